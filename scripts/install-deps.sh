@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs every Debian package that haven's build, tests and demo need.
+# Idempotent: packages already present are left alone, and apt is asked only when one is missing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libboost-dev libboost-filesystem-dev libboost-system-dev
+  liblua5.4-dev
+  libspdlog-dev libfmt-dev
+  catch2 libcli11-dev nlohmann-json3-dev
+  libarchive-dev libarchive-tools zip unzip
+  libfuse3-dev fuse3
+  libssl-dev
+  libnftables-dev libmnl-dev
+  libxxhash-dev
+  iproute2 procps psmisc util-linux
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages: ${missing[*]}" >&2
+  echo "install-deps: run this script as root (or with sudo) to install them" >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "install-deps: done"

@@ -1,0 +1,218 @@
+// haven SDK: behaviours, the pure state machines that decide what a module does.
+//
+// A behaviour (mirror, farm, light) is events in, actions out: it never touches a file, a
+// socket or a clock. The host's agent feeds it events (an administrator's command, a
+// finished hook, news of the peer, a timer) with the current time, and carries out the
+// actions it returns, in order (run a hook, enter a state, save what the node knows,
+// answer the command). Tests drive it the same way, in simulated time.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "haven/log.hpp"
+#include "haven/plugin.hpp"
+
+namespace haven {
+
+/// The states of a module on one node, as the seed product names them.
+enum class ModuleState { stop, wait, alone, prim, second, up };
+
+/// "STOP", "WAIT", "ALONE", "PRIM", "SECOND", "UP".
+constexpr const char* to_string(ModuleState s) noexcept {
+  switch (s) {
+    case ModuleState::stop: return "STOP";
+    case ModuleState::wait: return "WAIT";
+    case ModuleState::alone: return "ALONE";
+    case ModuleState::prim: return "PRIM";
+    case ModuleState::second: return "SECOND";
+    case ModuleState::up: return "UP";
+  }
+  return "STOP";
+}
+
+/// The exit code of `haven state -lq`: STOP 0, WAIT 1, ALONE/UP 2, PRIM 3, SECOND 4.
+constexpr int state_exit_code(ModuleState s) noexcept {
+  switch (s) {
+    case ModuleState::stop: return 0;
+    case ModuleState::wait: return 1;
+    case ModuleState::alone: return 2;
+    case ModuleState::up: return 2;
+    case ModuleState::prim: return 3;
+    case ModuleState::second: return 4;
+  }
+  return 0;
+}
+
+/// How settled a state is: Ready (green), Transient (orange: hooks running), NotReady
+/// (red: stopped, or blocked until something changes).
+enum class SubState { ready, transient, not_ready };
+
+/// "Ready", "Transient", "NotReady".
+constexpr const char* to_string(SubState s) noexcept {
+  switch (s) {
+    case SubState::ready: return "Ready";
+    case SubState::transient: return "Transient";
+    case SubState::not_ready: return "NotReady";
+  }
+  return "NotReady";
+}
+
+/// The role a node last held for a module.
+enum class Role { none, prim, second };
+
+/// "none", "prim", "second".
+constexpr const char* to_string(Role r) noexcept {
+  switch (r) {
+    case Role::none: return "none";
+    case Role::prim: return "prim";
+    case Role::second: return "second";
+  }
+  return "none";
+}
+
+/// What a node knows about its own copy of a module's data. The host persists it
+/// atomically whenever a SaveKnowledge action asks, before it carries out the next action.
+struct NodeKnowledge {
+  bool data_uptodate = false;    ///< this node's replicated data is known to be complete
+  Role last_role = Role::none;   ///< the role held when the module last left a stable state
+  std::uint64_t generation = 0;  ///< incremented each time this node becomes primary
+  bool operator==(const NodeKnowledge&) const = default;
+};
+
+/// The `<service>` settings a behaviour acts on, already validated by the host.
+struct ServiceSettings {
+  std::string module;                  ///< module name
+  std::string mode = "mirror";         ///< "mirror", "farm" or "light"
+  std::string local_node;              ///< this node's name in cluster.xml
+  std::string defaultprim = "alone";   ///< "alone", "lastprim" or a node name
+  bool failover = true;                ///< mirror: may the secondary take over by itself
+  int maxloop = 3;                     ///< detector-triggered actions allowed per interval
+  std::chrono::milliseconds loop_interval = std::chrono::hours(24);  ///< 0: no limit
+  bool hooks_enabled = true;           ///< false without `<user>`: no hook runs
+};
+
+/// Administrator (or detector) commands a behaviour understands.
+enum class Command { start, stop, forcestop, prim, primforce, second, restart, stopstart, swap };
+
+/// "start", "stop", "forcestop", "prim", "primforce", "second", "restart", "stopstart", "swap".
+constexpr const char* to_string(Command c) noexcept {
+  switch (c) {
+    case Command::start: return "start";
+    case Command::stop: return "stop";
+    case Command::forcestop: return "forcestop";
+    case Command::prim: return "prim";
+    case Command::primforce: return "primforce";
+    case Command::second: return "second";
+    case Command::restart: return "restart";
+    case Command::stopstart: return "stopstart";
+    case Command::swap: return "swap";
+  }
+  return "start";
+}
+
+/// A command reached the module. `identity` is set when a detector sent it (`-i`): such
+/// commands count against maxloop; an administrator's command resets the count.
+struct CommandEvent {
+  Command command = Command::start;
+  bool fullsync = false;
+  std::string identity;
+};
+
+/// A hook asked for by RunHook has ended (or was absent, which counts as success).
+struct HookFinished {
+  std::string hook;        ///< the hook's name, as in RunHook
+  bool ok = true;          ///< exit code 0 and not timed out
+  int exit_code = 0;       ///< the script's exit code, -1 when it could not run
+  bool timed_out = false;  ///< killed at its timeout
+  std::string detail;      ///< why it failed, for the log
+};
+
+/// What the node knows of its peer for this module. Sent by the host whenever it
+/// changes; `reachable = false` when no peer is configured or all heartbeats are lost.
+struct PeerUpdate {
+  bool reachable = false;
+  std::string node;
+  ModuleState state = ModuleState::stop;
+  NodeKnowledge knowledge;
+};
+
+/// A timer asked for by StartTimer has fired.
+struct TimerFired {
+  std::string name;
+};
+
+/// Everything that can happen to a behaviour.
+using Event = std::variant<CommandEvent, HookFinished, PeerUpdate, TimerFired>;
+
+/// Which timeout bounds a hook: none for start hooks (unless configured), nicestoptimeout
+/// for graceful stops, forcestoptimeout for forced ones.
+enum class HookPhase { start, graceful_stop, force_stop };
+
+/// Run a hook, then report it with HookFinished before anything else of this module runs.
+struct RunHook {
+  std::string hook;               ///< "start_prim"
+  std::vector<std::string> args;  ///< e.g. {"WAIT", "ALONE", "start"} or {"force", ...}
+  HookPhase phase = HookPhase::start;
+};
+
+/// The module is now in this state.
+struct EnterState {
+  ModuleState state = ModuleState::stop;
+  SubState sub = SubState::ready;
+  std::string reason;  ///< why, for the log and `haven state -v`
+};
+
+/// Persist this knowledge atomically before carrying out the next action.
+struct SaveKnowledge {
+  NodeKnowledge knowledge;
+};
+
+/// Write a line to the module's log.
+struct Report {
+  LogLevel level = LogLevel::info;
+  std::string message;
+};
+
+/// Answer the command that was just handled: accepted, or refused and why.
+struct CommandReply {
+  Command command = Command::start;
+  bool accepted = true;
+  std::string message;
+};
+
+/// Send TimerFired{name} after this long; a timer of the same name is replaced.
+struct StartTimer {
+  std::string name;
+  std::chrono::milliseconds after{0};
+};
+
+/// Everything a behaviour can ask the host to do.
+using Action = std::variant<RunHook, EnterState, SaveKnowledge, Report, CommandReply, StartTimer>;
+
+/// Monotonic time given to behaviours; tests pass any value they like.
+using TimePoint = std::chrono::steady_clock::time_point;
+
+/// A module's state machine on one node. Not thread-safe: the host calls it from one thread.
+class Behaviour : public PluginObject {
+ public:
+  /// Called once, before any event, with the module's settings and what the node
+  /// persisted. The module starts in STOP.
+  virtual std::vector<Action> begin(const ServiceSettings& settings, const NodeKnowledge& known,
+                                    TimePoint now) = 0;
+
+  /// Handles one event and returns the actions to carry out, in order.
+  virtual std::vector<Action> handle(const Event& event, TimePoint now) = 0;
+
+  /// The current state and sub-state.
+  virtual ModuleState state() const = 0;
+  virtual SubState sub_state() const = 0;
+
+  /// What the node currently knows of its data (the last SaveKnowledge).
+  virtual NodeKnowledge knowledge() const = 0;
+};
+
+}  // namespace haven
