@@ -1,0 +1,112 @@
+#include "common/module_log.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+
+namespace haven {
+namespace {
+
+constexpr const char* kPattern = "%Y-%m-%d %H:%M:%S.%e %L %v";
+
+char level_letter(LogLevel level) {
+  switch (level) {
+    case LogLevel::debug: return 'D';
+    case LogLevel::info: return 'I';
+    case LogLevel::warning: return 'W';
+    case LogLevel::error: return 'E';
+  }
+  return 'I';
+}
+
+}  // namespace
+
+ModuleLogFiles module_log_files(const HavenPaths& paths, const std::string& module) {
+  auto dir = paths.module_log_dir(module);
+  return {dir / "module.log", dir / "verbose.log", dir / "userlog.ulog"};
+}
+
+spdlog::level::level_enum to_spdlog(LogLevel level) {
+  switch (level) {
+    case LogLevel::debug: return spdlog::level::debug;
+    case LogLevel::info: return spdlog::level::info;
+    case LogLevel::warning: return spdlog::level::warn;
+    case LogLevel::error: return spdlog::level::err;
+  }
+  return spdlog::level::info;
+}
+
+Result<std::shared_ptr<spdlog::logger>> open_module_logger(const HavenPaths& paths, const std::string& module) {
+  auto files = module_log_files(paths, module);
+  try {
+    std::filesystem::create_directories(files.module_log.parent_path());
+    auto main_sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(files.module_log.string());
+    main_sink->set_level(spdlog::level::info);
+    auto verbose_sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(files.verbose_log.string());
+    verbose_sink->set_level(spdlog::level::debug);
+    // Not registered in spdlog's global registry: each agent owns its loggers.
+    auto logger = std::make_shared<spdlog::logger>(module, spdlog::sinks_init_list{main_sink, verbose_sink});
+    logger->set_pattern(kPattern);
+    logger->set_level(spdlog::level::debug);
+    logger->flush_on(spdlog::level::debug);
+    return logger;
+  } catch (const std::exception& e) {
+    return fail(Errc::io_error, "cannot open the logs of module " + module + " in " +
+                                    files.module_log.parent_path().string() + ": " + e.what());
+  }
+}
+
+Result<std::shared_ptr<spdlog::logger>> open_daemon_logger(const HavenPaths& paths, bool to_stderr) {
+  try {
+    std::filesystem::create_directories(paths.log_dir());
+    std::vector<spdlog::sink_ptr> sinks;
+    sinks.push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>(paths.daemon_log().string()));
+    if (to_stderr) sinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+    auto logger = std::make_shared<spdlog::logger>("havend", sinks.begin(), sinks.end());
+    logger->set_pattern(kPattern);
+    logger->set_level(spdlog::level::debug);
+    logger->flush_on(spdlog::level::debug);
+    return logger;
+  } catch (const std::exception& e) {
+    return fail(Errc::io_error, "cannot open the daemon log " + paths.daemon_log().string() + ": " + e.what());
+  }
+}
+
+std::string format_log_line(LogLevel level, std::string_view text) {
+  auto now = std::chrono::system_clock::now();
+  auto secs = std::chrono::system_clock::to_time_t(now);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  ::localtime_r(&secs, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+  char msbuf[8];
+  std::snprintf(msbuf, sizeof(msbuf), ".%03d", static_cast<int>(ms));
+  std::string line = std::string(stamp) + msbuf + " " + level_letter(level) + " ";
+  line.append(text);
+  line.push_back('\n');
+  return line;
+}
+
+Status append_log_line(const std::filesystem::path& file, LogLevel level, std::string_view text) {
+  std::error_code ec;
+  std::filesystem::create_directories(file.parent_path(), ec);
+  int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  if (fd < 0) return fail(Errc::io_error, "cannot open log " + file.string() + ": " + std::strerror(errno));
+  std::string line = format_log_line(level, text);
+  ssize_t n = ::write(fd, line.data(), line.size());
+  int err = errno;
+  ::close(fd);
+  if (n != static_cast<ssize_t>(line.size()))
+    return fail(Errc::io_error, "cannot write log " + file.string() + ": " + std::strerror(err));
+  return ok_status();
+}
+
+}  // namespace haven
