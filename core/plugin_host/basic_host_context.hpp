@@ -1,0 +1,50 @@
+// A plain HostContext: log lines go to a callback, with an optional configuration element
+// and a module environment. Enough for the daemon, the agent, hook runners and tests.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "haven/host_context.hpp"
+
+namespace haven {
+
+class BasicHostContext final : public HostContext {
+ public:
+  /// Receives each log line, already prefixed "[<prefix>] " when a prefix is set. Called
+  /// under this context's lock, so it needs no locking of its own; it must not throw.
+  using LogSink = std::function<void(LogLevel, std::string_view)>;
+
+  /// A context that drops log lines; set what you need with the builders below.
+  BasicHostContext() = default;
+  explicit BasicHostContext(LogSink sink, std::string prefix = {})
+      : sink_(std::move(sink)), prefix_(std::move(prefix)) {}
+
+  /// The element the plugin object is made from (a `<tcp>` for a TCP checker).
+  BasicHostContext& with_config(ConfigNode node) {
+    config_ = std::move(node);
+    return *this;
+  }
+  /// The module environment (SAFE, SAFEBIN, ... and `<user><var>` entries).
+  BasicHostContext& with_environment(std::map<std::string, std::string> env) {
+    environment_ = std::move(env);
+    return *this;
+  }
+
+  void log(LogLevel level, std::string_view message) noexcept override;
+  const ConfigNode* config() const noexcept override { return config_ ? &*config_ : nullptr; }
+  const std::map<std::string, std::string>& environment() const noexcept override { return environment_; }
+
+ private:
+  LogSink sink_;
+  std::string prefix_;
+  std::optional<ConfigNode> config_;
+  std::map<std::string, std::string> environment_;
+  std::mutex log_mutex_;
+};
+
+}  // namespace haven
