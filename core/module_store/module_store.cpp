@@ -61,9 +61,18 @@ class StoreLock {
   static Result<StoreLock> take(const std::filesystem::path& modules_dir) {
     std::error_code ec;
     std::filesystem::create_directories(modules_dir, ec);
-    if (ec) return fail(Errc::io_error, "cannot create the modules folder " + modules_dir.string() + ": " + ec.message());
+    if (ec) {
+      const bool denied = ec == std::errc::permission_denied || ec == std::errc::operation_not_permitted ||
+                          ec == std::errc::read_only_file_system;
+      return fail(denied ? Errc::refused : Errc::io_error,
+                  "cannot create the modules folder " + modules_dir.string() + ": " + ec.message());
+    }
     auto file = modules_dir / ".lock";
     int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0 && (errno == EACCES || errno == EPERM || errno == EROFS)) {
+      return fail(Errc::refused, "cannot open the module store lock " + file.string() + ": " + std::strerror(errno) +
+                                     "; changing modules needs root");
+    }
     if (fd < 0) return os_error("cannot open the module store lock", file, errno);
     while (::flock(fd, LOCK_EX) != 0) {
       if (errno != EINTR) {
@@ -115,7 +124,7 @@ ModuleEntry ModuleStore::entry_for(const std::string& name, int id) const {
   return ModuleEntry{name, id, paths_.module_dir(name), ports_for_id(id)};
 }
 
-Result<ModuleRegistry> ModuleStore::open_and_repair() {
+Result<ModuleRegistry> ModuleStore::open_and_repair(bool may_write) {
   const auto dir = paths_.modules_dir();
   auto loaded = load_module_registry(paths_.module_registry());
   if (!loaded.ok()) return loaded;
@@ -125,12 +134,13 @@ Result<ModuleRegistry> ModuleStore::open_and_repair() {
 
   std::vector<std::string> folders;
   std::vector<std::filesystem::path> leftovers;
-  for (auto it = std::filesystem::directory_iterator(dir, ec); !ec && it != std::filesystem::directory_iterator();
-       it.increment(ec)) {
+  const bool listable = may_write || std::filesystem::exists(dir, ec);
+  for (auto it = listable ? std::filesystem::directory_iterator(dir, ec) : std::filesystem::directory_iterator();
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
     const std::string file = it->path().filename().string();
     if (!it->is_directory(ec) || it->is_symlink(ec)) continue;
     if (file.starts_with(kInstallPrefix) || file.starts_with(kUninstallPrefix)) {
-      leftovers.push_back(it->path());
+      if (may_write) leftovers.push_back(it->path());
     } else if (check_module_name(file).ok()) {
       folders.push_back(file);
     }
@@ -162,7 +172,7 @@ Result<ModuleRegistry> ModuleStore::open_and_repair() {
     }
     repaired.ids[name] = *id;
   }
-  if (repaired.ids != before.ids) {
+  if (may_write && repaired.ids != before.ids) {
     if (auto st = save_module_registry(paths_.module_registry(), repaired); !st.ok()) return std::move(st).error();
   }
   if (!leftovers.empty()) {
@@ -296,8 +306,9 @@ Status ModuleStore::uninstall(const std::string& name) {
 Result<std::vector<ModuleEntry>> ModuleStore::list() {
   return guarded("listing the modules", [&]() -> Result<std::vector<ModuleEntry>> {
     auto lock = StoreLock::take(paths_.modules_dir());
-    if (!lock.ok()) return std::move(lock).error();
-    auto registry = open_and_repair();
+    const bool may_write = lock.ok();
+    if (!may_write && lock.error().code != Errc::refused) return std::move(lock).error();
+    auto registry = open_and_repair(may_write);
     if (!registry.ok()) return std::move(registry).error();
     std::vector<ModuleEntry> entries;
     for (const auto& [name, id] : registry->ids) entries.push_back(entry_for(name, id));

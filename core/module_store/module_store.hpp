@@ -64,7 +64,8 @@ class ModuleStore {
   /// Stopping the module first is the caller's job.
   Status uninstall(const std::string& name);
 
-  /// The installed modules, sorted by name.
+  /// The installed modules, sorted by name. A user who may read but not write the store
+  /// (not root, not the lock's owner) gets the list without the repair.
   Result<std::vector<ModuleEntry>> list();
 
   /// One installed module; not_found, listing the installed ones, when absent.
@@ -77,7 +78,9 @@ class ModuleStore {
   const HavenPaths& paths() const { return paths_; }
 
  private:
-  Result<ModuleRegistry> open_and_repair();
+  /// The registry reconciled with the folders; with `may_write` false (a reader without
+  /// write access to the store) nothing on disk is changed and leftovers are ignored.
+  Result<ModuleRegistry> open_and_repair(bool may_write = true);
   ModuleEntry entry_for(const std::string& name, int id) const;
   Result<ModuleEntry> install_locked(const std::filesystem::path& archive, const std::string& name,
                                      std::optional<int> id, const ModuleValidator& validate, bool replace);

@@ -156,6 +156,8 @@ TEST_CASE("dangerous archives are refused with a clear message and nothing is in
        ArchiveFormat::tar, "lies under 'bin/conf', a symbolic link earlier in the archive"},
       {"hard link outside", ArchiveBuilder().minimal_module().hardlink("bin/shadow", "../../etc/shadow"),
        ArchiveFormat::tar, "entry 'bin/shadow': is a hard link to '../../etc/shadow', outside the module"},
+      {"hard link to a file not seen yet", ArchiveBuilder().hardlink("bin/early", "bin/start_prim.sh").minimal_module(),
+       ArchiveFormat::tar, "which is not a regular file earlier in the archive"},
       {"character device", ArchiveBuilder().minimal_module().special("bin/null", AE_IFCHR), ArchiveFormat::tar,
        "entry 'bin/null': is a character device; a module holds only folders, files and symbolic links"},
       {"block device", ArchiveBuilder().minimal_module().special("bin/sda", AE_IFBLK), ArchiveFormat::tar,
