@@ -14,7 +14,7 @@ packages=(
   libssl-dev
   libnftables-dev libmnl-dev
   libxxhash-dev
-  iproute2 procps psmisc util-linux
+  iproute2 procps psmisc util-linux python3 curl
 )
 
 missing=()

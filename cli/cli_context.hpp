@@ -1,0 +1,41 @@
+// What every `haven` command shares: the node's paths, output mode, and how to talk to havend.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "common/haven_paths.hpp"
+#include "control/control_message.hpp"
+#include "haven/result.hpp"
+
+namespace haven::cli {
+
+struct CliContext {
+  std::optional<std::string> root;  ///< --root
+  bool json = false;                ///< --json
+  int exit_code = 0;                ///< what main returns
+
+  HavenPaths paths() const { return HavenPaths::resolve(root); }
+
+  /// Sends a request to this node's havend. The error explains how to start it.
+  Result<ControlResponse> ask_daemon(const ControlRequest& request, int timeout_s = 30) const;
+
+  /// Prints an error for a person (stderr) or as JSON (stdout) and sets exit_code.
+  void report_error(const Error& error);
+  /// Prints a JSON document (pretty) to stdout.
+  void print_json(const nlohmann::json& j) const;
+};
+
+/// The module named by -m, else $SAFEMODULE (set for hooks), else an error saying so.
+Result<std::string> module_or_env(const std::string& flag, const std::string& command);
+
+/// Each group of commands adds its subcommands to the app.
+void add_module_commands(CLI::App& app, CliContext& ctx);
+void add_config_commands(CLI::App& app, CliContext& ctx);
+void add_plugin_commands(CLI::App& app, CliContext& ctx);
+void add_control_commands(CLI::App& app, CliContext& ctx);
+void add_log_commands(CLI::App& app, CliContext& ctx);
+
+}  // namespace haven::cli

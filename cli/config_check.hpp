@@ -1,0 +1,20 @@
+// `haven config check`: what the loader says about a module's configuration.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "config/diagnostic.hpp"
+
+namespace haven::cli {
+
+/// Loads a userconfig.xml file, with the process environment for %NAME% expansion, and
+/// returns every diagnostic.
+std::vector<config::Diagnostic> check_user_config_file(const std::filesystem::path& file);
+/// The same for userconfig.xml text read from elsewhere (an archive); `label` names it.
+std::vector<config::Diagnostic> check_user_config_text(const std::string& text, const std::string& label);
+/// How many of the diagnostics are errors.
+int count_errors(const std::vector<config::Diagnostic>& diagnostics);
+
+}  // namespace haven::cli

@@ -1,0 +1,208 @@
+// Module control: start, stop, prim, ... and state, sent to this node's havend.
+#include <chrono>
+#include <iomanip>
+#include <iostream>
+#include <thread>
+
+#include "cli_context.hpp"
+#include "haven/behaviour.hpp"
+
+namespace haven::cli {
+namespace {
+
+struct ControlOptions {
+  std::string module;
+  std::string identity;
+  bool no_wait = false;
+  int timeout_s = 900;
+  std::string arg;  // fullsync for prim/second
+};
+
+ModuleState parse_state(const std::string& s) {
+  for (auto st : {ModuleState::stop, ModuleState::wait, ModuleState::alone, ModuleState::prim, ModuleState::second,
+                  ModuleState::up})
+    if (s == to_string(st)) return st;
+  return ModuleState::stop;
+}
+
+Result<nlohmann::json> query_state(const CliContext& ctx, const std::string& module) {
+  ControlRequest req;
+  req.command = "state";
+  req.module = module;
+  auto r = ctx.ask_daemon(req);
+  if (!r.ok()) return std::move(r).error();
+  if (!r->ok) return fail(r->code, r->message);
+  return r->data;
+}
+
+// Waits until the module is settled (not Transient) — or, for stop, in STOP.
+Result<nlohmann::json> wait_settled(const CliContext& ctx, const std::string& module, bool want_stop, int timeout_s,
+                                   bool show_progress) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  std::string last_shown;
+  for (;;) {
+    auto st = query_state(ctx, module);
+    if (!st.ok()) return st;
+    if (st->empty()) return fail(Errc::not_found, "module " + module + " has no state");
+    auto m = (*st)[0];
+    std::string state = m.value("state", "STOP");
+    std::string sub = m.value("substate", "");
+    bool settled = want_stop ? state == "STOP" : (sub != "Transient");
+    if (settled) return m;
+    if (show_progress) {
+      std::string line = state + " " + sub + (m.contains("hook") ? " (running " + m["hook"].get<std::string>() + ")" : "");
+      if (line != last_shown) {
+        std::cerr << "  " << module << ": " << line << "\n";
+        last_shown = line;
+      }
+    }
+    if (std::chrono::steady_clock::now() > deadline)
+      return fail(Errc::timeout, "module " + module + " is still " + state + " " + sub + " after " +
+                                     std::to_string(timeout_s) + " s; see haven log -m " + module);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+void print_state_table(const nlohmann::json& list, bool verbose) {
+  std::cout << std::left << std::setw(20) << "MODULE" << std::setw(8) << "STATE" << std::setw(11) << "SUBSTATE"
+            << std::setw(10) << "UPTODATE" << std::setw(8) << "ROLE" << "GEN";
+  if (verbose) std::cout << "  REASON";
+  std::cout << "\n";
+  for (const auto& m : list) {
+    std::cout << std::left << std::setw(20) << m.value("module", "") << std::setw(8) << m.value("state", "")
+              << std::setw(11) << m.value("substate", "") << std::setw(10)
+              << (m.value("uptodate", false) ? "yes" : "no") << std::setw(8) << m.value("role", "none")
+              << m.value("generation", 0);
+    if (verbose) {
+      std::cout << "  " << m.value("reason", "");
+      if (m.contains("hook")) std::cout << " [running " << m["hook"].get<std::string>() << "]";
+      if (m.contains("error")) std::cout << " [" << m["error"].get<std::string>() << "]";
+    }
+    std::cout << "\n";
+  }
+}
+
+void add_module_control(CLI::App& app, CliContext& ctx, const std::string& name, const std::string& help,
+                        bool want_stop, bool takes_fullsync) {
+  auto opts = std::make_shared<ControlOptions>();
+  auto* cmd = app.add_subcommand(name, help);
+  cmd->add_option("-m", opts->module, "The module (default: $SAFEMODULE)")->type_name("MODULE");
+  cmd->add_option("-i", opts->identity, "Who asks (a checker or hook); counts against maxloop")->type_name("IDENTITY");
+  cmd->add_flag("--no-wait", opts->no_wait, "Return once the command is accepted, without waiting for the module to settle");
+  cmd->add_option("--timeout", opts->timeout_s, "Seconds to wait for the module to settle")->default_val(900);
+  if (takes_fullsync) cmd->add_option("mode", opts->arg, "fullsync: resynchronise all data")->check(CLI::IsMember({"fullsync"}));
+  cmd->callback([&ctx, opts, name, want_stop] {
+    auto module = module_or_env(opts->module, name);
+    if (!module.ok()) return ctx.report_error(module.error());
+    ControlRequest req;
+    req.command = name;
+    req.module = *module;
+    if (!opts->identity.empty()) req.args["identity"] = opts->identity;
+    if (opts->arg == "fullsync") req.args["fullsync"] = true;
+    auto r = ctx.ask_daemon(req, 60);
+    if (!r.ok()) return ctx.report_error(r.error());
+    if (!r->ok) return ctx.report_error(Error{r->code, r->message});
+    // A hook calling `safekit stop` on its own module must not wait for itself.
+    bool inside_own_hook = std::getenv("SAFEMODULE") != nullptr && *module == std::getenv("SAFEMODULE");
+    nlohmann::json final_state = r->data;
+    if (!opts->no_wait && !inside_own_hook) {
+      auto settled = wait_settled(ctx, *module, want_stop, opts->timeout_s, !ctx.json);
+      if (!settled.ok()) return ctx.report_error(settled.error());
+      final_state = *settled;
+    }
+    if (ctx.json) {
+      ctx.print_json({{"ok", true}, {"message", r->message}, {"state", final_state}});
+    } else {
+      std::cout << *module << ": " << r->message;
+      if (final_state.is_object())
+        std::cout << " -> " << final_state.value("state", "") << " " << final_state.value("substate", "");
+      std::cout << "\n";
+      if (final_state.is_object() && final_state.value("substate", "") == "NotReady" && !final_state.value("reason", "").empty())
+        std::cout << "  " << final_state.value("reason", "") << "\n";
+    }
+  });
+}
+
+void add_wait_command(CLI::App& app, CliContext& ctx, const std::string& name, const std::string& help,
+                      std::optional<std::string> fixed_state) {
+  auto module = std::make_shared<std::string>();
+  auto state = std::make_shared<std::string>();
+  auto timeout = std::make_shared<int>(900);
+  auto* cmd = app.add_subcommand(name, help);
+  cmd->add_option("-m", *module, "The module (default: $SAFEMODULE)")->type_name("MODULE");
+  cmd->add_option("--timeout", *timeout, "Seconds to wait")->default_val(900);
+  if (!fixed_state)
+    cmd->add_option("state", *state, "STOP, WAIT, ALONE, PRIM, SECOND or UP")
+        ->required()
+        ->check(CLI::IsMember({"STOP", "WAIT", "ALONE", "PRIM", "SECOND", "UP"}, CLI::ignore_case));
+  cmd->callback([&ctx, module, state, timeout, fixed_state, name] {
+    auto m = module_or_env(*module, name);
+    if (!m.ok()) return ctx.report_error(m.error());
+    std::string want = fixed_state ? *fixed_state : *state;
+    for (auto& c : want) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(*timeout);
+    for (;;) {
+      auto st = query_state(ctx, *m);
+      if (!st.ok()) return ctx.report_error(st.error());
+      auto cur = (*st)[0];
+      std::string s = cur.value("state", "STOP");
+      bool ready = cur.value("substate", "") == "Ready" || s == "STOP";
+      bool reached = want == "RUNNING" ? (ready && (s == "ALONE" || s == "PRIM" || s == "SECOND" || s == "UP"))
+                                       : (s == want && ready);
+      if (reached) {
+        if (ctx.json) ctx.print_json(cur);
+        else std::cout << *m << ": " << s << "\n";
+        return;
+      }
+      if (std::chrono::steady_clock::now() > deadline)
+        return ctx.report_error(fail(Errc::timeout, "module " + *m + " is " + s + ", not " + want + ", after " +
+                                                        std::to_string(*timeout) + " s"));
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+}
+
+}  // namespace
+
+void add_control_commands(CLI::App& app, CliContext& ctx) {
+  add_module_control(app, ctx, "start", "Start a module on this node (it becomes primary only if its data is up to date)", false, false);
+  add_module_control(app, ctx, "stop", "Stop a module on this node: stop hooks gracefully, then forced, then poststop", true, false);
+  add_module_control(app, ctx, "forcestop", "Stop a module at once: only the forced stop hooks", true, false);
+  add_module_control(app, ctx, "prim", "Start a module as primary: declares this node's data the good copy", false, true);
+  add_module_control(app, ctx, "primforce", "Make this node primary even if its data is not known to be up to date", false, false);
+  add_module_control(app, ctx, "second", "Start a module as secondary (needs its peer)", false, true);
+  add_module_control(app, ctx, "restart", "Re-run the application hooks (stop_prim, start_prim) without changing state", false, false);
+  add_module_control(app, ctx, "stopstart", "Stop then start a module (a primary hands over to its peer)", false, false);
+  add_module_control(app, ctx, "swap", "Exchange the primary and secondary roles (needs the peer)", false, false);
+
+  auto module = std::make_shared<std::string>();
+  auto verbose = std::make_shared<bool>(false);
+  auto l_flag = std::make_shared<bool>(false);
+  auto q_flag = std::make_shared<bool>(false);
+  auto* state = app.add_subcommand("state", "Show the state of modules on this node");
+  state->add_option("-m", *module, "Only this module")->type_name("MODULE");
+  state->add_flag("-v", *verbose, "Also show why each module is in its state");
+  state->add_flag("-l", *l_flag, "With -q (-lq): print nothing, exit with the state's code: STOP 0, WAIT 1, ALONE/UP 2, PRIM 3, SECOND 4");
+  state->add_flag("-q", *q_flag, "Quiet; see -l");
+  state->callback([&ctx, module, verbose, l_flag, q_flag] {
+    auto st = query_state(ctx, *module);
+    if (!st.ok()) return ctx.report_error(st.error());
+    if (*l_flag && *q_flag) {
+      if (module->empty()) return ctx.report_error(fail(Errc::invalid_argument, "state -lq needs one module: -m NAME"));
+      ctx.exit_code = state_exit_code(parse_state((*st)[0].value("state", "STOP")));
+      return;
+    }
+    if (ctx.json) return ctx.print_json(*st);
+    if (st->empty()) {
+      std::cout << "no module installed (haven module install FILE.safe)\n";
+      return;
+    }
+    print_state_table(*st, *verbose);
+  });
+
+  add_wait_command(app, ctx, "waitstart", "Wait until a module runs (ALONE, PRIM, SECOND or UP, Ready)", std::string("RUNNING"));
+  add_wait_command(app, ctx, "waitstop", "Wait until a module is STOP", std::string("STOP"));
+  add_wait_command(app, ctx, "waitstate", "Wait until a module reaches a state", std::nullopt);
+}
+
+}  // namespace haven::cli

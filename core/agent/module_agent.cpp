@@ -1,0 +1,287 @@
+#include "agent/module_agent.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <set>
+
+#include "common/module_log.hpp"
+#include "hooks/hook_runner.hpp"
+#include "plugin_host/basic_host_context.hpp"
+#include "state/node_knowledge_store.hpp"
+
+namespace haven {
+namespace {
+
+const std::map<std::string, Command> kCommands{
+    {"start", Command::start},         {"stop", Command::stop},       {"forcestop", Command::forcestop},
+    {"prim", Command::prim},           {"primforce", Command::primforce}, {"second", Command::second},
+    {"restart", Command::restart},     {"stopstart", Command::stopstart}, {"swap", Command::swap}};
+
+// Commands after which the machine needs to hear about the peer to leave WAIT.
+const std::set<Command> kStartingCommands{Command::start, Command::prim, Command::primforce, Command::second,
+                                          Command::stopstart};
+
+// Runs f on the agent's loop and waits for its result; the error when the loop has ended.
+template <typename F>
+auto run_on(boost::asio::io_context& io, F f) -> std::optional<decltype(f())> {
+  auto promise = std::make_shared<std::promise<decltype(f())>>();
+  auto future = promise->get_future();
+  boost::asio::post(io, [promise, f = std::move(f)]() mutable {
+    try {
+      promise->set_value(f());
+    } catch (...) {
+      promise->set_exception(std::current_exception());
+    }
+  });
+  if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready) return std::nullopt;
+  return future.get();
+}
+
+ControlResponse agent_gone(const std::string& module) {
+  return ControlResponse::failure(fail(Errc::refused, "the agent of module " + module + " is exiting; retry in a moment"));
+}
+
+}  // namespace
+
+ModuleAgent::ModuleAgent(AgentOptions options) : options_(std::move(options)) {}
+
+ModuleAgent::~ModuleAgent() {
+  server_.stop();
+  if (hook_thread_.joinable()) hook_thread_.join();
+}
+
+Status ModuleAgent::init() {
+  auto log = open_module_logger(options_.paths, options_.module);
+  if (!log.ok()) return std::move(log).error();
+  log_ = *log;
+
+  plugins_.scan(PluginHost::default_search_path());
+  for (const auto& f : plugins_.failures()) log_->warn("plugin refused: {}", f.error.message);
+
+  auto setup = load_module_setup(options_.paths, options_.module, options_.node, plugins_);
+  if (!setup.ok()) {
+    log_->error("{}", setup.error().message);
+    return std::move(setup).error();
+  }
+  setup_ = std::move(*setup);
+  for (const auto& w : setup_.warnings) log_->debug("configuration: {}", w);
+
+  auto module_log = log_;
+  auto context = std::make_shared<BasicHostContext>(
+      [module_log](LogLevel level, std::string_view msg) { module_log->log(to_spdlog(level), "{}", msg); });
+  const std::string behaviour_name = "haven.behaviour." + setup_.settings.mode;
+  auto behaviour = plugins_.make_behaviour(behaviour_name, context);
+  if (!behaviour.ok()) {
+    auto e = fail(behaviour.error().code, "module " + options_.module + " (mode \"" + setup_.settings.mode +
+                                              "\") needs the behaviour plugin " + behaviour_name + ": " +
+                                              behaviour.error().message);
+    log_->error("{}", e.message);
+    return e;
+  }
+  behaviour_ = *behaviour;
+
+  auto known = load_knowledge(options_.paths.knowledge_file(options_.module));
+  if (!known.ok()) {
+    log_->error("{}", known.error().message);
+    return std::move(known).error();
+  }
+  execute(behaviour_->begin(setup_.settings, *known, std::chrono::steady_clock::now()));
+
+  auto st = server_.start(options_.paths.agent_socket(options_.module),
+                          [this](const ControlRequest& r, const ControlPeer&) { return handle_request(r); });
+  if (!st.ok()) {
+    log_->error("{}", st.error().message);
+    return st;
+  }
+  log_->info("agent started for module {} on node {} (pid {})", options_.module, options_.node, ::getpid());
+  return ok_status();
+}
+
+int ModuleAgent::run() {
+  boost::asio::signal_set signals(io_, SIGTERM, SIGINT);
+  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    log_->info("agent received signal {}: stopping module {}", sig, options_.module);
+    if (!started_ || behaviour_->state() == ModuleState::stop) {
+      exiting_ = true;
+      io_.stop();
+      return;
+    }
+    feed(CommandEvent{Command::stop, false, ""});
+    signals.async_wait(on_signal);
+  };
+  signals.async_wait(on_signal);
+  auto guard = boost::asio::make_work_guard(io_);
+  io_.run();
+  server_.stop();
+  if (hook_thread_.joinable()) hook_thread_.join();
+  log_->info("agent of module {} exits: module {}", options_.module, to_string(behaviour_->state()));
+  return 0;
+}
+
+ControlResponse ModuleAgent::handle_request(const ControlRequest& request) {
+  if (request.command == "state") {
+    if (exiting_) return agent_gone(options_.module);
+    auto data = run_on(io_, [this] { return state_json(); });
+    if (!data) return agent_gone(options_.module);
+    return ControlResponse::success("", *data);
+  }
+  auto it = kCommands.find(request.command);
+  if (it == kCommands.end())
+    return ControlResponse::failure(fail(Errc::unsupported, "the agent of module " + options_.module +
+                                                                " does not know the command \"" + request.command + "\""));
+  CommandEvent event;
+  event.command = it->second;
+  event.fullsync = request.args.value("fullsync", false);
+  event.identity = request.args.value("identity", "");
+  if (exiting_) return agent_gone(options_.module);
+  auto response = run_on(io_, [request, event, this] {
+    last_reply_.reset();
+    log_->info("command {}{} received", request.command, event.identity.empty() ? "" : " -i " + event.identity);
+    started_ = true;
+    feed(event);
+    auto reply = last_reply_;
+    if (reply && reply->accepted && kStartingCommands.count(event.command)) {
+      // No heartbeat yet (issue 3): the peer is unknown, so this node is alone.
+      feed(PeerUpdate{});
+    }
+    auto answer = !reply ? ControlResponse::success(request.command + " accepted", state_json())
+                    : reply->accepted
+                        ? ControlResponse::success(reply->message.empty() ? request.command + " accepted" : reply->message,
+                                                   state_json())
+                        : ControlResponse::failure(fail(Errc::refused, reply->message));
+    maybe_exit();
+    return answer;
+  });
+  return response ? *response : agent_gone(options_.module);
+}
+
+nlohmann::json ModuleAgent::state_json() const {
+  auto known = behaviour_->knowledge();
+  nlohmann::json j{{"module", options_.module},
+                   {"node", options_.node},
+                   {"state", to_string(behaviour_->state())},
+                   {"substate", to_string(behaviour_->sub_state())},
+                   {"reason", reason_},
+                   {"uptodate", known.data_uptodate},
+                   {"role", to_string(known.last_role)},
+                   {"generation", known.generation},
+                   {"pid", ::getpid()}};
+  if (running_hook_) j["hook"] = running_hook_->hook;
+  return j;
+}
+
+void ModuleAgent::feed(const Event& event) { execute(behaviour_->handle(event, std::chrono::steady_clock::now())); }
+
+void ModuleAgent::execute(std::vector<Action> actions) {
+  for (const auto& action : actions) execute_one(action);
+}
+
+void ModuleAgent::execute_one(const Action& action) {
+  if (const auto* hook = std::get_if<RunHook>(&action)) {
+    if (running_hook_ || !queued_hooks_.empty()) {
+      queued_hooks_.push_back(*hook);
+    } else {
+      start_hook(*hook);
+    }
+  } else if (const auto* enter = std::get_if<EnterState>(&action)) {
+    reason_ = enter->reason;
+    log_->info("Local state {} {}{}", to_string(enter->state), to_string(enter->sub),
+               enter->reason.empty() ? "" : " (" + enter->reason + ")");
+  } else if (const auto* save = std::get_if<SaveKnowledge>(&action)) {
+    auto st = save_knowledge(options_.paths.knowledge_file(options_.module), save->knowledge);
+    if (!st.ok()) log_->error("cannot persist what this node knows of module {}: {}", options_.module, st.error().message);
+  } else if (const auto* report = std::get_if<Report>(&action)) {
+    log_->log(to_spdlog(report->level), "{}", report->message);
+  } else if (const auto* reply = std::get_if<CommandReply>(&action)) {
+    last_reply_ = *reply;
+    if (!reply->accepted) log_->warn("command {} refused: {}", to_string(reply->command), reply->message);
+  } else if (const auto* timer = std::get_if<StartTimer>(&action)) {
+    auto& t = timers_[timer->name];
+    t = std::make_unique<boost::asio::steady_timer>(io_, timer->after);
+    t->async_wait([this, name = timer->name](const boost::system::error_code& ec) {
+      if (ec) return;
+      feed(TimerFired{name});
+      maybe_exit();
+    });
+  }
+}
+
+void ModuleAgent::start_hook(const RunHook& hook) {
+  running_hook_ = hook;
+  auto file = find_hook(setup_.bin_dir, hook.hook, setup_.script_extensions);
+  if (!file.ok() || !file->has_value()) {
+    HookFinished done;
+    done.hook = hook.hook;
+    if (!file.ok()) {
+      done.ok = false;
+      done.exit_code = -1;
+      done.detail = file.error().message;
+    } else {
+      log_->debug("hook {} {}: absent, nothing to run", hook.hook, fmt::join(hook.args, " "));
+    }
+    boost::asio::post(io_, [this, done] { on_hook_finished(done); });
+    return;
+  }
+  HookSpec spec;
+  spec.module = options_.module;
+  spec.hook = hook.hook;
+  spec.file = **file;
+  spec.args = hook.args;
+  spec.env = setup_.hook_env;
+  spec.user_log = module_log_files(options_.paths, options_.module).user_log;
+  switch (hook.phase) {
+    case HookPhase::start: spec.timeout = setup_.start_timeout; break;
+    case HookPhase::graceful_stop: spec.timeout = setup_.nice_stop_timeout; break;
+    case HookPhase::force_stop: spec.timeout = setup_.force_stop_timeout; break;
+  }
+  log_->info("running hook {} {}", spec.file.filename().string(), fmt::join(hook.args, " "));
+  if (hook_thread_.joinable()) hook_thread_.join();
+  hook_thread_ = std::thread([this, spec] {
+    HookRunner runner;
+    auto outcome = runner.run(spec);
+    HookFinished done;
+    done.hook = spec.hook;
+    if (!outcome.ok()) {
+      done.ok = false;
+      done.exit_code = -1;
+      done.detail = outcome.error().message;
+    } else {
+      done.exit_code = outcome->exit_code;
+      done.timed_out = outcome->timed_out;
+      done.ok = outcome->exit_code == 0 && !outcome->timed_out;
+      if (!done.ok) {
+        done.detail = outcome->timed_out ? "killed with its children after its timeout"
+                                         : "exit code " + std::to_string(outcome->exit_code);
+        if (!outcome->output_tail.empty()) done.detail += "; last output:\n" + outcome->output_tail;
+      }
+    }
+    boost::asio::post(io_, [this, done] { on_hook_finished(done); });
+  });
+}
+
+void ModuleAgent::on_hook_finished(HookFinished finished) {
+  running_hook_.reset();
+  if (finished.ok) {
+    log_->debug("hook {} finished", finished.hook);
+  } else {
+    log_->error("hook {} failed: {}", finished.hook, finished.detail);
+  }
+  feed(finished);
+  if (!running_hook_ && !queued_hooks_.empty()) {
+    auto next = queued_hooks_.front();
+    queued_hooks_.pop_front();
+    start_hook(next);
+  }
+  maybe_exit();
+}
+
+void ModuleAgent::maybe_exit() {
+  if (exiting_ || !started_) return;
+  if (behaviour_->state() != ModuleState::stop || running_hook_ || !queued_hooks_.empty()) return;
+  exiting_ = true;
+  // Let the reply in progress reach its client before the loop ends.
+  boost::asio::post(io_, [this] { io_.stop(); });
+}
+
+}  // namespace haven

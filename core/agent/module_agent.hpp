@@ -1,0 +1,76 @@
+// The agent of one module on one node: feeds the module's behaviour (its pure state
+// machine) with events, and carries out the actions it returns — runs hooks, enters
+// states, persists what the node knows, answers commands.
+//
+// One thread owns the behaviour (the io_context's); control requests arrive on server
+// threads and are posted to it; hooks run on a worker thread, one at a time.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <atomic>
+#include <deque>
+#include <future>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <spdlog/logger.h>
+
+#include "agent/module_setup.hpp"
+#include "common/haven_paths.hpp"
+#include "control/control_server.hpp"
+#include "haven/behaviour.hpp"
+#include "plugin_host/plugin_host.hpp"
+
+namespace haven {
+
+struct AgentOptions {
+  HavenPaths paths;
+  std::string node;
+  std::string module;
+};
+
+class ModuleAgent {
+ public:
+  explicit ModuleAgent(AgentOptions options);
+  ~ModuleAgent();
+
+  /// Loads the configuration, the plugins, the behaviour and what the node knows, and
+  /// starts serving the agent socket. The error says what is wrong and where.
+  Status init();
+  /// Runs until the module is stopped; returns the process exit code.
+  int run();
+
+ private:
+  ControlResponse handle_request(const ControlRequest& request);
+  nlohmann::json state_json() const;
+  void feed(const Event& event);
+  void execute(std::vector<Action> actions);
+  void execute_one(const Action& action);
+  void start_hook(const RunHook& hook);
+  void on_hook_finished(HookFinished finished);
+  void maybe_exit();
+
+  AgentOptions options_;
+  std::shared_ptr<spdlog::logger> log_;
+  ModuleSetup setup_;
+  PluginHost plugins_;
+  std::shared_ptr<Behaviour> behaviour_;
+  boost::asio::io_context io_;
+  ControlServer server_;
+  std::map<std::string, std::unique_ptr<boost::asio::steady_timer>> timers_;
+
+  // Owned by the io thread.
+  std::deque<RunHook> queued_hooks_;
+  std::optional<RunHook> running_hook_;
+  std::thread hook_thread_;
+  std::optional<CommandReply> last_reply_;
+  std::string reason_;
+  bool started_ = false;
+  std::atomic<bool> exiting_{false};  // read by control threads
+};
+
+}  // namespace haven

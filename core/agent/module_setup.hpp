@@ -1,0 +1,34 @@
+// Everything an agent reads before it starts a module: its configuration turned into the
+// behaviour's settings, the hook environment and timeouts, and the script engines.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/haven_paths.hpp"
+#include "haven/behaviour.hpp"
+#include "haven/result.hpp"
+#include "plugin_host/plugin_host.hpp"
+
+namespace haven {
+
+struct ModuleSetup {
+  ServiceSettings settings;
+  std::filesystem::path bin_dir;                       ///< SAFEUSERBIN
+  std::map<std::string, std::string> hook_env;         ///< the hooks' whole environment
+  std::chrono::milliseconds nice_stop_timeout{300000};
+  std::chrono::milliseconds force_stop_timeout{300000};
+  std::optional<std::chrono::milliseconds> start_timeout;
+  std::vector<std::string> script_extensions;          ///< claimed by the loaded engines
+  std::vector<std::string> warnings;                   ///< configuration warnings, for the log
+};
+
+/// Reads the installed module's userconfig.xml and derives the setup. Errors name the file.
+Result<ModuleSetup> load_module_setup(const HavenPaths& paths, const std::string& module,
+                                      const std::string& node, PluginHost& plugins);
+
+}  // namespace haven

@@ -1,0 +1,128 @@
+#include "daemon/node_daemon.hpp"
+
+#include <set>
+
+#include "control/control_client.hpp"
+#include "module_store/module_store.hpp"
+#include "state/node_knowledge_store.hpp"
+
+namespace haven {
+namespace {
+
+const std::set<std::string> kStartingCommands{"start", "prim", "primforce", "second"};
+const std::set<std::string> kModuleCommands{"start",   "stop",      "forcestop", "prim", "primforce",
+                                            "second",  "restart",   "stopstart", "swap"};
+constexpr auto kAgentTimeout = std::chrono::seconds(10);
+
+}  // namespace
+
+NodeDaemon::NodeDaemon(HavenPaths paths, std::string node, std::shared_ptr<spdlog::logger> log)
+    : paths_(paths), node_(node), log_(log), agents_(paths, node, log) {}
+
+Status NodeDaemon::start() {
+  return server_.start(paths_.daemon_socket(), [this](const ControlRequest& r, const ControlPeer& p) {
+    return handle(r, p);
+  });
+}
+
+void NodeDaemon::stop(bool stop_modules) {
+  if (stop_modules) {
+    for (const auto& agent : agents_.running()) {
+      log_->info("stopping module {} before havend exits", agent.module);
+      ControlRequest req;
+      req.command = "stop";
+      req.module = agent.module;
+      auto r = send_control_request(paths_.agent_socket(agent.module), req, kAgentTimeout);
+      if (!r.ok()) log_->warn("cannot stop module {}: {}", agent.module, r.error().message);
+    }
+    for (const auto& agent : agents_.running()) {
+      if (!agents_.wait_exit(agent.module, std::chrono::minutes(11)))
+        log_->error("module {} did not stop in time; its agent (pid {}) is left running", agent.module, agent.pid);
+    }
+  }
+  server_.stop();
+  agents_.shutdown();
+}
+
+ControlResponse NodeDaemon::handle(const ControlRequest& request, const ControlPeer& peer) {
+  if (request.command != "state")
+    log_->info("command \"{}\"{} from uid {} pid {}", request.command,
+               request.module.empty() ? "" : " -m " + request.module, peer.uid, peer.pid);
+  if (request.command == "state") return state(request);
+  if (request.command == "agents") {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& a : agents_.running()) list.push_back({{"module", a.module}, {"pid", a.pid}});
+    return ControlResponse::success("", list);
+  }
+  if (request.command == "node") return ControlResponse::success(node_, {{"node", node_}, {"root", paths_.root().string()}});
+  if (kModuleCommands.count(request.command)) return module_command(request);
+  return ControlResponse::failure(fail(Errc::unsupported, "havend does not know the command \"" + request.command + "\""));
+}
+
+ControlResponse NodeDaemon::module_command(const ControlRequest& request) {
+  if (request.module.empty())
+    return ControlResponse::failure(fail(Errc::invalid_argument, "\"" + request.command + "\" needs a module: -m NAME"));
+  ModuleStore store(paths_);
+  auto entry = store.find(request.module);
+  if (!entry.ok()) return ControlResponse::failure(entry.error());
+
+  if (!agents_.find(request.module)) {
+    if (!kStartingCommands.count(request.command)) {
+      if (request.command == "stop" || request.command == "forcestop")
+        return ControlResponse::success("module " + request.module + " is already stopped");
+      return ControlResponse::failure(fail(Errc::refused, "module " + request.module + " is stopped on node " + node_ +
+                                                              ": \"" + request.command + "\" needs it running (haven start -m " +
+                                                              request.module + ")"));
+    }
+    auto agent = agents_.ensure_running(request.module);
+    if (!agent.ok()) {
+      log_->error("{}", agent.error().message);
+      return ControlResponse::failure(agent.error());
+    }
+  }
+  auto r = send_control_request(paths_.agent_socket(request.module), request, kAgentTimeout);
+  if (!r.ok()) return ControlResponse::failure(r.error());
+  return *r;
+}
+
+nlohmann::json NodeDaemon::module_state(const std::string& module, int id) {
+  if (agents_.find(module)) {
+    ControlRequest req;
+    req.command = "state";
+    req.module = module;
+    auto r = send_control_request(paths_.agent_socket(module), req, std::chrono::seconds(5));
+    if (r.ok() && r->ok && r->data.is_object()) {
+      auto data = r->data;
+      data["id"] = id;
+      return data;
+    }
+  }
+  nlohmann::json data{{"module", module}, {"id", id}, {"node", node_}, {"state", "STOP"}, {"substate", "NotReady"},
+                      {"reason", "stopped"}};
+  auto known = load_knowledge(paths_.knowledge_file(module));
+  if (known.ok()) {
+    data["uptodate"] = known->data_uptodate;
+    data["role"] = to_string(known->last_role);
+    data["generation"] = known->generation;
+  } else {
+    data["error"] = known.error().message;
+  }
+  return data;
+}
+
+ControlResponse NodeDaemon::state(const ControlRequest& request) {
+  ModuleStore store(paths_);
+  nlohmann::json list = nlohmann::json::array();
+  if (!request.module.empty()) {
+    auto entry = store.find(request.module);
+    if (!entry.ok()) return ControlResponse::failure(entry.error());
+    list.push_back(module_state(entry->name, entry->id));
+    return ControlResponse::success("", list);
+  }
+  auto all = store.list();
+  if (!all.ok()) return ControlResponse::failure(all.error());
+  for (const auto& e : *all) list.push_back(module_state(e.name, e.id));
+  return ControlResponse::success("", list);
+}
+
+}  // namespace haven
