@@ -30,7 +30,8 @@ void add_print_command(CLI::App& app, CliContext& ctx, const std::string& name, 
     if (!m.ok()) return ctx.report_error(m.error());
     std::string text;
     for (const auto& w : *words) text += (text.empty() ? "" : " ") + w;
-    auto st = append_log_line(module_log_files(ctx.paths(), *m).module_log, level, text);
+    // Same line shape as haven.printi in Lua hooks: "<module>: message".
+    auto st = append_log_line(module_log_files(ctx.paths(), *m).module_log, level, *m + ": " + text);
     if (!st.ok()) return ctx.report_error(st.error());
   });
 }

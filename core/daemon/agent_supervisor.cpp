@@ -28,7 +28,10 @@ std::string last_lines(const std::filesystem::path& file, std::size_t count) {
   return out.str();
 }
 
+constexpr int kUnknownStatus = -1;
+
 std::string describe_status(int status) {
+  if (status == kUnknownStatus) return "exit status unknown: it was started by an earlier havend";
   if (WIFEXITED(status)) return "exit code " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status)) return std::string("signal ") + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")";
   return "status " + std::to_string(status);
@@ -140,6 +143,48 @@ Result<AgentProcess> AgentSupervisor::ensure_running(const std::string& module) 
                                  paths_.agent_socket(module).string() + " within 15 s; it was killed");
 }
 
+void AgentSupervisor::adopt_running_agents() {
+  std::error_code ec;
+  auto dir = paths_.agent_socket("x").parent_path();
+  if (!std::filesystem::is_directory(dir, ec)) return;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().extension() != ".sock") continue;
+    const std::string module = entry.path().stem().string();
+    ControlRequest req;
+    req.command = "state";
+    req.module = module;
+    auto r = send_control_request(entry.path(), req, std::chrono::seconds(2));
+    if (r.ok() && r->ok && r->data.is_object() && r->data.contains("pid")) {
+      AgentProcess agent{module, r->data["pid"].get<pid_t>(), std::chrono::system_clock::now(), true};
+      {
+        std::lock_guard lock(mu_);
+        agents_[module] = agent;
+      }
+      log_->info("took over the running agent of module {} (pid {}, state {})", module, agent.pid,
+                 r->data.value("state", "?"));
+    } else {
+      log_->warn("the agent of module {} died while havend was not running; removing its socket {}", module,
+                 entry.path().string());
+      std::filesystem::remove(entry.path(), ec);
+    }
+  }
+}
+
+void AgentSupervisor::check_adopted() {
+  std::vector<AgentProcess> gone;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [_, a] : agents_)
+      if (a.adopted && ::kill(a.pid, 0) != 0 && errno == ESRCH) gone.push_back(a);
+  }
+  for (const auto& a : gone) {
+    // Not our child: no exit status. A clean exit removes its socket; a crash leaves it.
+    std::error_code ec;
+    bool clean = !std::filesystem::exists(paths_.agent_socket(a.module), ec);
+    on_exit(a.pid, clean ? 0 : kUnknownStatus);
+  }
+}
+
 void AgentSupervisor::reap_loop() {
   for (;;) {
     {
@@ -152,6 +197,7 @@ void AgentSupervisor::reap_loop() {
       on_exit(pid, status);
       continue;
     }
+    check_adopted();
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }
@@ -172,7 +218,7 @@ void AgentSupervisor::on_exit(pid_t pid, int status) {
   if (module.empty()) return;
   std::error_code ec;
   std::filesystem::remove(paths_.agent_socket(module), ec);
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+  if (status != kUnknownStatus && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
     log_->info("the agent of module {} (pid {}) exited: the module is stopped", module, pid);
   } else {
     log_->error("the agent of module {} (pid {}) died ({}): the module has failed on this node; "

@@ -30,6 +30,7 @@ struct AgentProcess {
   std::string module;
   pid_t pid = -1;
   std::chrono::system_clock::time_point started;
+  bool adopted = false;  ///< started by an earlier havend: watched by polling, not waitpid
 };
 
 class AgentSupervisor {
@@ -50,12 +51,17 @@ class AgentSupervisor {
   /// Waits up to `timeout` for the agent of `module` to exit; true when it did.
   bool wait_exit(const std::string& module, std::chrono::milliseconds timeout);
 
+  /// Takes over the agents an earlier havend left running (their sockets still answer),
+  /// and removes the sockets of agents that died meanwhile. Called once at start.
+  void adopt_running_agents();
+
   /// Stops reaping; kills nothing (agents keep their modules running until told otherwise).
   void shutdown();
 
  private:
   void reap_loop();
   void on_exit(pid_t pid, int status);
+  void check_adopted();
   Result<pid_t> spawn(const std::string& module);
 
   HavenPaths paths_;

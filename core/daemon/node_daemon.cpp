@@ -20,6 +20,7 @@ NodeDaemon::NodeDaemon(HavenPaths paths, std::string node, std::shared_ptr<spdlo
     : paths_(paths), node_(node), log_(log), agents_(paths, node, log) {}
 
 Status NodeDaemon::start() {
+  agents_.adopt_running_agents();
   return server_.start(paths_.daemon_socket(), [this](const ControlRequest& r, const ControlPeer& p) {
     return handle(r, p);
   });
