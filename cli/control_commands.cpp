@@ -109,6 +109,10 @@ void add_module_control(CLI::App& app, CliContext& ctx, const std::string& name,
       auto settled = wait_settled(ctx, *module, want_stop, opts->timeout_s, !ctx.json);
       if (!settled.ok()) return ctx.report_error(settled.error());
       final_state = *settled;
+      // A start that ends in STOP failed (a hook failed): say so in the exit code.
+      if (!want_stop && final_state.value("state", "") == "STOP")
+        return ctx.report_error(fail(Errc::refused, "module " + *module + " did not start, it is STOP: " +
+                                                        final_state.value("reason", "") + "; see haven log -m " + *module));
     }
     if (ctx.json) {
       ctx.print_json({{"ok", true}, {"message", r->message}, {"state", final_state}});

@@ -132,8 +132,8 @@ ControlResponse ModuleAgent::handle_request(const ControlRequest& request) {
                                                                 " does not know the command \"" + request.command + "\""));
   CommandEvent event;
   event.command = it->second;
-  event.fullsync = request.args.value("fullsync", false);
-  event.identity = request.args.value("identity", "");
+  if (auto f = request.args.find("fullsync"); f != request.args.end() && f->is_boolean()) event.fullsync = f->get<bool>();
+  if (auto i = request.args.find("identity"); i != request.args.end() && i->is_string()) event.identity = i->get<std::string>();
   if (exiting_) return agent_gone(options_.module);
   auto response = run_on(io_, [request, event, this] {
     last_reply_.reset();

@@ -40,6 +40,17 @@ nlohmann::json ControlResponse::to_json() const {
   return {{"ok", false}, {"error", {{"code", to_string(code)}, {"message", message}}}};
 }
 
+namespace {
+
+// A string member, or the fallback when it is absent or of another type: a malformed
+// answer must become an error message, never an exception in the reader.
+std::string string_member(const nlohmann::json& j, const char* key, const std::string& fallback) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+}  // namespace
+
 Result<ControlResponse> ControlResponse::parse(const std::string& line) {
   auto j = nlohmann::json::parse(line, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains("ok"))
@@ -47,12 +58,12 @@ Result<ControlResponse> ControlResponse::parse(const std::string& line) {
   ControlResponse r;
   r.ok = j["ok"].is_boolean() && j["ok"].get<bool>();
   if (r.ok) {
-    r.message = j.value("message", "");
+    r.message = string_member(j, "message", "");
     r.data = j.contains("data") ? j["data"] : nlohmann::json(nullptr);
   } else {
-    auto e = j.value("error", nlohmann::json::object());
-    r.code = errc_from_string(e.value("code", "internal"));
-    r.message = e.value("message", "unknown error");
+    auto e = j.contains("error") && j["error"].is_object() ? j["error"] : nlohmann::json::object();
+    r.code = errc_from_string(string_member(e, "code", "internal"));
+    r.message = string_member(e, "message", "the server answered with an error it did not describe");
   }
   return r;
 }

@@ -154,7 +154,8 @@ void AgentSupervisor::adopt_running_agents() {
     req.command = "state";
     req.module = module;
     auto r = send_control_request(entry.path(), req, std::chrono::seconds(2));
-    if (r.ok() && r->ok && r->data.is_object() && r->data.contains("pid")) {
+    if (r.ok() && r->ok && r->data.is_object() && r->data.contains("pid") &&
+        r->data["pid"].is_number_integer()) {
       AgentProcess agent{module, r->data["pid"].get<pid_t>(), std::chrono::system_clock::now(), true};
       {
         std::lock_guard lock(mu_);

@@ -1,5 +1,7 @@
 #include "hooks/hook_runner.hpp"
 
+#include <dirent.h>
+
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <poll.h>
@@ -11,6 +13,8 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <system_error>
 #include <thread>
@@ -94,7 +98,9 @@ ExecArgs build_exec_args(const HookRunnerOptions& options, const std::filesystem
 
 [[noreturn]] void exec_child(const ExecArgs& args, int devnull, int out_write, int err_write) {
   // Only async-signal-safe calls from here on: the agent is multi-threaded.
-  ::setpgid(0, 0);
+  // A session of its own (and so a process group): what the hook starts in process groups
+  // of their own (haven.exec) stays in the session, so a timeout can reach all of it.
+  ::setsid();
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -148,7 +154,45 @@ void keep_copying_in_background(UniqueFd pipe_read, int log_fd, std::string hook
   }).detach();
 }
 
-bool group_alive(pid_t pgid) { return ::kill(-pgid, 0) == 0; }
+// Calls f(pid) for every live (not zombie) process of session `sid`, from /proc.
+template <typename F>
+void for_each_in_session(pid_t sid, F f) {
+  DIR* proc = ::opendir("/proc");
+  if (proc == nullptr) return;
+  while (dirent* e = ::readdir(proc)) {
+    char* end = nullptr;
+    long pid = std::strtol(e->d_name, &end, 10);
+    if (end == e->d_name || *end != '\0' || pid <= 0) continue;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) continue;
+    char buf[512];
+    ssize_t n = ::read(fd.get(), buf, sizeof buf - 1);
+    if (n <= 0) continue;
+    buf[n] = '\0';
+    // "pid (comm) state ppid pgrp session ...": comm may hold spaces and parentheses.
+    const char* close = std::strrchr(buf, ')');
+    if (close == nullptr) continue;
+    char state = 0;
+    long ppid = 0, pgrp = 0, session = 0;
+    if (std::sscanf(close + 1, " %c %ld %ld %ld", &state, &ppid, &pgrp, &session) != 4) continue;
+    if (session == sid && state != 'Z') f(static_cast<pid_t>(pid));
+  }
+  ::closedir(proc);
+}
+
+// Signals the hook's process group and every process left in its session.
+void signal_session(pid_t sid, int sig) {
+  ::kill(-sid, sig);
+  for_each_in_session(sid, [sig](pid_t p) { ::kill(p, sig); });
+}
+
+bool session_alive(pid_t sid) {
+  bool alive = false;
+  for_each_in_session(sid, [&alive](pid_t) { alive = true; });
+  return alive;
+}
 
 int pidfd_for(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
 
@@ -191,8 +235,7 @@ Result<HookOutcome> HookRunner::run(const HookSpec& spec) const {
     return fail(Errc::io_error, "cannot fork to run " + describe(spec) + ": " + errno_text(errno));
   if (pid == 0) exec_child(exec_args, devnull.get(), out_write.get(), err_write.get());
 
-  // Also in the parent, so the group exists before we may signal it (whoever runs first).
-  ::setpgid(pid, pid);
+  // The session exists once exec succeeded (reported below), before we may signal it.
   out_write.reset();
   err_write.reset();
   devnull.reset();
@@ -228,12 +271,12 @@ Result<HookOutcome> HookRunner::run(const HookSpec& spec) const {
   auto check_timers = [&] {
     const auto now = Clock::now();
     if (phase == Phase::running && has_deadline && now >= deadline) {
-      ::kill(-pid, SIGTERM);
+      signal_session(pid, SIGTERM);
       phase = Phase::terminating;
       kill_at = now + options_.kill_grace;
     }
     if (phase == Phase::terminating && now >= kill_at) {
-      ::kill(-pid, SIGKILL);
+      signal_session(pid, SIGKILL);
       phase = Phase::killed;
     }
   };
@@ -256,11 +299,11 @@ Result<HookOutcome> HookRunner::run(const HookSpec& spec) const {
     const int ready = ::poll(fds.data(), n, wait_ms());
     if (ready < 0 && errno != EINTR) {
       const int err = errno;
-      ::kill(-pid, SIGKILL);
+      signal_session(pid, SIGKILL);
       while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
       }
       return fail(Errc::io_error, "lost track of " + describe(spec) + " (poll failed: " + errno_text(err) +
-                                      "); its process group was killed");
+                                      "); its processes were killed");
     }
     if (pipe_open && !drain_available(out_read.get(), output)) pipe_open = false;
     const pid_t w = ::waitpid(pid, &status, WNOHANG);
@@ -270,7 +313,7 @@ Result<HookOutcome> HookRunner::run(const HookSpec& spec) const {
 
   // A timed-out hook's children may outlive it: they get the rest of the grace, then SIGKILL.
   if (phase == Phase::terminating) {
-    while (Clock::now() < kill_at && group_alive(pid)) {
+    while (Clock::now() < kill_at && session_alive(pid)) {
       if (pipe_open) {
         pollfd pfd{out_read.get(), POLLIN, 0};
         ::poll(&pfd, 1, static_cast<int>(kExitPollInterval.count()));
@@ -279,7 +322,7 @@ Result<HookOutcome> HookRunner::run(const HookSpec& spec) const {
         std::this_thread::sleep_for(kExitPollInterval);
       }
     }
-    ::kill(-pid, SIGKILL);
+    signal_session(pid, SIGKILL);
   }
 
   // The hook has exited: take what it wrote, but never wait for end of file, which a

@@ -2,10 +2,11 @@
 // start_prim, stop_prim and the others.
 //
 // The child is the per-hook runner `haven-hook` (which loads the script engine for the
-// file), in a process group of its own, with exactly the module environment, stdin from
-// /dev/null, and stdout and stderr into one pipe. Each line it prints is appended to the
-// module's user log, prefixed with the time and the hook's name. Past its timeout the whole
-// group gets SIGTERM, then SIGKILL after a short grace: the hook and everything it started.
+// file), in a session (and so a process group) of its own, with exactly the module
+// environment, stdin from /dev/null, and stdout and stderr into one pipe. Each line it prints
+// is appended to the module's user log, prefixed with the time and the hook's name. Past its
+// timeout every process of the session gets SIGTERM, then SIGKILL after a short grace: the
+// hook and everything it started, even in process groups of their own (haven.exec).
 #pragma once
 
 #include <chrono>
@@ -36,7 +37,7 @@ struct HookSpec {
 /// How a hook ended.
 struct HookOutcome {
   int exit_code = 0;         ///< the runner's exit code; 128+N when killed by signal N
-  bool timed_out = false;    ///< killed with its process group at the timeout
+  bool timed_out = false;    ///< killed at the timeout with every process of its session
   std::string output_tail;   ///< its last lines of output (at most HookRunnerOptions::tail_lines)
   std::chrono::milliseconds duration{0};
 };
@@ -48,7 +49,7 @@ struct HookRunnerOptions {
   /// false: argv is `runner --hook NAME --file FILE -- ARGS...` (haven-hook).
   /// true: argv is `runner FILE ARGS...`, so that tests can run hooks with /bin/sh directly.
   bool runner_is_interpreter = false;
-  /// Between SIGTERM and SIGKILL to the process group after a timeout.
+  /// Between SIGTERM and SIGKILL to the hook's session after a timeout.
   std::chrono::milliseconds kill_grace{2000};
   /// Lines of output kept in HookOutcome::output_tail.
   std::size_t tail_lines = 20;

@@ -1,4 +1,5 @@
 #include "module_store/module_archive_walk.hpp"
+#include "module_store/archive_error_text.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -52,7 +53,7 @@ Result<ArchiveReader> open_archive(const std::filesystem::path& file) {
     }
     return fail(Errc::invalid_argument, "module archive " + file.string() +
                                             " cannot be read as a zip or tar archive: " +
-                                            archive_error_string(a));
+                                            archive_error_text(a));
   }
   return reader;
 }
@@ -64,7 +65,7 @@ Result<std::optional<archive_entry*>> next_entry(archive* a, const std::filesyst
   if (rc == ARCHIVE_EOF) return std::optional<archive_entry*>{};
   if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
     return archive_error(file, "cannot read the header of entry number " + std::to_string(index + 1) + ": " +
-                                   archive_error_string(a));
+                                   archive_error_text(a));
   }
   return std::optional<archive_entry*>{entry};
 }
@@ -239,7 +240,7 @@ class ModuleArchiveWalk {
     for (;;) {
       la_ssize_t n = archive_read_data(a, buffer.data(), buffer.size());
       if (n == 0) break;
-      if (n < 0) return entry_error(file_, raw, std::string("cannot be decompressed: ") + archive_error_string(a));
+      if (n < 0) return entry_error(file_, raw, std::string("cannot be decompressed: ") + archive_error_text(a));
       entry_bytes += static_cast<std::uint64_t>(n);
       total_bytes_ += static_cast<std::uint64_t>(n);
       if (entry_bytes > limits_.max_entry_bytes) {

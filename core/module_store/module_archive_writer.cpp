@@ -1,4 +1,5 @@
 #include "module_store/module_archive_writer.hpp"
+#include "module_store/archive_error_text.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -107,7 +108,7 @@ class ZipWriter {
   }
 
   Error library_error(const std::string& what) {
-    return fail(Errc::io_error, what + " archive " + out_.string() + ": " + archive_error_string(a_.get()));
+    return fail(Errc::io_error, what + " archive " + out_.string() + ": " + archive_error_text(a_.get()));
   }
 
   std::filesystem::path dir_;
