@@ -68,33 +68,29 @@ void add_module_commands(CLI::App& app, CliContext& ctx) {
     std::cout << "installed module " << entry->name << " (id " << entry->id << ") in " << entry->dir.string() << "\n";
   });
 
-  auto* list = module->add_subcommand("list", "List the installed modules");
-  list->callback([&ctx] {
-    ModuleStore store(ctx.paths());
-    auto all = store.list();
-    if (!all.ok()) return ctx.report_error(all.error());
-    if (ctx.json) {
-      nlohmann::json j = nlohmann::json::array();
-      for (const auto& e : *all) j.push_back(to_json(e));
-      return ctx.print_json(j);
-    }
-    for (const auto& e : *all) std::cout << e.name << "\n";
-  });
-
-  auto* listid = module->add_subcommand("listid", "List the installed modules with their ids and ports");
-  listid->callback([&ctx] {
-    ModuleStore store(ctx.paths());
-    auto all = store.list();
-    if (!all.ok()) return ctx.report_error(all.error());
-    if (ctx.json) {
-      nlohmann::json j = nlohmann::json::array();
-      for (const auto& e : *all) j.push_back(to_json(e));
-      return ctx.print_json(j);
-    }
-    for (const auto& e : *all)
-      std::cout << std::left << std::setw(24) << e.name << " id=" << e.id << "  heartbeat udp " << e.ports.heartbeat_udp
-                << ", replication tcp " << e.ports.replication_tcp << ", farm udp " << e.ports.farm_udp << "\n";
-  });
+  // list and listid differ only in the text they print; --json is the same for both.
+  auto add_listing = [&ctx, module](const std::string& name, const std::string& help, bool with_ids) {
+    module->add_subcommand(name, help)->callback([&ctx, with_ids] {
+      ModuleStore store(ctx.paths());
+      auto all = store.list();
+      if (!all.ok()) return ctx.report_error(all.error());
+      if (ctx.json) {
+        nlohmann::json j = nlohmann::json::array();
+        for (const auto& e : *all) j.push_back(to_json(e));
+        return ctx.print_json(j);
+      }
+      for (const auto& e : *all) {
+        if (!with_ids) {
+          std::cout << e.name << "\n";
+          continue;
+        }
+        std::cout << std::left << std::setw(24) << e.name << " id=" << e.id << "  heartbeat udp " << e.ports.heartbeat_udp
+                  << ", replication tcp " << e.ports.replication_tcp << ", farm udp " << e.ports.farm_udp << "\n";
+      }
+    });
+  };
+  add_listing("list", "List the installed modules", false);
+  add_listing("listid", "List the installed modules with their ids and ports", true);
 
   auto un_name = std::make_shared<std::string>();
   auto* uninstall = module->add_subcommand("uninstall", "Remove an installed module (it must be stopped)");
