@@ -1,0 +1,78 @@
+// The heartbeat message and its authenticated binary encoding (docs/heartbeats.md has the
+// wire format). Pure functions: no socket, no clock, safe to call from any thread.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "haven/behaviour.hpp"
+#include "haven/result.hpp"
+#include "heartbeat/cluster_key.hpp"
+#include "heartbeat/drop_reason.hpp"
+
+namespace haven {
+
+/// One run of a sender (an agent process): a random nonce and the wall-clock time it started.
+/// A restarted agent has a new boot; a newer start time is how a peer tells a reboot from a
+/// replay of an older boot (see ReplayWindow).
+struct BootId {
+  std::uint64_t nonce = 0;
+  std::uint64_t started_unix_ms = 0;
+  bool operator==(const BootId&) const = default;
+};
+
+enum class HeartbeatType : std::uint8_t { heartbeat = 1 };
+
+/// What a node tells its peer about one module, every pulse.
+struct HeartbeatMessage {
+  HeartbeatType type = HeartbeatType::heartbeat;
+  std::string sender_node;  ///< node name in cluster.xml, 1..kMaxNameLength bytes
+  std::string module;       ///< module name, 1..kMaxNameLength bytes
+  std::uint16_t module_id = 0;
+  BootId boot;
+  std::uint64_t sequence = 0;  ///< +1 per message within a boot, from 0
+  ModuleState state = ModuleState::stop;
+  SubState sub_state = SubState::not_ready;
+  NodeKnowledge knowledge;
+  bool operator==(const HeartbeatMessage&) const = default;
+};
+
+inline constexpr std::array<std::uint8_t, 4> kHeartbeatMagic{'H', 'V', 'H', 'B'};
+inline constexpr std::uint8_t kHeartbeatVersion = 1;
+inline constexpr std::size_t kMaxNameLength = 64;
+inline constexpr std::size_t kHeartbeatMacSize = 32;
+/// magic, version, type, cluster id: what is checked before the MAC.
+inline constexpr std::size_t kHeartbeatHeaderSize = 4 + 1 + 1 + 8;
+/// No valid message is shorter: header, fixed fields, two 1-byte names, MAC.
+inline constexpr std::size_t kHeartbeatMinSize = kHeartbeatHeaderSize + 16 + 8 + 1 + 1 + 1 + 1 + 2 +
+                                                 1 + 1 + 1 + 1 + 8 + kHeartbeatMacSize;
+inline constexpr std::size_t kHeartbeatMaxSize = kHeartbeatMinSize - 2 + 2 * kMaxNameLength;
+
+/// The message, signed with HMAC-SHA256 under `key`. Names longer than kMaxNameLength are
+/// a caller's bug: they are cut to that length (and the peer sees the cut name).
+std::vector<std::uint8_t> encode(const HeartbeatMessage& message, const ClusterKey& key);
+
+/// Why decode refused a packet: the reason to count, and a sentence for the log.
+struct HeartbeatRejection {
+  DropReason reason = DropReason::bad_field;
+  std::string detail;
+};
+
+/// Checks, in this order, size, magic, version, type, cluster id, then the MAC (in constant
+/// time), then parses the fields. Never reads outside `packet`.
+std::variant<HeartbeatMessage, HeartbeatRejection> decode_or_reject(std::span<const std::uint8_t> packet,
+                                                                   const ClusterKey& key);
+
+/// decode_or_reject as a Result: invalid_argument, message "<reason>: <detail>".
+Result<HeartbeatMessage> decode(std::span<const std::uint8_t> packet, const ClusterKey& key);
+
+/// HMAC-SHA256 of `signed_part` under `key`: the last kHeartbeatMacSize bytes of a packet
+/// are this MAC over all the bytes before them.
+std::array<std::uint8_t, kHeartbeatMacSize> heartbeat_mac(std::span<const std::uint8_t> signed_part,
+                                                          const ClusterKey& key);
+
+}  // namespace haven

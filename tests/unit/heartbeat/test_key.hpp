@@ -1,0 +1,27 @@
+// Fixed keys and a sample message shared by the heartbeat tests.
+#pragma once
+
+#include "heartbeat/heartbeat_message.hpp"
+
+namespace haven::test {
+
+inline ClusterKey key_filled_with(std::uint8_t byte) {
+  ClusterKey k;
+  k.bytes.fill(byte);
+  return k;
+}
+
+inline HeartbeatMessage sample_message() {
+  HeartbeatMessage m;
+  m.sender_node = "node1";
+  m.module = "mirror";
+  m.module_id = 7;
+  m.boot = BootId{0x0102030405060708ULL, 1764090000123ULL};
+  m.sequence = 42;
+  m.state = ModuleState::prim;
+  m.sub_state = SubState::transient;
+  m.knowledge = NodeKnowledge{true, Role::prim, 0x1122334455667788ULL};
+  return m;
+}
+
+}  // namespace haven::test
