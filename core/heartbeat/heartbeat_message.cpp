@@ -189,6 +189,10 @@ std::variant<HeartbeatMessage, HeartbeatRejection> decode_or_reject(std::span<co
   return m;
 }
 
+PeerUpdate to_peer_update(const HeartbeatMessage& message) {
+  return PeerUpdate{true, message.sender_node, message.state, message.knowledge};
+}
+
 Result<HeartbeatMessage> decode(std::span<const std::uint8_t> packet, const ClusterKey& key) {
   auto decoded = decode_or_reject(packet, key);
   if (auto* m = std::get_if<HeartbeatMessage>(&decoded)) return std::move(*m);

@@ -11,19 +11,11 @@
 
 #include "haven/behaviour.hpp"
 #include "haven/result.hpp"
+#include "heartbeat/boot_id.hpp"
 #include "heartbeat/cluster_key.hpp"
 #include "heartbeat/drop_reason.hpp"
 
 namespace haven {
-
-/// One run of a sender (an agent process): a random nonce and the wall-clock time it started.
-/// A restarted agent has a new boot; a newer start time is how a peer tells a reboot from a
-/// replay of an older boot (see ReplayWindow).
-struct BootId {
-  std::uint64_t nonce = 0;
-  std::uint64_t started_unix_ms = 0;
-  bool operator==(const BootId&) const = default;
-};
 
 enum class HeartbeatType : std::uint8_t { heartbeat = 1 };
 
@@ -69,6 +61,10 @@ std::variant<HeartbeatMessage, HeartbeatRejection> decode_or_reject(std::span<co
 
 /// decode_or_reject as a Result: invalid_argument, message "<reason>: <detail>".
 Result<HeartbeatMessage> decode(std::span<const std::uint8_t> packet, const ClusterKey& key);
+
+/// What the message tells the module's state machine: the peer is reachable, in this state,
+/// with this knowledge of its data.
+PeerUpdate to_peer_update(const HeartbeatMessage& message);
 
 /// HMAC-SHA256 of `signed_part` under `key`: the last kHeartbeatMacSize bytes of a packet
 /// are this MAC over all the bytes before them.

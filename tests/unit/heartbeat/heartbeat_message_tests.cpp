@@ -158,3 +158,12 @@ TEST_CASE("decode as a Result names the reason in its message") {
   CHECK(r.error().code == Errc::invalid_argument);
   CHECK_THAT(r.error().message, Catch::StartsWith("bad_mac: "));
 }
+
+TEST_CASE("a heartbeat becomes a peer update: reachable, its node, state and knowledge") {
+  auto m = sample_message();
+  auto update = to_peer_update(m);
+  CHECK(update.reachable);
+  CHECK(update.node == "node1");
+  CHECK(update.state == ModuleState::prim);
+  CHECK(update.knowledge == m.knowledge);
+}

@@ -82,3 +82,12 @@ TEST_CASE("senders are tracked apart, by node and by module") {
   CHECK(w.admit(other_module) == Verdict::accepted_new_boot);
   CHECK(w.admit(from("n1", kBoot, 10)) == Verdict::replayed);
 }
+
+TEST_CASE("two boot ids chosen at the same moment differ, and carry that moment") {
+  auto a = new_boot_id(1764090000123ULL);
+  auto b = new_boot_id(1764090000123ULL);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(a->started_unix_ms == 1764090000123ULL);
+  CHECK(a->nonce != b->nonce);
+}
