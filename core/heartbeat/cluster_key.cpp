@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <sstream>
 
@@ -51,8 +52,8 @@ Status save_cluster_key(const std::filesystem::path& path, const ClusterKey& key
                      hex::encode(key.bytes) + "\n";
   auto written = write_file_atomically(path, text, 0600);
   if (!written) return written;
-  // The mode given to open() is narrowed by the umask only; make sure an existing
-  // group/other-readable policy cannot widen it.
+  // open() applies the mode only to a file it creates: a leftover temporary file from a
+  // crashed earlier run would keep its own, possibly wider, mode.
   if (::chmod(path.c_str(), 0600) != 0)
     return fail(Errc::io_error, "cannot set mode 0600 on cluster key " + path.string() + ": " +
                                     std::strerror(errno));
