@@ -85,6 +85,8 @@ const std::vector<HookSpec>& hooks_of(ModuleState from, ModuleState to) {
 
 bool is_role(ModuleState s) { return s == S::alone || s == S::prim || s == S::second; }
 
+bool is_primary(ModuleState s) { return s == S::alone || s == S::prim; }
+
 Role role_of(ModuleState s) {
   if (s == S::alone || s == S::prim) return Role::prim;
   if (s == S::second) return Role::second;
@@ -157,22 +159,21 @@ std::span<const MirrorStateMachine::CommandRule> MirrorStateMachine::command_rul
       CommandRule{S::prim, C::forcestop, &M::forcestop, nullptr},
       CommandRule{S::prim, C::prim, nullptr, "it is already primary (PRIM)"},
       CommandRule{S::prim, C::primforce, nullptr, "it is already primary (PRIM)"},
-      CommandRule{S::prim, C::second, &M::second, nullptr},  // TODO(issue 3): PRIM→SECOND is a swap
+      CommandRule{S::prim, C::second, &M::swap, nullptr},  // a primary becomes secondary only by a swap
       CommandRule{S::prim, C::restart, &M::restart, nullptr},
-      CommandRule{S::prim, C::stopstart, &M::stopstart, nullptr},  // TODO(issue 3): the peer fails over
-      CommandRule{S::prim, C::swap, &M::swap, nullptr},            // TODO(issue 3): PRIM→SECOND
+      CommandRule{S::prim, C::stopstart, &M::stopstart, nullptr},  // the peer sees WAIT and fails over
+      CommandRule{S::prim, C::swap, &M::swap, nullptr},
       // SECOND: secondary of a primary (reached with issue 3)
       CommandRule{S::second, C::start, nullptr, "it is already running as secondary (SECOND)"},
       CommandRule{S::second, C::stop, &M::stop, nullptr},
       CommandRule{S::second, C::forcestop, &M::forcestop, nullptr},
       CommandRule{S::second, C::prim, nullptr,
                   "the peer is primary; use 'haven swap -m {m}' to exchange the roles"},
-      CommandRule{S::second, C::primforce, nullptr,
-                  "the peer is primary; use 'haven swap -m {m}'"},  // TODO(issue 3): SECOND→PRIM
+      CommandRule{S::second, C::primforce, nullptr, "the peer is primary; use 'haven swap -m {m}'"},
       CommandRule{S::second, C::second, nullptr, "it is already secondary (SECOND)"},
       CommandRule{S::second, C::restart, &M::restart, nullptr},
       CommandRule{S::second, C::stopstart, &M::stopstart, nullptr},
-      CommandRule{S::second, C::swap, &M::swap, nullptr},  // TODO(issue 3): SECOND→PRIM
+      CommandRule{S::second, C::swap, &M::swap, nullptr},
   };
   return rules;
 }
@@ -191,6 +192,7 @@ std::vector<Action> MirrorStateMachine::begin(const ServiceSettings& settings, c
   pending_hook_.reset();
   deferred_stop_.reset();
   peer_.reset();
+  want_second_ = hold_for_prim_ = swapping_ = peer_wrote_without_us_ = false;
   std::vector<Action> out;
   out.push_back(Report{LogLevel::info, "module " + module_label() + ": data " +
                                            (known.data_uptodate ? "up to date" : "not known to be up to date") +
@@ -289,6 +291,13 @@ MirrorStateMachine::Outcome MirrorStateMachine::start(const CommandEvent&) {
 }
 
 MirrorStateMachine::Outcome MirrorStateMachine::prim_from_stop(const CommandEvent& command) {
+  if (command.command == Command::prim && knowledge_.last_role == Role::second && !knowledge_.data_uptodate)
+    return refuse(command.command,
+                  "Data may be inconsistent: this node was SECOND and its resynchronisation did not finish; "
+                  "start the node whose data is good with 'haven prim -m {m}', or if you are sure this copy is the "
+                  "best one left, 'haven primforce -m {m}'");
+  if (auto why = peer_blocks_prim()) return refuse(command.command, *why);
+  want_second_ = hold_for_prim_ = false;
   plan_.push_back(KnowledgeStep{KnowledgeChange::mark_uptodate});
   plan_.push_back(ReportStep{LogLevel::info, "the administrator declared this node's data of module " +
                                                  module_label() + " up to date (" +
@@ -298,6 +307,13 @@ MirrorStateMachine::Outcome MirrorStateMachine::prim_from_stop(const CommandEven
 }
 
 MirrorStateMachine::Outcome MirrorStateMachine::prim_in_wait(const CommandEvent& command) {
+  if (command.command == Command::prim && knowledge_.last_role == Role::second && !knowledge_.data_uptodate)
+    return refuse(command.command,
+                  "Data may be inconsistent: this node was SECOND and its resynchronisation did not finish; "
+                  "run 'haven prim -m {m}' on the node whose data is good, or if you are sure this copy is the "
+                  "best one left, 'haven primforce -m {m}'");
+  if (auto why = peer_blocks_prim()) return refuse(command.command, *why);
+  want_second_ = hold_for_prim_ = false;
   plan_.push_back(KnowledgeStep{KnowledgeChange::mark_uptodate});
   plan_.push_back(ReportStep{LogLevel::info, "the administrator declared this node's data of module " +
                                                  module_label() + " up to date (" +
@@ -311,8 +327,18 @@ MirrorStateMachine::Outcome MirrorStateMachine::second(const CommandEvent& comma
     return refuse(command.command,
                   "a secondary copies its data from a reachable primary, and no peer is reachable; "
                   "check the heartbeat networks, or run 'haven prim -m {m}' on the node whose data is good");
-  // TODO(issue 3): STOP/WAIT→SECOND with a reachable peer, PRIM→SECOND (swap).
-  return refuse(command.command, "becoming secondary of node " + peer_->node + " is not supported yet");
+  if (state_ == S::alone)
+    return refuse(command.command, "it is primary without secondary (ALONE); start the peer " + peer_->node +
+                                       " with 'haven second -m {m}' there, then 'haven swap -m {m}' here");
+  want_second_ = true;
+  // The administrator says this copy is the one to overwrite: the peer must not wait for it.
+  if (knowledge_.data_uptodate) plan_.push_back(KnowledgeStep{KnowledgeChange::mark_stale});
+  if (state_ == S::stop) {
+    plan_start("start");
+  } else if (activity_ != Activity::waiting_peer) {
+    plan_.push_back(DecideStep{});
+  }
+  return {true, "module " + module_label() + " starts as secondary of node " + peer_->node};
 }
 
 MirrorStateMachine::Outcome MirrorStateMachine::stop(const CommandEvent&) {
@@ -339,8 +365,16 @@ MirrorStateMachine::Outcome MirrorStateMachine::stopstart(const CommandEvent&) {
 MirrorStateMachine::Outcome MirrorStateMachine::swap(const CommandEvent& command) {
   if (!peer_ || !peer_->reachable || state_ == S::alone)
     return refuse(command.command, "swap exchanges the roles of PRIM and SECOND, and there is no secondary");
-  // TODO(issue 3): PRIM→SECOND here after the peer's SECOND→PRIM, never two primaries.
-  return refuse(command.command, "swapping with node " + peer_->node + " is not supported yet");
+  if (state_ == S::second)
+    return refuse(command.command, "a swap starts on the primary, which stops first: run 'haven swap -m {m}' on node " +
+                                       peer_->node);
+  if (peer_->state != S::second || !peer_->knowledge.data_uptodate)
+    return refuse(command.command, "the secondary " + peer_->node + " is " + to_string(peer_->state) +
+                                       (peer_->knowledge.data_uptodate ? "" : ", not yet in sync") +
+                                       "; swap once it is SECOND and in sync ('haven state -m {m} -v')");
+  plan_swap_to_second("swap asked by the administrator");
+  return {true, "swapping module " + module_label() + ": this node stops as primary, then " + peer_->node +
+                    " becomes primary"};
 }
 
 // --- plans -----------------------------------------------------------------------------
@@ -356,10 +390,13 @@ void MirrorStateMachine::plan_start(const std::string& action) {
 void MirrorStateMachine::plan_stop(bool graceful, const std::string& action, const std::string& reason) {
   const ModuleState from = state_;
   ModuleState left = is_role(from) ? from : S::stop;
-  if (activity_ == Activity::entering_role || activity_ == Activity::stopping) left = role_;
+  if (activity_ == Activity::entering_role || activity_ == Activity::leaving_role ||
+      activity_ == Activity::stopping)
+    left = role_;
   const bool entering = !is_role(from) && activity_ == Activity::entering_role;
   plan_.clear();
   action_ = action;
+  want_second_ = hold_for_prim_ = swapping_ = false;
   plan_.push_back(ActivityStep{Activity::stopping, left});
   plan_.push_back(StateStep{S::wait, SubState::transient, "stopping: " + reason});
   if (graceful && is_role(from)) {
@@ -376,15 +413,95 @@ void MirrorStateMachine::plan_stop(bool graceful, const std::string& action, con
 }
 
 void MirrorStateMachine::plan_enter_role(ModuleState role) {
+  want_second_ = hold_for_prim_ = swapping_ = false;
   plan_.push_back(ActivityStep{Activity::entering_role, role});
-  // Saved before the start hooks: from start_prim on, this node may write as primary.
+  // Saved before the start hooks: from start_prim on, this node may write as primary; from
+  // start_second on, the resynchronisation overwrites its copy.
   if (role_of(role) == Role::prim) plan_.push_back(KnowledgeStep{KnowledgeChange::promote});
+  if (role == S::second) plan_.push_back(KnowledgeStep{KnowledgeChange::become_second});
   plan_.push_back(StateStep{S::wait, SubState::transient, std::string("becoming ") + to_string(role)});
   push_hooks_of(S::wait, role, action_, false, "WAIT", to_string(role));
-  std::string reason = role == S::alone ? "primary without secondary: no peer reachable, data up to date"
-                                        : std::string("entered ") + to_string(role);
-  plan_.push_back(StateStep{role, SubState::ready, reason});
+  const std::string peer = peer_ ? peer_->node : "";
+  if (role == S::alone) {
+    plan_.push_back(StateStep{role, SubState::ready,
+                              peer_ && peer_->reachable && peer_->state != S::stop
+                                  ? "primary, data up to date; peer " + peer + " is " + to_string(peer_->state)
+                                  : "primary without secondary: no peer reachable, data up to date"});
+  } else if (role == S::second) {
+    plan_.push_back(StateStep{role, SubState::transient, "secondary of " + peer + ", not yet in sync"});
+  } else {
+    plan_.push_back(StateStep{role, SubState::ready, "primary with secondary " + peer});
+  }
   plan_.push_back(ActivityStep{Activity::idle});
+}
+
+// A settled role moves to another one (ALONE⇄PRIM, SECOND→ALONE, SECOND→PRIM) with the
+// seed's hooks; a promotion is saved just before start_prim.
+void MirrorStateMachine::plan_role_change(ModuleState from, ModuleState to, const std::string& reason,
+                                          bool promote) {
+  plan_.push_back(ActivityStep{Activity::entering_role, to});
+  plan_.push_back(StateStep{from, SubState::transient, reason});
+  bool promoted = false;
+  for (const auto& spec : hooks_of(from, to)) {
+    if (promote && !promoted && std::string_view(spec.hook) == "start_prim") {
+      plan_.push_back(KnowledgeStep{KnowledgeChange::promote});
+      promoted = true;
+    }
+    plan_.push_back(HookStep{spec.hook, {to_string(from), to_string(to), "start"}, spec.phase});
+  }
+  if (promote && !promoted) plan_.push_back(KnowledgeStep{KnowledgeChange::promote});
+  plan_.push_back(StateStep{to, SubState::ready, reason});
+  plan_.push_back(ActivityStep{Activity::idle});
+}
+
+// PRIM→SECOND: the primary's stop hooks (graceful, then force) end before this node shows
+// SECOND; only then does the peer, seeing two SECONDs, start as primary.
+void MirrorStateMachine::plan_swap_to_second(const std::string& reason) {
+  swapping_ = true;
+  const std::string peer = peer_ ? peer_->node : "the peer";
+  plan_.push_back(ActivityStep{Activity::entering_role, S::second});
+  plan_.push_back(StateStep{S::prim, SubState::transient, "swap: stopping the primary (" + reason + ")"});
+  plan_.push_back(HookStep{"stop_prim", {"PRIM", "SECOND", "stop"}, P::graceful_stop});
+  plan_.push_back(HookStep{"stop_prim", {"force", "PRIM", "SECOND", "stop"}, P::force_stop});
+  plan_.push_back(KnowledgeStep{KnowledgeChange::record_role_left, Role::second});
+  plan_.push_back(StateStep{S::second, SubState::transient, "swap: primary stopped, " + peer + " becomes primary"});
+  for (const auto& spec : hooks_of(S::prim, S::second)) {
+    if (std::string_view(spec.hook) == "stop_prim") continue;
+    plan_.push_back(HookStep{spec.hook, {"PRIM", "SECOND", "start"}, spec.phase});
+  }
+  plan_.push_back(StateStep{S::second, SubState::ready, "secondary of " + peer + " after a swap, in sync"});
+  plan_.push_back(ActivityStep{Activity::idle});
+}
+
+// SECOND lost its primary and may not take over: stop the secondary's hooks and wait.
+void MirrorStateMachine::plan_leave_to_wait(const std::string& reason) {
+  swapping_ = false;
+  // Not `stopping`: a stop asked meanwhile must still take the module to STOP.
+  plan_.push_back(ActivityStep{Activity::leaving_role, S::second});
+  plan_.push_back(StateStep{S::wait, SubState::transient, "leaving SECOND: " + reason});
+  push_hooks_of(S::second, S::wait, "stopwait", false, "SECOND", "WAIT");
+  plan_.push_back(ActivityStep{Activity::idle});
+  plan_.push_back(ReportStep{LogLevel::warning, "module " + module_label() + " waits in WAIT: " + reason});
+  plan_.push_back(StateStep{S::wait, SubState::not_ready, reason});
+}
+
+// Lost a split brain: say so loudly, hand the replication layer what to keep aside, mark the
+// copy stale (it is behind the winner's), and come back as SECOND through STOP.
+void MirrorStateMachine::plan_split_brain_loss(std::vector<Action>& out) {
+  const PeerUpdate& p = *peer_;
+  const std::string why = "split brain healed: both nodes were primary; node " + p.node + " stays primary (generation " +
+                          std::to_string(p.knowledge.generation) + ", this node " +
+                          std::to_string(knowledge_.generation) + ")";
+  out.push_back(Report{LogLevel::error, "module " + module_label() + ": " + why +
+                                            ". This node restarts as SECOND; the writes it made while alone are kept "
+                                            "aside, not merged: compare them with the primary's data"});
+  out.push_back(Report{LogLevel::error, std::string(kKeepAsidePrefix) + settings_.local_node + ": module " +
+                                            module_label() + ", generation " + std::to_string(knowledge_.generation) +
+                                            ", superseded by node " + p.node + " generation " +
+                                            std::to_string(p.knowledge.generation)});
+  plan_stop(true, "stopstart", why);
+  plan_.push_front(KnowledgeStep{KnowledgeChange::mark_stale});
+  plan_.push_back(StartAgainStep{});
 }
 
 void MirrorStateMachine::plan_restart() {
@@ -428,24 +545,211 @@ void MirrorStateMachine::decide(std::vector<Action>& out) {
     return;
   }
   activity_ = Activity::idle;
-  if (peer_->reachable) {
-    // TODO(issue 3): PRIM or SECOND with the peer, by the start rules and defaultprim.
-    std::string why = "peer " + peer_->node + " is reachable, and starting as a pair is not supported yet";
-    out.push_back(Report{LogLevel::warning, "module " + module_label() + " waits: " + why});
-    enter(out, S::wait, SubState::not_ready, why);
+  // A stopped peer counts as absent, as in the seed product.
+  if (peer_->reachable && peer_->state != S::stop) {
+    decide_with_peer(out, *peer_);
     return;
   }
+  const std::string m = module_label();
+  if (want_second_) {
+    hold(out, "started as secondary ('haven second'): waiting for the peer to be reachable and primary");
+  } else if (hold_for_prim_) {
+    hold(out, "Failover-off configured: the primary was lost and this node does not take over by itself; run "
+              "'haven prim -m " + m + "' here to make it primary");
+  } else if (!knowledge_.data_uptodate) {
+    hold(out, "Data may not be up to date: run 'haven prim -m " + m +
+                  "' on the node whose data is good (rule notuptodate_server)");
+  } else {
+    plan_enter_role(S::alone);
+  }
+}
+
+// The pair's start rules. Only a settled node decides (a peer in WAIT Transient has hooks
+// running and may be on its way to primary), and both sides rank the same two knowledges
+// the same way, so at most one of them chooses primary.
+void MirrorStateMachine::decide_with_peer(std::vector<Action>& out, const PeerUpdate& p) {
+  const std::string m = module_label();
+  if (is_primary(p.state)) {
+    plan_enter_role(S::second);
+    return;
+  }
+  if (p.state == S::second) {
+    if (knowledge_.data_uptodate && !want_second_ && !hold_for_prim_) {
+      plan_enter_role(S::prim);
+    } else {
+      hold(out, "peer " + p.node + " is SECOND and waits for a primary, and this node may not be one (" +
+                    (knowledge_.data_uptodate ? "held by 'second' or failover=\"off\"" : "data not up to date") +
+                    "); run 'haven prim -m " + m + "' on the node whose data is good");
+    }
+    return;
+  }
+  if (want_second_) {
+    hold(out, "started as secondary ('haven second'): waiting for peer " + p.node + " to become primary");
+  } else if (!knowledge_.data_uptodate && !p.knowledge.data_uptodate) {
+    hold(out, "Data may not be up to date on either node: run 'haven prim -m " + m +
+                  "' on the node whose data is good (rule notuptodate_server)");
+  } else if (!knowledge_.data_uptodate) {
+    hold(out, "Data may not be up to date: waiting for peer " + p.node +
+                  ", whose data is up to date, to become primary (rule notuptodate_server)");
+  } else if (hold_for_prim_) {
+    hold(out, "Failover-off configured: only 'haven prim -m " + m + "' makes this node primary");
+  } else if (!p.knowledge.data_uptodate || local_outranks(p)) {
+    plan_enter_role(S::alone);
+  } else {
+    hold(out, "peer " + p.node + " has the newer claim to be primary (generation " +
+                  std::to_string(p.knowledge.generation) + ", this node " + std::to_string(knowledge_.generation) +
+                  "): waiting for it to become primary");
+  }
+}
+
+// Who stays primary when both could: the newer generation, then the node that was primary
+// last, then defaultprim, then the smaller node name (any rule both sides compute alike).
+bool MirrorStateMachine::local_outranks(const PeerUpdate& p) const {
+  const NodeKnowledge& mine = knowledge_;
+  const NodeKnowledge& theirs = p.knowledge;
+  if (mine.data_uptodate != theirs.data_uptodate) return mine.data_uptodate;
+  if (mine.generation != theirs.generation) return mine.generation > theirs.generation;
+  if ((mine.last_role == Role::prim) != (theirs.last_role == Role::prim)) return mine.last_role == Role::prim;
+  if (settings_.defaultprim == settings_.local_node) return true;
+  if (settings_.defaultprim == p.node) return false;
+  return settings_.local_node < p.node;
+}
+
+// prim and primforce may not race a peer that is, or may be about to be, primary: a peer in
+// WAIT with up-to-date data may already have chosen to be primary, and PeerUpdate cannot say.
+std::optional<std::string> MirrorStateMachine::peer_blocks_prim() const {
+  if (!peer_ || !peer_->reachable) return std::nullopt;
+  if (is_primary(peer_->state))
+    return "peer " + peer_->node + " is already primary (" + to_string(peer_->state) +
+           "); this node becomes its secondary with 'haven start -m {m}'; to exchange the roles later run "
+           "'haven swap -m {m}' on " + peer_->node;
+  if (peer_->state == S::wait && peer_->knowledge.data_uptodate)
+    return "peer " + peer_->node + " is starting with up-to-date data and may become primary; stop it first "
+           "('haven stop -m {m}' on " + peer_->node + "), or let it become primary and this node its secondary";
+  return std::nullopt;
+}
+
+bool MirrorStateMachine::peer_is_primary() const {
+  return peer_ && peer_->reachable && is_primary(peer_->state);
+}
+
+void MirrorStateMachine::hold(std::vector<Action>& out, const std::string& why) {
+  activity_ = Activity::idle;
+  if (state_ == S::wait && sub_ == SubState::not_ready && reason_ == why) return;
+  out.push_back(Report{LogLevel::warning, "module " + module_label() + " waits in WAIT: " + why});
+  enter(out, S::wait, SubState::not_ready, why);
+}
+
+// A settled role reacts to the peer's state: the seed's ALONE⇄PRIM, failover, swap, and
+// split brain healed.
+void MirrorStateMachine::react_to_peer(std::vector<Action>& out) {
+  const bool reachable = peer_ && peer_->reachable;
+  const ModuleState ps = reachable ? peer_->state : S::stop;
+  const std::string peer = peer_ ? peer_->node : "the peer";
+  const bool peer_gone = !reachable || ps == S::stop || ps == S::wait || ps == S::up;
+  const std::string gone_why = !reachable ? "peer " + peer + " lost (no heartbeat)"
+                                          : "peer " + peer + " is " + to_string(ps) + " (remote stop)";
+  if (reachable && is_primary(ps) && is_primary(state_)) {
+    if (local_outranks(*peer_)) {
+      if (state_ == S::prim) {
+        plan_role_change(S::prim, S::alone, "split brain: peer " + peer + " is primary too", false);
+      } else {
+        out.push_back(Report{LogLevel::error, "module " + module_label() + ": split brain healed: node " + peer +
+                                                  " was primary too; this node stays primary (generation " +
+                                                  std::to_string(knowledge_.generation) + ", peer " +
+                                                  std::to_string(peer_->knowledge.generation) + "), and " + peer +
+                                                  " restarts as SECOND with its writes kept aside"});
+      }
+    } else {
+      plan_split_brain_loss(out);
+    }
+    return;
+  }
+  switch (state_) {
+    case S::alone:
+      if (reachable && ps == S::second)
+        plan_role_change(S::alone, S::prim, "peer " + peer + " is SECOND: primary with secondary", false);
+      return;
+    case S::prim:
+      if (peer_gone) {
+        plan_role_change(S::prim, S::alone, gone_why + ": primary without secondary", false);
+      } else if (ps == S::second && sub_ == SubState::ready && settings_.defaultprim == peer &&
+                 peer_->knowledge.data_uptodate) {
+        out.push_back(Report{LogLevel::info, "module " + module_label() + ": Transition SWAP from defaultprim: " +
+                                                 peer + " is in sync and is the default primary"});
+        plan_swap_to_second("defaultprim=" + peer);
+      }
+      return;
+    case S::second:
+      if (reachable && ps == S::second) {
+        if (swapping_) return;  // the peer takes over; we stay SECOND
+        if (knowledge_.data_uptodate) {
+          plan_role_change(S::second, S::prim, "swap: peer " + peer + " stopped as primary", true);
+        } else {
+          plan_leave_to_wait("peer " + peer + " left PRIM while this node was not yet in sync");
+        }
+        return;
+      }
+      if (reachable && is_primary(ps)) {
+        swapping_ = false;
+        return;
+      }
+      if (!peer_gone) return;
+      if (!settings_.failover) {
+        hold_for_prim_ = true;
+        plan_leave_to_wait("Failover-off configured: " + gone_why + "; run 'haven prim -m " + module_label() +
+                           "' here to make this node primary");
+      } else if (!knowledge_.data_uptodate) {
+        plan_leave_to_wait("Data may not be up to date: " + gone_why +
+                           " while this node was not yet in sync; start the peer, or run 'haven primforce -m " +
+                           module_label() + "' if its data is lost");
+      } else {
+        out.push_back(Report{LogLevel::warning, "module " + module_label() + ": Action alone called by heart: " +
+                                                    gone_why});
+        plan_role_change(S::second, S::alone, "failover: " + gone_why, true);
+      }
+      return;
+    default: return;
+  }
+}
+
+// A primary elsewhere while this node is neither primary nor its secondary: our copy falls
+// behind. (While this node is committed to a role, the role's own rules decide.)
+void MirrorStateMachine::note_falling_behind(std::vector<Action>& out) {
+  if (peer_is_primary() && !is_primary(state_) && !(state_ == S::second && knowledge_.data_uptodate))
+    peer_wrote_without_us_ = true;
+  const bool committed = activity_ == Activity::entering_role || activity_ == Activity::restarting;
+  if (!peer_wrote_without_us_ || !knowledge_.data_uptodate || committed) return;
+  if (state_ != S::stop && state_ != S::wait) return;
+  peer_wrote_without_us_ = false;
+  knowledge_.data_uptodate = false;
+  out.push_back(SaveKnowledge{knowledge_});
+  out.push_back(Report{LogLevel::info, "module " + module_label() + ": peer " + peer_->node + " is " +
+                                           to_string(peer_->state) +
+                                           " without this node as its secondary: this node's data is now behind"});
+}
+
+void MirrorStateMachine::on_in_sync(std::vector<Action>& out) {
+  if (state_ != S::second || !peer_is_primary()) {
+    out.push_back(Report{LogLevel::warning, "module " + module_label() + ": the replication layer reported in sync "
+                                                "while this node is " + to_string(state_) +
+                                                " without a reachable primary; ignored"});
+    return;
+  }
+  peer_wrote_without_us_ = false;
   if (!knowledge_.data_uptodate) {
-    std::string why = "Data may not be up to date: run 'haven prim -m " + module_label() +
-                      "' on the node whose data is good (rule notuptodate_server)";
-    out.push_back(Report{LogLevel::warning, "module " + module_label() + " waits in WAIT: " + why});
-    enter(out, S::wait, SubState::not_ready, why);
-    return;
+    knowledge_.data_uptodate = true;
+    knowledge_.last_role = Role::second;
+    knowledge_.generation = std::max(knowledge_.generation, peer_->knowledge.generation);
+    out.push_back(SaveKnowledge{knowledge_});
+    out.push_back(Report{LogLevel::info, "module " + module_label() + ": in sync with primary " + peer_->node});
   }
-  plan_enter_role(S::alone);
+  if (settled() && sub_ != SubState::ready)
+    enter(out, S::second, SubState::ready, "secondary of " + peer_->node + ", in sync");
 }
 
 void MirrorStateMachine::run_plan(std::vector<Action>& out) {
+  const bool had_work = !plan_.empty();
   while (!plan_.empty() && !pending_hook_) {
     Step step = std::move(plan_.front());
     plan_.pop_front();
@@ -464,6 +768,11 @@ void MirrorStateMachine::run_plan(std::vector<Action>& out) {
                          knowledge_.last_role = Role::prim;
                          break;
                        case KnowledgeChange::record_role_left: knowledge_.last_role = k.role; break;
+                       case KnowledgeChange::become_second:
+                         knowledge_.data_uptodate = false;
+                         knowledge_.last_role = Role::second;
+                         break;
+                       case KnowledgeChange::mark_stale: knowledge_.data_uptodate = false; break;
                      }
                      out.push_back(SaveKnowledge{knowledge_});
                    },
@@ -477,6 +786,15 @@ void MirrorStateMachine::run_plan(std::vector<Action>& out) {
                },
                step);
   }
+  // News of the peer that arrived while the plan ran counts now.
+  if (!had_work || !settled()) return;
+  note_falling_behind(out);
+  if (is_role(state_)) {
+    react_to_peer(out);
+  } else if (state_ == S::wait && activity_ == Activity::idle && peer_ && peer_->reachable) {
+    decide(out);
+  }
+  if (!plan_.empty()) run_plan(out);
 }
 
 std::vector<Action> MirrorStateMachine::on_hook_finished(const HookFinished& finished) {
@@ -516,19 +834,29 @@ std::vector<Action> MirrorStateMachine::on_hook_finished(const HookFinished& fin
 std::vector<Action> MirrorStateMachine::on_peer_update(const PeerUpdate& peer) {
   std::vector<Action> out;
   peer_ = peer;
-  if (activity_ == Activity::waiting_peer && !pending_hook_) {
+  note_falling_behind(out);
+  if (!settled()) return out;  // the running plan ends first, then the latest news counts
+  if (state_ == S::wait && (activity_ == Activity::waiting_peer || activity_ == Activity::idle)) {
     decide(out);
-    run_plan(out);
+  } else if (is_role(state_)) {
+    react_to_peer(out);
   }
-  // TODO(issue 3): peer changes in ALONE/PRIM/SECOND (ALONE⇄PRIM, failover, split brain).
+  run_plan(out);
   return out;
 }
 
 std::vector<Action> MirrorStateMachine::on_timer(const TimerFired& timer) {
+  if (timer.name == kReplicationInSync) {
+    std::vector<Action> out;
+    on_in_sync(out);
+    return out;
+  }
   return {Report{LogLevel::debug, "module " + module_label() + ": timer " + timer.name + " is not used; ignored"}};
 }
 
 void MirrorStateMachine::enter(std::vector<Action>& out, ModuleState state, SubState sub, std::string reason) {
+  if (is_primary(state)) peer_wrote_without_us_ = false;  // from now on the split-brain rule decides
+  else if (peer_is_primary() && !(state == S::second && knowledge_.data_uptodate)) peer_wrote_without_us_ = true;
   state_ = state;
   sub_ = sub;
   reason_ = reason;

@@ -8,7 +8,12 @@
 //
 // Peer: the machine leaves WAIT only once it has heard at least one PeerUpdate since
 // begin() (the one-node driver sends PeerUpdate{reachable=false} right after a start
-// command; issue 3's heartbeat answers when it knows). After that it uses the latest one.
+// command; issue 3's heartbeat answers when it knows). After that it uses the latest one,
+// and reacts to every change of the peer's state once no hook of its own is running.
+//
+// Two host signals have no event type of their own in the SDK; they arrive as TimerFired
+// with a reserved name (kReplicationInSync), or leave as a Report with a reserved prefix
+// (kKeepAsidePrefix). See docs/states.md, "Two nodes".
 #pragma once
 
 #include <deque>
@@ -24,6 +29,15 @@
 
 namespace haven::mirror {
 
+/// Sent by the host as TimerFired{kReplicationInSync} when the replication layer has
+/// finished copying the primary's data to this SECOND: its data is now up to date.
+inline constexpr const char* kReplicationInSync = "replication.in_sync";
+
+/// A Report whose message starts with this prefix (then the node name, then ": ") tells the
+/// replication layer that this node lost a split brain: keep its writes aside before the
+/// resynchronisation overwrites them.
+inline constexpr const char* kKeepAsidePrefix = "SPLIT BRAIN: keep aside the writes of node ";
+
 class MirrorStateMachine final : public Behaviour {
  public:
   std::vector<Action> begin(const ServiceSettings& settings, const NodeKnowledge& known,
@@ -37,9 +51,15 @@ class MirrorStateMachine final : public Behaviour {
   bool hook_pending() const { return pending_hook_.has_value(); }
   /// True while in WAIT for news of the peer before choosing where to go.
   bool waiting_for_peer() const { return activity_ == Activity::waiting_peer; }
+  /// True while the hooks of a move to ALONE or PRIM run: this node has chosen to be primary.
+  bool becoming_primary() const {
+    return activity_ == Activity::entering_role && (role_ == ModuleState::alone || role_ == ModuleState::prim);
+  }
 
   /// What the machine is doing; it decides how a stop or a failing hook is handled.
-  enum class Activity { idle, starting, waiting_peer, entering_role, restarting, stopping, force_stopping };
+  enum class Activity {
+    idle, starting, waiting_peer, entering_role, leaving_role, restarting, stopping, force_stopping
+  };
 
  private:
   // What a rule's handler decided; the caller turns it into the CommandReply.
@@ -70,7 +90,7 @@ class MirrorStateMachine final : public Behaviour {
     SubState sub;
     std::string reason;
   };
-  enum class KnowledgeChange { mark_uptodate, promote, record_role_left };
+  enum class KnowledgeChange { mark_uptodate, promote, record_role_left, become_second, mark_stale };
   struct KnowledgeStep {
     KnowledgeChange change;
     Role role = Role::none;
@@ -113,6 +133,21 @@ class MirrorStateMachine final : public Behaviour {
   void plan_stop(bool graceful, const std::string& action, const std::string& reason);
   void plan_enter_role(ModuleState role);
   void plan_restart();
+  void plan_role_change(ModuleState from, ModuleState to, const std::string& reason, bool promote);
+  void plan_split_brain_loss(std::vector<Action>& out);
+  void plan_swap_to_second(const std::string& reason);
+  void plan_leave_to_wait(const std::string& reason);
+
+  // The pair rules: where WAIT leads with this peer, what a settled role does on news of it.
+  void decide_with_peer(std::vector<Action>& out, const PeerUpdate& peer);
+  void react_to_peer(std::vector<Action>& out);
+  void hold(std::vector<Action>& out, const std::string& why);
+  void on_in_sync(std::vector<Action>& out);
+  bool local_outranks(const PeerUpdate& peer) const;
+  bool peer_is_primary() const;
+  std::optional<std::string> peer_blocks_prim() const;
+  void note_falling_behind(std::vector<Action>& out);
+  bool settled() const { return !pending_hook_ && plan_.empty(); }
 
   void push_hooks_of(ModuleState from, ModuleState to, const std::string& action, bool skip_transition,
                      const std::string& arg_from, const std::string& arg_to);
@@ -134,6 +169,10 @@ class MirrorStateMachine final : public Behaviour {
   std::optional<Command> deferred_stop_;  // stop or forcestop asked while a hook ran
   std::optional<PeerUpdate> peer_;        // the latest news of the peer, if any yet
   LoopCounter loop_;
+  bool want_second_ = false;   // `second`: this start ends as secondary, never primary
+  bool hold_for_prim_ = false; // failover="off" left SECOND: only `prim` promotes
+  bool peer_wrote_without_us_ = false;  // a primary peer was seen while this node was not its in-sync SECOND
+  bool swapping_ = false;      // PRIM→SECOND by swap: the peer takes over once we are SECOND
 };
 
 }  // namespace haven::mirror

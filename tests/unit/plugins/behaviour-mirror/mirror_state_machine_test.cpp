@@ -146,16 +146,17 @@ TEST_CASE("the machine waits in WAIT for news of the peer before choosing ALONE"
   CHECK(d.machine.state() == ModuleState::alone);
 }
 
-TEST_CASE("a reachable peer keeps the one-node machine in WAIT NotReady (pairs come later)", "[mirror]") {
+TEST_CASE("a reachable peer in WAIT whose data is stale lets the up-to-date node become ALONE", "[mirror]") {
   Driver d;
   d.send_peer_after_start = false;
   d.command(Command::prim);
   PeerUpdate peer;
   peer.reachable = true;
   peer.node = "node2";
+  peer.state = ModuleState::wait;
   d.feed(peer);
-  CHECK(d.machine.state() == ModuleState::wait);
-  CHECK(d.machine.sub_state() == SubState::not_ready);
+  d.settle();
+  CHECK(d.machine.state() == ModuleState::alone);
   CHECK_THAT(d.last_state().reason, Catch::Contains("node2"));
 }
 
