@@ -135,6 +135,13 @@ ControlResponse ModuleAgent::handle_request(const ControlRequest& request) {
   if (auto f = request.args.find("fullsync"); f != request.args.end() && f->is_boolean()) event.fullsync = f->get<bool>();
   if (auto i = request.args.find("identity"); i != request.args.end() && i->is_string()) event.identity = i->get<std::string>();
   if (exiting_) return agent_gone(options_.module);
+  if (event.command == Command::forcestop) {
+    // A start hook may hang for ever (it has no timeout): forcestop must still get through.
+    if (hook_cancel_ && start_hook_running_) {
+      log_->warn("forcestop: killing the start hook that is running");
+      hook_cancel_->store(true);
+    }
+  }
   auto response = run_on(io_, [request, event, this] {
     last_reply_.reset();
     log_->info("command {}{} received", request.command, event.identity.empty() ? "" : " -i " + event.identity);
@@ -235,6 +242,9 @@ void ModuleAgent::start_hook(const RunHook& hook) {
     case HookPhase::graceful_stop: spec.timeout = setup_.nice_stop_timeout; break;
     case HookPhase::force_stop: spec.timeout = setup_.force_stop_timeout; break;
   }
+  hook_cancel_ = std::make_shared<std::atomic<bool>>(false);
+  start_hook_running_ = hook.phase == HookPhase::start;
+  spec.cancel = hook_cancel_;
   log_->info("running hook {} {}", spec.file.filename().string(), fmt::join(hook.args, " "));
   if (hook_thread_.joinable()) hook_thread_.join();
   hook_thread_ = std::thread([this, spec] {
@@ -248,11 +258,12 @@ void ModuleAgent::start_hook(const RunHook& hook) {
       done.detail = outcome.error().message;
     } else {
       done.exit_code = outcome->exit_code;
-      done.timed_out = outcome->timed_out;
-      done.ok = outcome->exit_code == 0 && !outcome->timed_out;
+      done.timed_out = outcome->timed_out || outcome->cancelled;
+      done.ok = outcome->exit_code == 0 && !done.timed_out;
       if (!done.ok) {
-        done.detail = outcome->timed_out ? "killed with its children after its timeout"
-                                         : "exit code " + std::to_string(outcome->exit_code);
+        done.detail = outcome->cancelled   ? "killed with its children by forcestop"
+                      : outcome->timed_out ? "killed with its children after its timeout"
+                                           : "exit code " + std::to_string(outcome->exit_code);
         if (!outcome->output_tail.empty()) done.detail += "; last output:\n" + outcome->output_tail;
       }
     }
@@ -262,6 +273,7 @@ void ModuleAgent::start_hook(const RunHook& hook) {
 
 void ModuleAgent::on_hook_finished(HookFinished finished) {
   running_hook_.reset();
+  start_hook_running_ = false;
   if (finished.ok) {
     log_->debug("hook {} finished", finished.hook);
   } else {

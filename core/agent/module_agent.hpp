@@ -70,7 +70,10 @@ class ModuleAgent {
   std::optional<CommandReply> last_reply_;
   std::string reason_;
   bool started_ = false;
-  std::atomic<bool> exiting_{false};  // read by control threads
+  std::atomic<bool> exiting_{false};
+  // Set by control threads to kill the running hook (forcestop during a start hook).
+  std::shared_ptr<std::atomic<bool>> hook_cancel_;
+  std::atomic<bool> start_hook_running_{false};  // read by control threads
 };
 
 }  // namespace haven

@@ -30,6 +30,7 @@ using std::chrono::milliseconds;
 
 // Without a pidfd (old kernels) the child's exit is noticed by polling at this pace.
 constexpr milliseconds kExitPollInterval{50};
+constexpr milliseconds kCancelPollInterval{100};
 
 class UniqueFd {
  public:
@@ -262,6 +263,7 @@ Result<HookOutcome> HookRunner::run(const HookSpec& spec) const {
   enum class Phase { running, terminating, killed };
   Phase phase = Phase::running;
   const bool has_deadline = spec.timeout.has_value();
+  bool outcome_cancelled = false;
   const Clock::time_point deadline = has_deadline ? started + *spec.timeout : Clock::time_point::max();
   Clock::time_point kill_at{};
   bool pipe_open = true;
@@ -270,7 +272,9 @@ Result<HookOutcome> HookRunner::run(const HookSpec& spec) const {
 
   auto check_timers = [&] {
     const auto now = Clock::now();
-    if (phase == Phase::running && has_deadline && now >= deadline) {
+    const bool cancelled = spec.cancel && spec.cancel->load();
+    if (phase == Phase::running && ((has_deadline && now >= deadline) || cancelled)) {
+      outcome_cancelled = cancelled;
       signal_session(pid, SIGTERM);
       phase = Phase::terminating;
       kill_at = now + options_.kill_grace;
@@ -285,6 +289,7 @@ Result<HookOutcome> HookRunner::run(const HookSpec& spec) const {
     const auto now = Clock::now();
     auto consider = [&](milliseconds m) { wait = wait ? std::min(*wait, m) : m; };
     if (phase == Phase::running && has_deadline) consider(std::chrono::ceil<milliseconds>(deadline - now));
+    if (phase == Phase::running && spec.cancel) consider(kCancelPollInterval);
     if (phase == Phase::terminating) consider(std::chrono::ceil<milliseconds>(kill_at - now));
     if (pidfd.get() < 0 || exited) consider(kExitPollInterval);
     if (!wait) return -1;
@@ -334,7 +339,8 @@ Result<HookOutcome> HookRunner::run(const HookSpec& spec) const {
 
   HookOutcome outcome;
   outcome.exit_code = decode_exit(status);
-  outcome.timed_out = phase != Phase::running;
+  outcome.cancelled = outcome_cancelled;
+  outcome.timed_out = phase != Phase::running && !outcome_cancelled;
   outcome.output_tail = output.tail();
   outcome.duration = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
   return outcome;

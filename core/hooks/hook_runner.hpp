@@ -9,7 +9,9 @@
 // hook and everything it started, even in process groups of their own (haven.exec).
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <cstddef>
 #include <filesystem>
 #include <map>
@@ -31,12 +33,16 @@ struct HookSpec {
   std::vector<std::string> args;                     ///< e.g. {"WAIT", "ALONE", "start"}
   std::map<std::string, std::string> env;            ///< the child's whole environment
   std::optional<std::chrono::milliseconds> timeout;  ///< none: wait as long as it takes
+  /// When set and it becomes true, the hook is killed as at a timeout (forcestop during a
+  /// start hook). Checked about every 100 ms.
+  std::shared_ptr<const std::atomic<bool>> cancel;
   std::filesystem::path user_log;                    ///< appended to; empty: output only kept in the tail
 };
 
 /// How a hook ended.
 struct HookOutcome {
   int exit_code = 0;         ///< the runner's exit code; 128+N when killed by signal N
+  bool cancelled = false;    ///< killed because `cancel` became true
   bool timed_out = false;    ///< killed at the timeout with every process of its session
   std::string output_tail;   ///< its last lines of output (at most HookRunnerOptions::tail_lines)
   std::chrono::milliseconds duration{0};

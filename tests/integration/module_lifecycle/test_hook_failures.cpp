@@ -129,6 +129,23 @@ TEST_CASE("a start_prim with a Lua runtime error stops the module and the logs n
   CHECK_THAT(logs, Catch::Contains("start_prim.lua:7:"));
 }
 
+TEST_CASE("forcestop kills a start_prim that hangs, and the module stops", "[integration][hooks]") {
+  HavenTestNode node;
+  install(node, "hang", {mirror_userconfig(), recording_hooks({{"start_prim", "haven.sleep(300)\n"}})});
+
+  auto prim = node.haven({"prim", "-m", "hang", "--no-wait"});
+  INFO(prim.describe());
+  REQUIRE(prim.exit_code == 0);
+  REQUIRE(haven::test::wait_until([&] { return node.module_state("hang").value("hook", "") == "start_prim"; }, 10s));
+
+  auto stop = node.haven({"forcestop", "-m", "hang", "--timeout", "20"});
+  INFO(stop.describe());
+  CHECK(stop.exit_code == 0);
+  auto stopped = node.wait_for_state("hang", "STOP", "", 20s);
+  CHECK(stopped.value("state", "") == "STOP");
+  CHECK_THAT(slurp(node.module_log("hang")), Catch::Contains("killed with its children by forcestop"));
+}
+
 TEST_CASE("safekit printi writes to the module log, from a shell and from a hook through $SAFE",
           "[integration][hooks]") {
   HavenTestNode node;
