@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   haven::cli::add_plugin_commands(app, ctx);
   haven::cli::add_control_commands(app, ctx);
   haven::cli::add_log_commands(app, ctx);
+  haven::cli::add_cluster_commands(app, ctx);
 
   try {
     app.parse(argc, argv);

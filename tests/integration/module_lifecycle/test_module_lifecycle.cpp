@@ -158,3 +158,23 @@ TEST_CASE("state -l -q exits 0 for a stopped module and 2 for an ALONE one", "[i
   CHECK(alone.exit_code == 2);
   CHECK(alone.out.empty());
 }
+
+TEST_CASE("cluster genkey writes a private key once, and confinfo shows the same fingerprint", "[integration][cluster]") {
+  HavenTestNode node;
+  auto made = node.haven_json({"cluster", "genkey"});
+  INFO(made.dump());
+  const std::string fingerprint = made.value("fingerprint", "");
+  CHECK(fingerprint.size() == 16);
+  const auto file = node.paths().cluster_key();
+  REQUIRE(std::filesystem::exists(file));
+  CHECK((std::filesystem::status(file).permissions() & std::filesystem::perms::all) ==
+        (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+
+  auto again = node.haven({"cluster", "genkey"});
+  CHECK(again.exit_code == 1);
+  CHECK_THAT(again.err, Catch::Contains("already exists") && Catch::Contains("--force"));
+
+  CHECK(node.haven_json({"cluster", "confinfo"}).value("fingerprint", "") == fingerprint);
+  auto replaced = node.haven_json({"cluster", "genkey", "--force"});
+  CHECK(replaced.value("fingerprint", "") != fingerprint);
+}
