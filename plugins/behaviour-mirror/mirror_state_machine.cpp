@@ -564,9 +564,9 @@ void MirrorStateMachine::decide(std::vector<Action>& out) {
   }
 }
 
-// The pair's start rules. Only a settled node decides (a peer in WAIT Transient has hooks
-// running and may be on its way to primary), and both sides rank the same two knowledges
-// the same way, so at most one of them chooses primary.
+// The pair's start rules. Both sides rank the same two knowledges the same way, so at most
+// one of them chooses primary; a node that chooses saves its new generation first, which the
+// other then sees and ranks below.
 void MirrorStateMachine::decide_with_peer(std::vector<Action>& out, const PeerUpdate& p) {
   const std::string m = module_label();
   if (is_primary(p.state)) {
@@ -574,13 +574,9 @@ void MirrorStateMachine::decide_with_peer(std::vector<Action>& out, const PeerUp
     return;
   }
   if (p.state == S::second) {
-    if (knowledge_.data_uptodate && !want_second_ && !hold_for_prim_) {
-      plan_enter_role(S::prim);
-    } else {
-      hold(out, "peer " + p.node + " is SECOND and waits for a primary, and this node may not be one (" +
-                    (knowledge_.data_uptodate ? "held by 'second' or failover=\"off\"" : "data not up to date") +
-                    "); run 'haven prim -m " + m + "' on the node whose data is good");
-    }
+    // A SECOND without its primary is already reacting (failover, or WAIT), and PeerUpdate
+    // cannot say which: becoming PRIM now could make two primaries. Decide once it has moved.
+    hold(out, "peer " + p.node + " is SECOND and has lost its primary: waiting for it to take over or to wait");
     return;
   }
   if (want_second_) {
@@ -759,7 +755,13 @@ void MirrorStateMachine::run_plan(std::vector<Action>& out) {
                      out.push_back(RunHook{h.hook, h.args, h.phase});
                      pending_hook_ = std::move(h);
                    },
-                   [&](StateStep& s) { enter(out, s.state, s.sub, std::move(s.reason)); },
+                   [&](StateStep& s) {
+                     // A secondary is Ready only once in sync, whatever hooks just ran.
+                     if (s.state == S::second && s.sub == SubState::ready && !knowledge_.data_uptodate)
+                       enter(out, s.state, SubState::transient, s.reason + "; not yet in sync");
+                     else
+                       enter(out, s.state, s.sub, std::move(s.reason));
+                   },
                    [&](KnowledgeStep& k) {
                      switch (k.change) {
                        case KnowledgeChange::mark_uptodate: knowledge_.data_uptodate = true; break;

@@ -67,7 +67,10 @@ struct World {
         if (k->knowledge.generation > generation[static_cast<std::size_t>(i)] && k->knowledge.last_role == Role::prim) {
           INFO("node" << i + 1 << " promoted to generation " << k->knowledge.generation);
           CHECK(fresh[static_cast<std::size_t>(i)]);
-          if (!pair.connected) primary_while_cut[static_cast<std::size_t>(i)] = true;
+          // Known limit (docs/states.md): PeerUpdate has no sub-state, so a peer that starts
+          // while this node is committing cannot tell; decided with the peer absent or stopped,
+          // the choice is as blind as one made during a cut, and healed the same way.
+          if (!pair.connected || pair.state(1 - i) == S::stop) primary_while_cut[static_cast<std::size_t>(i)] = true;
         }
         generation[static_cast<std::size_t>(i)] = k->knowledge.generation;
         uptodate = k->knowledge.data_uptodate;
@@ -110,7 +113,9 @@ struct World {
       INFO("node1 " << to_string(pair.state(0)) << ", node2 " << to_string(pair.state(1)));
       CHECK_FALSE(both);
     }
-    if (pair.connected && !both && !pair[0].machine.hook_pending() && !pair[1].machine.hook_pending()) {
+    const bool quiet = !pair[0].machine.hook_pending() && !pair[1].machine.hook_pending() &&
+                       !pair[0].machine.becoming_primary() && !pair[1].machine.becoming_primary();
+    if (pair.connected && !both && quiet) {
       diverged = false;
       primary_while_cut = {false, false};
     }

@@ -368,3 +368,15 @@ TEST_CASE("a stop while a lost SECOND runs its stop hooks still ends in STOP", "
   p.settle();
   CHECK(p.state(1) == S::stop);
 }
+
+TEST_CASE("restart of a SECOND not yet in sync leaves it not in sync until the replication says so",
+          "[mirror][pair]") {
+  Pair p;
+  p.command(0, Command::prim);
+  p.command(1, Command::start);
+  REQUIRE(p.command(1, Command::restart).accepted);
+  CHECK(p.state(1) == S::second);
+  CHECK(p.sub(1) == SubState::transient);
+  p.in_sync(1);
+  CHECK(p.sub(1) == SubState::ready);
+}
