@@ -99,7 +99,7 @@ void add_module_control(CLI::App& app, CliContext& ctx, const std::string& name,
     req.module = *module;
     if (!opts->identity.empty()) req.args["identity"] = opts->identity;
     if (opts->arg == "fullsync") req.args["fullsync"] = true;
-    auto r = ctx.ask_daemon(req, 60);
+    auto r = ctx.ask_daemon(req, 200);
     if (!r.ok()) return ctx.report_error(r.error());
     if (!r->ok) return ctx.report_error(Error{r->code, r->message});
     // A hook calling `safekit stop` on its own module must not wait for itself.

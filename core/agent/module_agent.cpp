@@ -87,6 +87,27 @@ Status ModuleAgent::init() {
   }
   execute(behaviour_->begin(setup_.settings, *known, std::chrono::steady_clock::now()));
 
+  if (setup_.peer_link) {
+    auto link = PeerLink::open(
+        io_, *setup_.peer_link,
+        [this] { return LocalModuleStatus{behaviour_->state(), behaviour_->sub_state(), behaviour_->knowledge()}; },
+        [this](const PeerUpdate& update) {
+          last_peer_ = update;
+          peer_known_ = true;
+          feed(update);  // in STOP the machine only remembers it, for the next command
+          maybe_exit();
+        },
+        [this](LogLevel level, const std::string& msg) { log_->log(to_spdlog(level), "{}", msg); });
+    if (!link.ok()) {
+      log_->error("{}", link.error().message);
+      return std::move(link).error();
+    }
+    peer_link_ = std::move(*link);
+    peer_link_->start();
+    log_->info("heartbeats with {} every {} ms, peer lost after {} ms of silence", setup_.peer_link->peer_node,
+               setup_.peer_link->pulse.count(), setup_.peer_link->timeout.count());
+  }
+
   auto st = server_.start(options_.paths.agent_socket(options_.module),
                           [this](const ControlRequest& r, const ControlPeer&) { return handle_request(r); });
   if (!st.ok()) {
@@ -142,6 +163,13 @@ ControlResponse ModuleAgent::handle_request(const ControlRequest& request) {
       hook_cancel_->store(true);
     }
   }
+  if (peer_link_ && kStartingCommands.count(event.command)) {
+    // The machine decides a start from what it knows of the peer: give the peer link its
+    // first heartbeat or its timeout before the command goes in.
+    const auto deadline = std::chrono::steady_clock::now() + setup_.peer_link->timeout + 2 * setup_.peer_link->pulse;
+    while (!peer_known_ && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   auto response = run_on(io_, [request, event, this] {
     last_reply_.reset();
     log_->info("command {}{} received", request.command, event.identity.empty() ? "" : " -i " + event.identity);
@@ -149,8 +177,10 @@ ControlResponse ModuleAgent::handle_request(const ControlRequest& request) {
     feed(event);
     auto reply = last_reply_;
     if (reply && reply->accepted && kStartingCommands.count(event.command)) {
-      // No heartbeat yet (issue 3): the peer is unknown, so this node is alone.
-      feed(PeerUpdate{});
+      // Without a peer this node is alone; with one, the machine hears the latest news of it
+      // now (or, if none yet, from the peer link's first heartbeat or its timeout).
+      if (!peer_link_) feed(PeerUpdate{});
+      else if (last_peer_) feed(*last_peer_);
     }
     auto answer = !reply ? ControlResponse::success(request.command + " accepted", state_json())
                     : reply->accepted
@@ -193,6 +223,15 @@ void ModuleAgent::execute_one(const Action& action) {
     }
   } else if (const auto* enter = std::get_if<EnterState>(&action)) {
     reason_ = enter->reason;
+    if (peer_link_) peer_link_->send_now();
+    if (enter->state == ModuleState::second && enter->sub == SubState::transient && !setup_.replicates) {
+      // Nothing to copy: a SECOND without replicated directories is in sync at once.
+      // (The mirror behaviour's haven::mirror::kReplicationInSync; the core never includes plugins.)
+      boost::asio::post(io_, [this] {
+        feed(TimerFired{"replication.in_sync"});
+        maybe_exit();
+      });
+    }
     log_->info("Local state {} {}{}", to_string(enter->state), to_string(enter->sub),
                enter->reason.empty() ? "" : " (" + enter->reason + ")");
   } else if (const auto* save = std::get_if<SaveKnowledge>(&action)) {

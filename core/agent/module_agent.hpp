@@ -20,6 +20,7 @@
 #include <spdlog/logger.h>
 
 #include "agent/module_setup.hpp"
+#include "agent/peer_link.hpp"
 #include "common/haven_paths.hpp"
 #include "control/control_server.hpp"
 #include "haven/behaviour.hpp"
@@ -59,6 +60,9 @@ class ModuleAgent {
   ModuleSetup setup_;
   PluginHost plugins_;
   std::shared_ptr<Behaviour> behaviour_;
+  std::unique_ptr<PeerLink> peer_link_;   // none when the module has no peer
+  std::optional<PeerUpdate> last_peer_;   // what the peer link said last
+  std::atomic<bool> peer_known_{false};    // read by control threads
   boost::asio::io_context io_;
   ControlServer server_;
   std::map<std::string, std::unique_ptr<boost::asio::steady_timer>> timers_;

@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "common/process_environment.hpp"
+#include "config/cluster_config.hpp"
 #include "config/placeholders.hpp"
+#include "module_store/module_store.hpp"
 #include "config/user_config_loader.hpp"
 #include "hooks/hook_environment.hpp"
 #include "plugin_host/basic_host_context.hpp"
@@ -22,6 +24,74 @@ std::vector<std::string> script_extensions(PluginHost& plugins) {
       if (std::find(out.begin(), out.end(), ext) == out.end()) out.push_back(ext);
   }
   return out;
+}
+
+Result<HeartbeatSocket::Endpoint> endpoint(const std::string& addr, int port, const std::string& what) {
+  std::string a = addr;
+  if (a.size() > 2 && a.front() == '[' && a.back() == ']') a = a.substr(1, a.size() - 2);
+  boost::system::error_code ec;
+  auto ip = boost::asio::ip::make_address(a, ec);
+  if (ec)
+    return fail(Errc::unsupported, what + " \"" + addr + "\" is not an IP address; heartbeats need IP addresses in cluster.xml for now");
+  return HeartbeatSocket::Endpoint(ip, static_cast<unsigned short>(port));
+}
+
+// The peer link of a mirror module, from cluster.xml (which node is the peer, its address
+// on each lan), the module's <heart> and id, and the cluster key. None without a peer.
+Result<std::optional<PeerLinkConfig>> peer_link_config(const HavenPaths& paths, const std::string& module,
+                                                       const std::string& node, const config::UserConfig& cfg) {
+  std::error_code ec;
+  if (cfg.service.mode != config::ServiceMode::mirror || !std::filesystem::exists(paths.cluster_config(), ec))
+    return std::optional<PeerLinkConfig>{};
+  auto cluster = config::load_cluster_config(paths.cluster_config(), process_environment());
+  if (!cluster.config) {
+    std::string errors;
+    for (const auto& d : cluster.diagnostics)
+      if (d.severity == config::Severity::error) errors += "\n  " + d.to_string();
+    return fail(Errc::invalid_argument, "cannot read the cluster configuration:" + errors);
+  }
+  std::vector<std::string> others;
+  for (const auto& n : cluster.config->node_names())
+    if (n != node) others.push_back(n);
+  if (others.empty()) return std::optional<PeerLinkConfig>{};
+  if (others.size() > 1)
+    return fail(Errc::unsupported, "mirror module " + module + " runs on two nodes, but " +
+                                       paths.cluster_config().string() + " lists " + std::to_string(others.size() + 1) +
+                                       " nodes; module-specific node lists are not supported yet");
+  auto key = load_cluster_key(paths.cluster_key());
+  if (!key.ok())
+    return fail(key.error().code, "module " + module + " needs the cluster key to talk to " + others[0] + ": " +
+                                      key.error().message + " (make one with haven cluster genkey and copy it to every node)");
+  auto entry = ModuleStore(paths).find(module);
+  if (!entry.ok()) return std::move(entry).error();
+
+  PeerLinkConfig link;
+  link.local_node = node;
+  link.peer_node = others[0];
+  link.module = module;
+  link.module_id = static_cast<std::uint16_t>(entry->id);
+  link.key = *key;
+  config::HeartConfig heart = cfg.heart.value_or(config::HeartConfig{});
+  link.pulse = heart.pulse;
+  link.timeout = heart.timeout;
+  const int port = heart.port.value_or(entry->ports.heartbeat_udp);
+  std::vector<std::string> lans;
+  for (const auto& hb : heart.heartbeats) lans.push_back(hb.name);
+  if (lans.empty())
+    for (const auto& lan : cluster.config->lans) lans.push_back(lan.name);
+  for (const auto& lan : lans) {
+    auto local = cluster.config->address_of(node, lan);
+    auto peer = cluster.config->address_of(link.peer_node, lan);
+    if (!local || !peer)
+      return fail(Errc::invalid_argument, "heartbeat lan \"" + lan + "\" of module " + module + " has no address for " +
+                                              (!local ? node : link.peer_node) + " in " + paths.cluster_config().string());
+    auto l = endpoint(*local, port, "node " + node + "'s address on lan " + lan);
+    if (!l.ok()) return std::move(l).error();
+    auto p = endpoint(*peer, port, "node " + link.peer_node + "'s address on lan " + lan);
+    if (!p.ok()) return std::move(p).error();
+    link.lans.push_back({lan, *l, *p});
+  }
+  return std::optional<PeerLinkConfig>{std::move(link)};
 }
 
 }  // namespace
@@ -65,6 +135,10 @@ Result<ModuleSetup> load_module_setup(const HavenPaths& paths, const std::string
     return fail(Errc::io_error, "module " + module + " cannot start: cannot create its folder " +
                                     paths.module_var_dir(module).string() + " ($SAFEUSERVAR): " + ec.message());
   setup.script_extensions = script_extensions(plugins);
+  auto link = peer_link_config(paths, module, node, cfg);
+  if (!link.ok()) return fail(link.error().code, "module " + module + " cannot start: " + link.error().message);
+  setup.peer_link = std::move(*link);
+  setup.replicates = cfg.rfs.has_value() && !cfg.rfs->replicated.empty();
   return setup;
 }
 

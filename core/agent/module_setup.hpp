@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/haven_paths.hpp"
+#include "agent/peer_link.hpp"
 #include "haven/behaviour.hpp"
 #include "haven/result.hpp"
 #include "plugin_host/plugin_host.hpp"
@@ -25,6 +26,8 @@ struct ModuleSetup {
   std::optional<std::chrono::milliseconds> start_timeout;
   std::vector<std::string> script_extensions;          ///< claimed by the loaded engines
   std::vector<std::string> warnings;                   ///< configuration warnings, for the log
+  std::optional<PeerLinkConfig> peer_link;
+  bool replicates = false;                             ///< the module has <rfs> directories             ///< the peer's heartbeat; none when alone
 };
 
 /// Reads the installed module's userconfig.xml and derives the setup. Errors name the file.

@@ -12,7 +12,9 @@ namespace {
 const std::set<std::string> kStartingCommands{"start", "prim", "primforce", "second"};
 const std::set<std::string> kModuleCommands{"start",   "stop",      "forcestop", "prim", "primforce",
                                             "second",  "restart",   "stopstart", "swap"};
-constexpr auto kAgentTimeout = std::chrono::seconds(10);
+// A start may wait for the peer's first heartbeat (up to the heartbeat timeout) before it is
+// answered; other answers are immediate.
+constexpr auto kAgentTimeout = std::chrono::seconds(180);
 
 }  // namespace
 

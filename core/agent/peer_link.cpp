@@ -1,0 +1,106 @@
+#include "agent/peer_link.hpp"
+
+namespace haven {
+namespace {
+
+bool same(const PeerUpdate& a, const PeerUpdate& b) {
+  return a.reachable == b.reachable && a.node == b.node && a.state == b.state && a.knowledge == b.knowledge;
+}
+
+std::uint64_t unix_ms_now() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
+}  // namespace
+
+PeerLink::PeerLink(boost::asio::io_context& io, PeerLinkConfig config, StatusSource status, PeerSink on_peer,
+                   LogSink log)
+    : io_(io),
+      config_(std::move(config)),
+      status_(std::move(status)),
+      on_peer_(std::move(on_peer)),
+      log_(std::move(log)),
+      timer_(io) {}
+
+PeerLink::~PeerLink() { timer_.cancel(); }
+
+Result<std::unique_ptr<PeerLink>> PeerLink::open(boost::asio::io_context& io, PeerLinkConfig config,
+                                                 StatusSource status, PeerSink on_peer, LogSink log) {
+  auto boot = new_boot_id(unix_ms_now());
+  if (!boot.ok()) return std::move(boot).error();
+  std::unique_ptr<PeerLink> link(new PeerLink(io, std::move(config), std::move(status), std::move(on_peer), std::move(log)));
+  link->boot_ = *boot;
+  for (const auto& lan : link->config_.lans) {
+    HeartbeatSocket::Callbacks callbacks;
+    PeerLink* self = link.get();
+    callbacks.on_message = [self](const HeartbeatMessage& m, const HeartbeatSocket::Endpoint&) { self->on_message(m); };
+    callbacks.on_drop_line = [self](const DropLogLine& line) { self->log_(LogLevel::warning, to_log_text(line)); };
+    auto socket = HeartbeatSocket::open(io, lan.local, link->config_.key, {lan.peer}, callbacks);
+    if (!socket.ok())
+      return fail(socket.error().code, "heartbeat on lan " + lan.name + ": " + socket.error().message);
+    link->sockets_.push_back(std::move(*socket));
+  }
+  return link;
+}
+
+void PeerLink::start() {
+  started_ = std::chrono::steady_clock::now();
+  on_pulse();
+}
+
+void PeerLink::send_now() {
+  const auto status = status_();
+  HeartbeatMessage m;
+  m.sender_node = config_.local_node;
+  m.module = config_.module;
+  m.module_id = config_.module_id;
+  m.boot = boot_;
+  m.sequence = sequence_++;
+  m.state = status.state;
+  m.sub_state = status.sub;
+  m.knowledge = status.knowledge;
+  for (auto& socket : sockets_) {
+    // A lan that is down must not stop the others; silence there is what the peer notices.
+    (void)socket->send(m);
+  }
+}
+
+void PeerLink::on_pulse() {
+  send_now();
+  for (auto& socket : sockets_) socket->flush_drop_lines();
+  const auto now = std::chrono::steady_clock::now();
+  const auto since = last_heard_ ? now - *last_heard_ : now - started_;
+  if (since >= config_.timeout && (!last_emitted_ || last_emitted_->reachable)) {
+    if (last_emitted_)
+      log_(LogLevel::warning, "no heartbeat from " + config_.peer_node + " on any lan for " +
+                                  std::to_string(config_.timeout.count()) + " ms: peer lost");
+    PeerUpdate lost;
+    lost.reachable = false;
+    lost.node = config_.peer_node;
+    emit(lost);
+  }
+  timer_.expires_after(config_.pulse);
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) on_pulse();
+  });
+}
+
+void PeerLink::on_message(const HeartbeatMessage& message) {
+  if (message.sender_node != config_.peer_node || message.module != config_.module) return;
+  last_heard_ = std::chrono::steady_clock::now();
+  auto update = to_peer_update(message);
+  update.node = config_.peer_node;
+  if (!last_emitted_ || !last_emitted_->reachable)
+    log_(LogLevel::info, "heartbeat from " + config_.peer_node + ": peer " + to_string(update.state));
+  emit(update);
+}
+
+void PeerLink::emit(const PeerUpdate& update) {
+  if (last_emitted_ && same(*last_emitted_, update)) return;
+  last_emitted_ = update;
+  on_peer_(update);
+}
+
+}  // namespace haven

@@ -1,0 +1,85 @@
+// The agent's link to the same module on the peer node: sends this node's heartbeat on
+// every lan at each pulse (and at once when the state changes), and tells the state
+// machine what it hears: the peer's state and knowledge, or that it is lost after
+// `timeout` of silence on every lan.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "haven/behaviour.hpp"
+#include "heartbeat/boot_id.hpp"
+#include "heartbeat/cluster_key.hpp"
+#include "heartbeat/heartbeat_socket.hpp"
+
+namespace haven {
+
+/// One lan of the heartbeat: this node's address and the peer's, with the module's port.
+struct PeerLinkLan {
+  std::string name;
+  HeartbeatSocket::Endpoint local;
+  HeartbeatSocket::Endpoint peer;
+};
+
+struct PeerLinkConfig {
+  std::string local_node;
+  std::string peer_node;
+  std::string module;
+  std::uint16_t module_id = 0;
+  std::chrono::milliseconds pulse{700};
+  std::chrono::milliseconds timeout{30000};
+  std::vector<PeerLinkLan> lans;
+  ClusterKey key;
+};
+
+/// What this node says in its heartbeats.
+struct LocalModuleStatus {
+  ModuleState state = ModuleState::stop;
+  SubState sub = SubState::not_ready;
+  NodeKnowledge knowledge;
+};
+
+class PeerLink {
+ public:
+  using StatusSource = std::function<LocalModuleStatus()>;
+  using PeerSink = std::function<void(const PeerUpdate&)>;
+  using LogSink = std::function<void(LogLevel, const std::string&)>;
+
+  /// Binds one socket per lan. The error names the lan and address that failed.
+  static Result<std::unique_ptr<PeerLink>> open(boost::asio::io_context& io, PeerLinkConfig config,
+                                                StatusSource status, PeerSink on_peer, LogSink log);
+  ~PeerLink();
+
+  /// Starts the pulse. The first PeerUpdate comes with the peer's first heartbeat, or as
+  /// "unreachable" once `timeout` has passed in silence.
+  void start();
+  /// Sends a heartbeat now (the local state changed), without waiting for the pulse.
+  void send_now();
+
+ private:
+  PeerLink(boost::asio::io_context& io, PeerLinkConfig config, StatusSource status, PeerSink on_peer, LogSink log);
+  void on_pulse();
+  void on_message(const HeartbeatMessage& message);
+  void emit(const PeerUpdate& update);
+
+  boost::asio::io_context& io_;
+  PeerLinkConfig config_;
+  StatusSource status_;
+  PeerSink on_peer_;
+  LogSink log_;
+  std::vector<std::unique_ptr<HeartbeatSocket>> sockets_;
+  boost::asio::steady_timer timer_;
+  BootId boot_;
+  std::uint64_t sequence_ = 0;
+  std::chrono::steady_clock::time_point started_;
+  std::optional<std::chrono::steady_clock::time_point> last_heard_;
+  std::optional<PeerUpdate> last_emitted_;
+};
+
+}  // namespace haven
