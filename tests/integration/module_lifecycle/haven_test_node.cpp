@@ -49,9 +49,16 @@ std::vector<std::string> read_lines(const std::filesystem::path& file) {
   return lines;
 }
 
-HavenTestNode::HavenTestNode() : root_(make_root()), paths_(HavenPaths::under(root_)) {
+HavenTestNode::HavenTestNode() : HavenTestNode("node1", "") {}
+
+HavenTestNode::HavenTestNode(const std::string& node, const std::string& cluster_xml)
+    : root_(make_root()), paths_(HavenPaths::under(root_)) {
+  if (!cluster_xml.empty()) {
+    std::filesystem::create_directories(paths_.conf_dir());
+    std::ofstream(paths_.cluster_config()) << cluster_xml;
+  }
   ChildSpec spec;
-  spec.argv = {build_program("havend").string(), "--root", root_.string(), "--node", "node1"};
+  spec.argv = {build_program("havend").string(), "--root", root_.string(), "--node", node};
   spec.env = test_environment({});
   spec.stdout_file = work_dir() / "havend.out";
   spec.stderr_file = work_dir() / "havend.err";

@@ -32,6 +32,9 @@ class HavenTestNode {
   /// `havend --root R --node node1` and waits until it answers. Throws with havend's
   /// output when it does not come up.
   HavenTestNode();
+  /// The same for node `node` of a cluster: `cluster_xml` is written to the root's
+  /// etc/cluster.xml before havend starts.
+  HavenTestNode(const std::string& node, const std::string& cluster_xml);
   /// Stops havend (SIGTERM, bounded wait, then SIGKILL), kills whatever still carries the
   /// root (agents, hooks, their children), removes the root.
   ~HavenTestNode();
