@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The haven demo: installs the dependencies, builds haven, then shows on this machine what
-# haven does today: a node daemon, a module installed from a .safe archive, the first-start
-# rule, Lua hooks starting and stopping a small web application, state as JSON, the logs.
-# Everything lives in a temporary root folder, removed at the end. Run as root on Debian.
+# haven does today with two nodes (node1 at 127.0.0.1, node2 at 127.0.0.2, each with its own
+# havend and root folder): a module installed from a .safe archive, the first-start rule,
+# Lua hooks starting a small web application on the primary, the pair over authenticated
+# heartbeats, a failover, a swap, state as JSON, the logs. Everything lives in temporary
+# folders, removed at the end. Run as root on Debian.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD_DIR:-$here/build}"
@@ -10,56 +12,89 @@ build="${BUILD_DIR:-$here/build}"
 "$here/scripts/build.sh"
 
 export PATH="$build/bin:$PATH"
-root="$(mktemp -d /tmp/haven-demo.XXXXXX)"
-export HAVEN_ROOT="$root"
-havend_pid=""
+unset HAVEN_ROOT
+top="$(mktemp -d /tmp/haven-demo.XXXXXX)"
+n1="$top/node1" n2="$top/node2"
+pids=()
 cleanup() {
-  if [ -n "$havend_pid" ]; then
-    kill "$havend_pid" 2>/dev/null || true   # havend stops its modules before it exits
-    wait "$havend_pid" 2>/dev/null || true
-  fi
-  rm -rf "$root"
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done   # havend stops its modules
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$top"
 }
 trap cleanup EXIT
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '\033[36m$ %s\033[0m\n' "$*"; "$@"; }
+on() { local node=$1; shift; printf '\033[36m[%s]$ haven %s\033[0m\n' "$node" "$*"; haven --root "$top/$node" "$@"; }
 
-say "Start the node daemon for node1 (its whole world under $root)"
-havend --node node1 >"$root/havend.out" 2>&1 &
-havend_pid=$!
-for _ in $(seq 100); do [ -S "$root/run/havend.sock" ] && break; sleep 0.1; done
+say "Two nodes on this machine: cluster.xml, and one cluster key shared by both"
+mkdir -p "$n1/etc" "$n2/etc"
+cat >"$n1/etc/cluster.xml" <<'XML'
+<cluster>
+  <lans>
+    <lan name="default">
+      <node name="node1" addr="127.0.0.1"/>
+      <node name="node2" addr="127.0.0.2"/>
+    </lan>
+  </lans>
+</cluster>
+XML
+cp "$n1/etc/cluster.xml" "$n2/etc/cluster.xml"
+cat "$n1/etc/cluster.xml"
+on node1 cluster genkey
+cp -p "$n1/etc/cluster.key" "$n2/etc/cluster.key"
+on node2 cluster confinfo
 
-say "Plugins found by this install (behaviour, checker, script engine)"
-run haven plugins list
+say "Start the node daemons"
+for n in node1 node2; do
+  havend --root "$top/$n" --node "$n" >"$top/$n.havend.out" 2>&1 &
+  pids+=($!)
+done
+for n in node1 node2; do
+  for _ in $(seq 100); do [ -S "$top/$n/run/havend.sock" ] && break; sleep 0.1; done
+done
 
-say "Install the generic-mirror module from its .safe archive"
-run haven module install "$build/share/haven/modules/generic-mirror.safe"
-run haven module listid
-run haven config check -m generic-mirror
+say "Plugins found by this install"
+run haven --root "$n1" plugins list
+
+say "Install the generic-mirror module from its .safe archive on both nodes"
+on node1 module install "$build/share/haven/modules/generic-mirror.safe"
+on node2 module install "$build/share/haven/modules/generic-mirror.safe"
+on node1 module listid
 
 say "First start: no node is known to hold good data yet, so the module waits"
-run haven start -m generic-mirror
+on node1 start -m generic-mirror
 
-say "The administrator declares this node's data good: prim runs prestart, start_prim (Lua)"
-run haven prim -m generic-mirror
-run haven state --json
-say "The application answers"
+say "The administrator declares node1's data good: prim runs prestart, start_prim (Lua)"
+on node1 prim -m generic-mirror
 run curl -s http://127.0.0.1:18080/
 
-say "Stop: stop_prim gracefully, then with 'force', then poststop"
-run haven stop -m generic-mirror
-run haven state -m generic-mirror -l -q || echo "(haven state -lq exit code: $? = STOP)"
+say "node2 joins: it becomes SECOND, node1 becomes PRIM (heartbeats every 200 ms)"
+on node2 start -m generic-mirror
+sleep 1
+on node1 state -v
+on node2 state --json
 
-say "Start again: this node's data is now known up to date, so it becomes primary at once"
-run haven start -m generic-mirror
-run haven state -v
+say "Failover: node1 stops (stop_prim, poststop); node2 hears it and takes over at once"
+on node1 stop -m generic-mirror
+on node2 waitstate ALONE -m generic-mirror --timeout 10
 run curl -s http://127.0.0.1:18080/
 
-say "The module log (what the administrator reads)"
-run haven log -m generic-mirror -s 30
+say "node1 comes back: it rejoins as SECOND; then swap gives it the primary role back"
+on node1 start -m generic-mirror
+on node2 waitstate PRIM -m generic-mirror --timeout 10
+on node2 swap -m generic-mirror
+on node1 waitstate PRIM -m generic-mirror --timeout 20
+sleep 0.5
+on node1 state
+on node2 state
+run curl -s http://127.0.0.1:18080/
 
-say "Stop the module; the daemon stops with the demo"
-run haven stop -m generic-mirror
+say "What node2's module log says (what the administrator reads)"
+on node2 log -m generic-mirror -s 25
+
+say "Stop both; the daemons stop with the demo"
+on node2 stop -m generic-mirror
+on node1 stop -m generic-mirror
 echo
-echo "Demo done. Next in haven: a second node, heartbeats and failover (issue 3)."
+echo "Demo done. Next in haven: replicated directories (issue 4), virtual IPs and checkers (issue 5)."

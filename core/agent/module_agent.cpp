@@ -228,6 +228,10 @@ void ModuleAgent::execute_one(const Action& action) {
       // Nothing to copy: a SECOND without replicated directories is in sync at once.
       // (The mirror behaviour's haven::mirror::kReplicationInSync; the core never includes plugins.)
       boost::asio::post(io_, [this] {
+        // Only while it is still a SECOND following a primary (not failing over).
+        const bool following = last_peer_ && last_peer_->reachable &&
+                               (last_peer_->state == ModuleState::prim || last_peer_->state == ModuleState::alone);
+        if (behaviour_->state() != ModuleState::second || !following) return;
         feed(TimerFired{"replication.in_sync"});
         maybe_exit();
       });

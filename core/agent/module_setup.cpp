@@ -131,6 +131,7 @@ Result<ModuleSetup> load_module_setup(const HavenPaths& paths, const std::string
     for (const auto& v : cfg.user->vars) inputs.user_vars.emplace_back(v.name, v.value);
   }
   setup.hook_env = hook_environment(paths, inputs, &setup.warnings);
+  setup.hook_env["HAVEN_NODE"] = node;  // which node of the cluster runs the hook
   if (std::error_code ec; !std::filesystem::create_directories(paths.module_var_dir(module), ec) && ec)
     return fail(Errc::io_error, "module " + module + " cannot start: cannot create its folder " +
                                     paths.module_var_dir(module).string() + " ($SAFEUSERVAR): " + ec.message());

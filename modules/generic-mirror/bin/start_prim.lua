@@ -7,7 +7,8 @@ local pidfile = var .. "/app.pid"
 
 haven.exec{ "mkdir", "-p", www }
 local page = assert(io.open(www .. "/index.html", "w"))
-page:write(("<h1>generic-mirror</h1><p>served by the primary since %s</p>\n"):format(os.date("%Y-%m-%d %H:%M:%S")))
+page:write(("<h1>generic-mirror</h1><p>served by %s, primary since %s</p>\n")
+  :format(haven.env.HAVEN_NODE or "?", os.date("%Y-%m-%d %H:%M:%S")))
 page:close()
 
 haven.printi(("start_prim %s -> %s: starting the web server on 127.0.0.1:%s"):format(from, to, port))
