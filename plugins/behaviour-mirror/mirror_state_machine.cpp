@@ -290,23 +290,9 @@ MirrorStateMachine::Outcome MirrorStateMachine::start(const CommandEvent&) {
   return {true, "starting module " + module_label()};
 }
 
-MirrorStateMachine::Outcome MirrorStateMachine::prim_from_stop(const CommandEvent& command) {
-  if (command.command == Command::prim && knowledge_.last_role == Role::second && !knowledge_.data_uptodate)
-    return refuse(command.command,
-                  "Data may be inconsistent: this node was SECOND and its resynchronisation did not finish; "
-                  "start the node whose data is good with 'haven prim -m {m}', or if you are sure this copy is the "
-                  "best one left, 'haven primforce -m {m}'");
-  if (auto why = peer_blocks_prim()) return refuse(command.command, *why);
-  want_second_ = hold_for_prim_ = false;
-  plan_.push_back(KnowledgeStep{KnowledgeChange::mark_uptodate});
-  plan_.push_back(ReportStep{LogLevel::info, "the administrator declared this node's data of module " +
-                                                 module_label() + " up to date (" +
-                                                 to_string(command.command) + ")"});
-  plan_start("start");
-  return {true, "starting module " + module_label() + " as primary"};
-}
-
-MirrorStateMachine::Outcome MirrorStateMachine::prim_in_wait(const CommandEvent& command) {
+// What prim and primforce share from STOP and from WAIT: the refusals, then the
+// administrator's statement that this node's data is good. nullopt when accepted.
+std::optional<MirrorStateMachine::Outcome> MirrorStateMachine::declare_uptodate(const CommandEvent& command) {
   if (command.command == Command::prim && knowledge_.last_role == Role::second && !knowledge_.data_uptodate)
     return refuse(command.command,
                   "Data may be inconsistent: this node was SECOND and its resynchronisation did not finish; "
@@ -318,6 +304,17 @@ MirrorStateMachine::Outcome MirrorStateMachine::prim_in_wait(const CommandEvent&
   plan_.push_back(ReportStep{LogLevel::info, "the administrator declared this node's data of module " +
                                                  module_label() + " up to date (" +
                                                  to_string(command.command) + ")"});
+  return std::nullopt;
+}
+
+MirrorStateMachine::Outcome MirrorStateMachine::prim_from_stop(const CommandEvent& command) {
+  if (auto refused = declare_uptodate(command)) return *refused;
+  plan_start("start");
+  return {true, "starting module " + module_label() + " as primary"};
+}
+
+MirrorStateMachine::Outcome MirrorStateMachine::prim_in_wait(const CommandEvent& command) {
+  if (auto refused = declare_uptodate(command)) return *refused;
   if (activity_ != Activity::waiting_peer) plan_.push_back(DecideStep{});
   return {true, "module " + module_label() + " becomes primary"};
 }

@@ -119,6 +119,7 @@ class MirrorStateMachine final : public Behaviour {
 
   // Handlers named in the command table.
   Outcome start(const CommandEvent&);
+  std::optional<Outcome> declare_uptodate(const CommandEvent& command);
   Outcome prim_from_stop(const CommandEvent&);
   Outcome prim_in_wait(const CommandEvent&);
   Outcome second(const CommandEvent&);
