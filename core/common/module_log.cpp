@@ -79,17 +79,20 @@ Result<std::shared_ptr<spdlog::logger>> open_daemon_logger(const HavenPaths& pat
   }
 }
 
-std::string format_log_line(LogLevel level, std::string_view text) {
+std::string log_timestamp_now() {
   auto now = std::chrono::system_clock::now();
   auto secs = std::chrono::system_clock::to_time_t(now);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   std::tm tm{};
   ::localtime_r(&secs, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
-  char msbuf[8];
-  std::snprintf(msbuf, sizeof(msbuf), ".%03d", static_cast<int>(ms));
-  std::string line = std::string(stamp) + msbuf + " " + level_letter(level) + " ";
+  char buf[40];
+  const auto n = std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
+  std::snprintf(buf + n, sizeof(buf) - n, ".%03d", static_cast<int>(ms));
+  return buf;
+}
+
+std::string format_log_line(LogLevel level, std::string_view text) {
+  std::string line = log_timestamp_now() + " " + level_letter(level) + " ";
   line.append(text);
   line.push_back('\n');
   return line;

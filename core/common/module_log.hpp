@@ -34,6 +34,9 @@ Result<std::shared_ptr<spdlog::logger>> open_module_logger(const HavenPaths& pat
 /// A logger for the daemon's own log (havend.log) and standard error.
 Result<std::shared_ptr<spdlog::logger>> open_daemon_logger(const HavenPaths& paths, bool to_stderr);
 
+/// "2026-11-25 17:04:12.345", local time: the start of every log line haven writes.
+std::string log_timestamp_now();
+
 /// Formats one line as the loggers do: timestamp, level letter (D I W E), text, newline.
 std::string format_log_line(LogLevel level, std::string_view text);
 

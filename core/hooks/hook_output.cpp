@@ -1,11 +1,11 @@
 #include "hooks/hook_output.hpp"
 
+#include "common/module_log.hpp"
+
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
-#include <ctime>
 
 namespace haven {
 namespace {
@@ -14,19 +14,6 @@ namespace {
 constexpr std::size_t kMaxLineBytes = 16 * 1024;
 
 }  // namespace
-
-std::string log_timestamp_now() {
-  using namespace std::chrono;
-  const auto now = system_clock::now();
-  const auto t = system_clock::to_time_t(now);
-  const auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[40];
-  const auto n = std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  std::snprintf(buf + n, sizeof buf - n, ".%03d", static_cast<int>(ms));
-  return buf;
-}
 
 HookOutput::HookOutput(int log_fd, std::string hook, std::size_t tail_lines)
     : log_fd_(log_fd), hook_(std::move(hook)), tail_lines_(tail_lines) {}

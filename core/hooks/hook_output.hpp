@@ -9,9 +9,6 @@
 
 namespace haven {
 
-/// `2026-11-25 17:04:12.345`, local time, as in every haven log.
-std::string log_timestamp_now();
-
 class HookOutput {
  public:
   /// `log_fd` is an O_APPEND descriptor (not owned), or -1 to keep the tail only.
