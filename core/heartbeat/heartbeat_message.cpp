@@ -190,7 +190,7 @@ std::variant<HeartbeatMessage, HeartbeatRejection> decode_or_reject(std::span<co
 }
 
 PeerUpdate to_peer_update(const HeartbeatMessage& message) {
-  return PeerUpdate{true, message.sender_node, message.state, message.knowledge};
+  return PeerUpdate{true, message.sender_node, message.state, message.sub_state, message.knowledge};
 }
 
 Result<HeartbeatMessage> decode(std::span<const std::uint8_t> packet, const ClusterKey& key) {

@@ -95,12 +95,16 @@ struct ServiceSettings {
   bool hooks_enabled = true;           ///< false without `<user>`: no hook runs
 };
 
-/// Administrator (or detector) commands a behaviour understands.
-enum class Command { start, stop, forcestop, prim, primforce, second, restart, stopstart, swap };
+/// Administrator (or detector) commands a behaviour understands. `failover_on` and
+/// `failover_off` change ServiceSettings::failover at run time (`haven failover on|off`).
+enum class Command { start, stop, forcestop, prim, primforce, second, restart, stopstart, swap, failover_on, failover_off };
 
-/// "start", "stop", "forcestop", "prim", "primforce", "second", "restart", "stopstart", "swap".
+/// "start", "stop", "forcestop", "prim", "primforce", "second", "restart", "stopstart", "swap",
+/// "failover on", "failover off".
 constexpr const char* to_string(Command c) noexcept {
   switch (c) {
+    case Command::failover_on: return "failover on";
+    case Command::failover_off: return "failover off";
     case Command::start: return "start";
     case Command::stop: return "stop";
     case Command::forcestop: return "forcestop";
@@ -137,6 +141,7 @@ struct PeerUpdate {
   bool reachable = false;
   std::string node;
   ModuleState state = ModuleState::stop;
+  SubState sub = SubState::not_ready;  ///< Transient while the peer runs hooks
   NodeKnowledge knowledge;
 };
 
