@@ -174,6 +174,17 @@ std::span<const MirrorStateMachine::CommandRule> MirrorStateMachine::command_rul
       CommandRule{S::second, C::restart, &M::restart, nullptr},
       CommandRule{S::second, C::stopstart, &M::stopstart, nullptr},
       CommandRule{S::second, C::swap, &M::swap, nullptr},
+      // failover on|off: in every state, even while a hook runs (dispatch() lets them through)
+      CommandRule{S::stop, C::failover_on, &M::set_failover, nullptr},
+      CommandRule{S::stop, C::failover_off, &M::set_failover, nullptr},
+      CommandRule{S::wait, C::failover_on, &M::set_failover, nullptr},
+      CommandRule{S::wait, C::failover_off, &M::set_failover, nullptr},
+      CommandRule{S::alone, C::failover_on, &M::set_failover, nullptr},
+      CommandRule{S::alone, C::failover_off, &M::set_failover, nullptr},
+      CommandRule{S::prim, C::failover_on, &M::set_failover, nullptr},
+      CommandRule{S::prim, C::failover_off, &M::set_failover, nullptr},
+      CommandRule{S::second, C::failover_on, &M::set_failover, nullptr},
+      CommandRule{S::second, C::failover_off, &M::set_failover, nullptr},
   };
   return rules;
 }
@@ -192,7 +203,7 @@ std::vector<Action> MirrorStateMachine::begin(const ServiceSettings& settings, c
   pending_hook_.reset();
   deferred_stop_.reset();
   peer_.reset();
-  want_second_ = hold_for_prim_ = swapping_ = peer_wrote_without_us_ = false;
+  want_second_ = hold_for_prim_ = swapping_ = peer_wrote_without_us_ = prim_asked_ = false;
   std::vector<Action> out;
   out.push_back(Report{LogLevel::info, "module " + module_label() + ": data " +
                                            (known.data_uptodate ? "up to date" : "not known to be up to date") +
@@ -230,13 +241,16 @@ std::vector<Action> MirrorStateMachine::on_command(const CommandEvent& command, 
     return out;
   }
   Outcome outcome = dispatch(command);
+  if (outcome.accepted && (command.command == Command::failover_on || command.command == Command::failover_off))
+    out.push_back(Report{LogLevel::info, outcome.message});
   out.push_back(CommandReply{command.command, outcome.accepted, outcome.message});
   run_plan(out);
   return out;
 }
 
 MirrorStateMachine::Outcome MirrorStateMachine::dispatch(const CommandEvent& command) {
-  if (pending_hook_) return while_busy(command);
+  const bool setting = command.command == Command::failover_on || command.command == Command::failover_off;
+  if (pending_hook_ && !setting) return while_busy(command);
   for (const auto& rule : command_rules()) {
     if (rule.state != state_ || rule.command != command.command) continue;
     if (!rule.handler) return refuse(command.command, rule.note);
@@ -300,6 +314,7 @@ std::optional<MirrorStateMachine::Outcome> MirrorStateMachine::declare_uptodate(
                   "best one left, 'haven primforce -m {m}'");
   if (auto why = peer_blocks_prim()) return refuse(command.command, *why);
   want_second_ = hold_for_prim_ = false;
+  prim_asked_ = true;
   plan_.push_back(KnowledgeStep{KnowledgeChange::mark_uptodate});
   plan_.push_back(ReportStep{LogLevel::info, "the administrator declared this node's data of module " +
                                                  module_label() + " up to date (" +
@@ -328,6 +343,7 @@ MirrorStateMachine::Outcome MirrorStateMachine::second(const CommandEvent& comma
     return refuse(command.command, "it is primary without secondary (ALONE); start the peer " + peer_->node +
                                        " with 'haven second -m {m}' there, then 'haven swap -m {m}' here");
   want_second_ = true;
+  prim_asked_ = false;
   // The administrator says this copy is the one to overwrite: the peer must not wait for it.
   if (knowledge_.data_uptodate) plan_.push_back(KnowledgeStep{KnowledgeChange::mark_stale});
   if (state_ == S::stop) {
@@ -374,6 +390,32 @@ MirrorStateMachine::Outcome MirrorStateMachine::swap(const CommandEvent& command
                     " becomes primary"};
 }
 
+// failover on|off changes only the setting. A node already waiting because failover was off
+// keeps waiting when it is turned on: the administrator chose to decide, and a takeover by
+// a command about the setting would surprise; `prim` (or the peer coming back) ends the wait.
+MirrorStateMachine::Outcome MirrorStateMachine::set_failover(const CommandEvent& command) {
+  const bool on = command.command == Command::failover_on;
+  const bool was = settings_.failover;
+  settings_.failover = on;
+  const std::string m = module_label();
+  std::string text = "module " + m + ": failover " + (was == on ? std::string("was already ") + (on ? "on" : "off")
+                                                                : std::string("changed from ") + (was ? "on" : "off") +
+                                                                      " to " + (on ? "on" : "off")) +
+                     " (until the agent restarts; userconfig.xml is unchanged): ";
+  if (on) {
+    text += "an in-sync SECOND takes over by itself when its primary is lost";
+    if (hold_for_prim_)
+      text += ". This node lost its primary while failover was off and stays in WAIT: run 'haven prim -m " + m +
+              "' here to make it primary, or start the peer, which then keeps the primary role";
+  } else {
+    text += "a SECOND whose primary is lost goes to WAIT ('Failover-off configured') and only 'haven prim -m " + m +
+            "' makes it primary";
+    if (state_ == S::second && becoming_primary())
+      text += ". The takeover already under way on this node goes on";
+  }
+  return {true, text};
+}
+
 // --- plans -----------------------------------------------------------------------------
 
 void MirrorStateMachine::plan_start(const std::string& action) {
@@ -393,7 +435,7 @@ void MirrorStateMachine::plan_stop(bool graceful, const std::string& action, con
   const bool entering = !is_role(from) && activity_ == Activity::entering_role;
   plan_.clear();
   action_ = action;
-  want_second_ = hold_for_prim_ = swapping_ = false;
+  want_second_ = hold_for_prim_ = swapping_ = prim_asked_ = false;
   plan_.push_back(ActivityStep{Activity::stopping, left});
   plan_.push_back(StateStep{S::wait, SubState::transient, "stopping: " + reason});
   if (graceful && is_role(from)) {
@@ -410,7 +452,7 @@ void MirrorStateMachine::plan_stop(bool graceful, const std::string& action, con
 }
 
 void MirrorStateMachine::plan_enter_role(ModuleState role) {
-  want_second_ = hold_for_prim_ = swapping_ = false;
+  want_second_ = hold_for_prim_ = swapping_ = prim_asked_ = false;
   plan_.push_back(ActivityStep{Activity::entering_role, role});
   // Saved before the start hooks: from start_prim on, this node may write as primary; from
   // start_second on, the resynchronisation overwrites its copy.
@@ -476,7 +518,16 @@ void MirrorStateMachine::plan_leave_to_wait(const std::string& reason) {
   // Not `stopping`: a stop asked meanwhile must still take the module to STOP.
   plan_.push_back(ActivityStep{Activity::leaving_role, S::second});
   plan_.push_back(StateStep{S::wait, SubState::transient, "leaving SECOND: " + reason});
-  push_hooks_of(S::second, S::wait, "stopwait", false, "SECOND", "WAIT");
+  // No WAIT→STOP follows to run the forced pass, so it runs here, before transition: the
+  // secondary's processes are surely gone before `prim` may start the primary's.
+  const auto& stops = hooks_of(S::second, S::wait);
+  for (const auto& spec : stops)
+    if (std::string_view(spec.hook) != "transition")
+      plan_.push_back(HookStep{spec.hook, {"SECOND", "WAIT", "stopwait"}, P::graceful_stop});
+  for (const auto& spec : stops)
+    if (std::string_view(spec.hook) != "transition")
+      plan_.push_back(HookStep{spec.hook, {"force", "SECOND", "WAIT", "stopwait"}, P::force_stop});
+  plan_.push_back(HookStep{"transition", {"SECOND", "WAIT", "stopwait"}, P::graceful_stop});
   plan_.push_back(ActivityStep{Activity::idle});
   plan_.push_back(ReportStep{LogLevel::warning, "module " + module_label() + " waits in WAIT: " + reason});
   plan_.push_back(StateStep{S::wait, SubState::not_ready, reason});
@@ -571,9 +622,14 @@ void MirrorStateMachine::decide_with_peer(std::vector<Action>& out, const PeerUp
     return;
   }
   if (p.state == S::second) {
-    // A SECOND without its primary is already reacting (failover, or WAIT), and PeerUpdate
-    // cannot say which: becoming PRIM now could make two primaries. Decide once it has moved.
+    // A SECOND without its primary is reacting (failover, or WAIT): becoming primary now could
+    // make two primaries. Decide once it has moved.
     hold(out, "peer " + p.node + " is SECOND and has lost its primary: waiting for it to take over or to wait");
+    return;
+  }
+  if (peer_may_be_committing()) {
+    hold(out, "peer " + p.node + " is WAIT (Transient) with up-to-date data: it may be becoming primary; "
+              "this node decides once the peer has settled");
     return;
   }
   if (want_second_) {
@@ -586,7 +642,7 @@ void MirrorStateMachine::decide_with_peer(std::vector<Action>& out, const PeerUp
                   ", whose data is up to date, to become primary (rule notuptodate_server)");
   } else if (hold_for_prim_) {
     hold(out, "Failover-off configured: only 'haven prim -m " + m + "' makes this node primary");
-  } else if (!p.knowledge.data_uptodate || local_outranks(p)) {
+  } else if (prim_asked_ || !p.knowledge.data_uptodate || local_outranks(p)) {
     plan_enter_role(S::alone);
   } else {
     hold(out, "peer " + p.node + " has the newer claim to be primary (generation " +
@@ -608,17 +664,25 @@ bool MirrorStateMachine::local_outranks(const PeerUpdate& p) const {
   return settings_.local_node < p.node;
 }
 
-// prim and primforce may not race a peer that is, or may be about to be, primary: a peer in
-// WAIT with up-to-date data may already have chosen to be primary, and PeerUpdate cannot say.
+// A peer in WAIT (Transient) runs hooks: with up-to-date data it may have chosen to be primary
+// and be running its start hooks. (Settled in WAIT, NotReady, it has chosen nothing.)
+bool MirrorStateMachine::peer_may_be_committing() const {
+  return peer_ && peer_->reachable && peer_->state == S::wait && peer_->sub == SubState::transient &&
+         peer_->knowledge.data_uptodate;
+}
+
+// prim and primforce may not race a peer that is, or may be about to be, primary.
 std::optional<std::string> MirrorStateMachine::peer_blocks_prim() const {
   if (!peer_ || !peer_->reachable) return std::nullopt;
   if (is_primary(peer_->state))
     return "peer " + peer_->node + " is already primary (" + to_string(peer_->state) +
            "); this node becomes its secondary with 'haven start -m {m}'; to exchange the roles later run "
            "'haven swap -m {m}' on " + peer_->node;
-  if (peer_->state == S::wait && peer_->knowledge.data_uptodate)
-    return "peer " + peer_->node + " is starting with up-to-date data and may become primary; stop it first "
-           "('haven stop -m {m}' on " + peer_->node + "), or let it become primary and this node its secondary";
+  if (peer_may_be_committing())
+    return "peer " + peer_->node + " is WAIT (Transient) with up-to-date data and may be becoming primary; "
+           "wait until it has settled ('haven state -m {m}' on " + peer_->node +
+           "): if it becomes primary, start this node as its secondary; to prevent it, stop it first "
+           "('haven stop -m {m}' on " + peer_->node + ")";
   return std::nullopt;
 }
 
@@ -688,6 +752,10 @@ void MirrorStateMachine::react_to_peer(std::vector<Action>& out) {
         return;
       }
       if (!peer_gone) return;
+      // A primary that is stopping runs its stop hooks in WAIT (Transient): take over only
+      // once they are done (it shows STOP, or settles), so that stop_prim there ends before
+      // start_prim here, as in the seed product's planned failover.
+      if (reachable && ps == S::wait && peer_->sub == SubState::transient) return;
       if (!settings_.failover) {
         hold_for_prim_ = true;
         plan_leave_to_wait("Failover-off configured: " + gone_why + "; run 'haven prim -m " + module_label() +

@@ -128,6 +128,7 @@ class MirrorStateMachine final : public Behaviour {
   Outcome restart(const CommandEvent&);
   Outcome stopstart(const CommandEvent&);
   Outcome swap(const CommandEvent&);
+  Outcome set_failover(const CommandEvent&);
 
   // Plans: each replaces the pending plan.
   void plan_start(const std::string& action);
@@ -147,6 +148,7 @@ class MirrorStateMachine final : public Behaviour {
   bool local_outranks(const PeerUpdate& peer) const;
   bool peer_is_primary() const;
   std::optional<std::string> peer_blocks_prim() const;
+  bool peer_may_be_committing() const;
   void note_falling_behind(std::vector<Action>& out);
   bool settled() const { return !pending_hook_ && plan_.empty(); }
 
@@ -174,6 +176,7 @@ class MirrorStateMachine final : public Behaviour {
   bool hold_for_prim_ = false; // failover="off" left SECOND: only `prim` promotes
   bool peer_wrote_without_us_ = false;  // a primary peer was seen while this node was not its in-sync SECOND
   bool swapping_ = false;      // PRIM→SECOND by swap: the peer takes over once we are SECOND
+  bool prim_asked_ = false;    // prim/primforce: the administrator chose this node over the rank
 };
 
 }  // namespace haven::mirror

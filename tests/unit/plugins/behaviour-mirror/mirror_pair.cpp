@@ -21,6 +21,7 @@ PeerUpdate Pair::view_of(int i) const {
   view.reachable = connected;
   if (connected) {
     view.state = d.machine.state();
+    view.sub = d.machine.sub_state();
     view.knowledge = d.machine.knowledge();
   }
   return view;
@@ -39,7 +40,7 @@ void Pair::propagate() {
     for (int i : {0, 1}) {
       PeerUpdate view = view_of(1 - i);
       auto& last = delivered_[static_cast<std::size_t>(i)];
-      const bool changed = !last || last->reachable != view.reachable || last->state != view.state ||
+      const bool changed = !last || last->reachable != view.reachable || last->state != view.state || last->sub != view.sub ||
                            !(last->knowledge == view.knowledge);
       if (!changed && !(*this)[i].machine.waiting_for_peer()) continue;
       last = view;
