@@ -87,6 +87,12 @@ bool is_role(ModuleState s) { return s == S::alone || s == S::prim || s == S::se
 
 bool is_primary(ModuleState s) { return s == S::alone || s == S::prim; }
 
+ModuleState role_of_name(const std::string& name) {
+  for (ModuleState s : {S::stop, S::wait, S::alone, S::prim, S::second})
+    if (name == to_string(s)) return s;
+  return S::wait;
+}
+
 Role role_of(ModuleState s) {
   if (s == S::alone || s == S::prim) return Role::prim;
   if (s == S::second) return Role::second;
@@ -203,7 +209,7 @@ std::vector<Action> MirrorStateMachine::begin(const ServiceSettings& settings, c
   pending_hook_.reset();
   deferred_stop_.reset();
   peer_.reset();
-  want_second_ = hold_for_prim_ = swapping_ = peer_wrote_without_us_ = prim_asked_ = false;
+  want_second_ = hold_for_prim_ = swapping_ = peer_wrote_without_us_ = prim_asked_ = expecting_second_ = false;
   std::vector<Action> out;
   out.push_back(Report{LogLevel::info, "module " + module_label() + ": data " +
                                            (known.data_uptodate ? "up to date" : "not known to be up to date") +
@@ -435,7 +441,7 @@ void MirrorStateMachine::plan_stop(bool graceful, const std::string& action, con
   const bool entering = !is_role(from) && activity_ == Activity::entering_role;
   plan_.clear();
   action_ = action;
-  want_second_ = hold_for_prim_ = swapping_ = prim_asked_ = false;
+  want_second_ = hold_for_prim_ = swapping_ = prim_asked_ = expecting_second_ = false;
   plan_.push_back(ActivityStep{Activity::stopping, left});
   plan_.push_back(StateStep{S::wait, SubState::transient, "stopping: " + reason});
   if (graceful && is_role(from)) {
@@ -469,7 +475,8 @@ void MirrorStateMachine::plan_enter_role(ModuleState role) {
   } else if (role == S::second) {
     plan_.push_back(StateStep{role, SubState::transient, "secondary of " + peer + ", not yet in sync"});
   } else {
-    plan_.push_back(StateStep{role, SubState::ready, "primary with secondary " + peer});
+    expecting_second_ = true;
+    plan_.push_back(StateStep{role, SubState::ready, "primary; peer " + peer + " is to become its secondary"});
   }
   plan_.push_back(ActivityStep{Activity::idle});
 }
@@ -478,6 +485,7 @@ void MirrorStateMachine::plan_enter_role(ModuleState role) {
 // seed's hooks; a promotion is saved just before start_prim.
 void MirrorStateMachine::plan_role_change(ModuleState from, ModuleState to, const std::string& reason,
                                           bool promote) {
+  expecting_second_ = false;
   plan_.push_back(ActivityStep{Activity::entering_role, to});
   plan_.push_back(StateStep{from, SubState::transient, reason});
   bool promoted = false;
@@ -643,7 +651,8 @@ void MirrorStateMachine::decide_with_peer(std::vector<Action>& out, const PeerUp
   } else if (hold_for_prim_) {
     hold(out, "Failover-off configured: only 'haven prim -m " + m + "' makes this node primary");
   } else if (prim_asked_ || !p.knowledge.data_uptodate || local_outranks(p)) {
-    plan_enter_role(S::alone);
+    // The peer is in WAIT and will be our secondary: the seed's WAIT→PRIM (no start_sec).
+    plan_enter_role(S::prim);
   } else {
     hold(out, "peer " + p.node + " has the newer claim to be primary (generation " +
                   std::to_string(p.knowledge.generation) + ", this node " + std::to_string(knowledge_.generation) +
@@ -728,7 +737,12 @@ void MirrorStateMachine::react_to_peer(std::vector<Action>& out) {
         plan_role_change(S::alone, S::prim, "peer " + peer + " is SECOND: primary with secondary", false);
       return;
     case S::prim:
+      if (reachable && ps == S::second) expecting_second_ = false;
+      // Entered from WAIT beside a waiting peer: that peer becomes SECOND once it sees us
+      // primary, or stops; until then its WAIT is not a loss.
+      if (expecting_second_ && reachable && ps == S::wait) return;
       if (peer_gone) {
+        expecting_second_ = false;
         plan_role_change(S::prim, S::alone, gone_why + ": primary without secondary", false);
       } else if (ps == S::second && sub_ == SubState::ready && settings_.defaultprim == peer &&
                  peer_->knowledge.data_uptodate) {
@@ -884,11 +898,18 @@ std::vector<Action> MirrorStateMachine::on_hook_finished(const HookFinished& fin
                                                   describe_failure(finished) + "; the module stops as asked"});
     plan_stop(graceful, "stop", graceful ? "stopped by the administrator" : "force-stopped by the administrator");
   } else if (!finished.ok && done.phase == P::start) {
+    // The hook's arguments say which move failed: <from> <to> <action>.
+    const std::string to = done.args.size() >= 2 ? done.args[done.args.size() - 2] : to_string(state_);
+    const bool primary_lost = is_primary(role_of_name(to)) || is_primary(state_);
     out.push_back(Report{LogLevel::error,
                          "hook " + call + " of module " + module_label() + " " + describe_failure(finished) +
-                             ". The start is abandoned: the stop hooks run (graceful, then force), then poststop, "
-                             "and the module goes to STOP. Fix the hook, then run 'haven start -m " +
-                             module_label() + "'"});
+                             ". This node gives up entering " + to +
+                             ": its stop hooks run (graceful, then force), then poststop, and the module goes to "
+                             "STOP" +
+                             (primary_lost && peer_ && peer_->reachable
+                                  ? "; peer " + peer_->node + " takes over if its data is up to date"
+                                  : "") +
+                             ". Fix the hook, then run 'haven start -m " + module_label() + "'"});
     plan_stop(true, "stop", "stopped because hook " + done.hook + " failed");
   } else if (!finished.ok) {
     out.push_back(Report{LogLevel::warning, "hook " + call + " of module " + module_label() + " " +

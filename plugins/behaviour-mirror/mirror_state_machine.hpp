@@ -176,6 +176,7 @@ class MirrorStateMachine final : public Behaviour {
   bool hold_for_prim_ = false; // failover="off" left SECOND: only `prim` promotes
   bool peer_wrote_without_us_ = false;  // a primary peer was seen while this node was not its in-sync SECOND
   bool swapping_ = false;      // PRIM→SECOND by swap: the peer takes over once we are SECOND
+  bool expecting_second_ = false;  // PRIM entered from WAIT: the waiting peer is to become SECOND
   bool prim_asked_ = false;    // prim/primforce: the administrator chose this node over the rank
 };
 

@@ -146,7 +146,7 @@ TEST_CASE("the machine waits in WAIT for news of the peer before choosing ALONE"
   CHECK(d.machine.state() == ModuleState::alone);
 }
 
-TEST_CASE("a reachable peer in WAIT whose data is stale lets the up-to-date node become ALONE", "[mirror]") {
+TEST_CASE("a reachable peer in WAIT whose data is stale lets the up-to-date node become PRIM directly", "[mirror]") {
   Driver d;
   d.send_peer_after_start = false;
   d.command(Command::prim);
@@ -154,10 +154,19 @@ TEST_CASE("a reachable peer in WAIT whose data is stale lets the up-to-date node
   peer.reachable = true;
   peer.node = "node2";
   peer.state = ModuleState::wait;
+  const auto mark = d.mark();
+  d.feed(peer);
+  d.settle();
+  // The seed's WAIT→PRIM: the waiting peer is to be its secondary, so no start_sec.
+  CHECK(d.machine.state() == ModuleState::prim);
+  CHECK(d.hooks_since(mark) == Hooks{"transition WAIT PRIM start", "start_both WAIT PRIM start",
+                                     "start_prim WAIT PRIM start"});
+  CHECK_THAT(d.last_state().reason, Catch::Contains("node2"));
+  // The peer stops instead of becoming SECOND: PRIM → ALONE.
+  peer.state = ModuleState::stop;
   d.feed(peer);
   d.settle();
   CHECK(d.machine.state() == ModuleState::alone);
-  CHECK_THAT(d.last_state().reason, Catch::Contains("node2"));
 }
 
 TEST_CASE("a failing start_prim stops the module: stop hooks, poststop, STOP", "[mirror]") {
