@@ -1,0 +1,161 @@
+#include "remote/remote_server.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <exception>
+
+#include "remote/frame_io.hpp"
+#include "remote/remote_envelope.hpp"
+
+namespace haven {
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+constexpr auto kReadTimeout = std::chrono::seconds(10);
+constexpr auto kWriteTimeout = std::chrono::seconds(10);
+}  // namespace
+
+struct RemoteServer::Listener {
+  explicit Listener(asio::io_context& io) : acceptor(io) {}
+  asio::ip::tcp::acceptor acceptor;
+  std::string where;
+};
+
+struct RemoteServer::Io {
+  asio::io_context context;
+  std::vector<std::unique_ptr<Listener>> listeners;
+};
+
+RemoteServer::RemoteServer(std::shared_ptr<spdlog::logger> log)
+    : log_(std::move(log)), seen_(kClockToleranceMs, kNonceCapacity) {}
+
+RemoteServer::~RemoteServer() { stop(); }
+
+Status RemoteServer::start(Settings settings, Handler handler) {
+  settings_ = std::move(settings);
+  handler_ = std::move(handler);
+  auto io = std::make_unique<Io>();
+  for (const auto& address : settings_.addresses) {
+    const std::string where = address + ":" + std::to_string(settings_.port);
+    error_code ec;
+    asio::ip::tcp::resolver resolver(io->context);
+    auto resolved = resolver.resolve(address, std::to_string(settings_.port), asio::ip::tcp::resolver::passive, ec);
+    if (ec || resolved.empty())
+      return fail(Errc::not_found, "remote commands: cannot resolve this node's address " + address + ": " + ec.message());
+    auto listener = std::make_unique<Listener>(io->context);
+    listener->where = where;
+    const auto endpoint = resolved.begin()->endpoint();
+    listener->acceptor.open(endpoint.protocol(), ec);
+    if (!ec) listener->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) listener->acceptor.bind(endpoint, ec);
+    if (!ec) listener->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+      return fail(Errc::io_error, "remote commands: cannot listen on TCP " + where + ": " + ec.message() +
+                                      " (another program on that port? change <lans port=...> in cluster.xml on every node)");
+    bound_port_ = listener->acceptor.local_endpoint().port();
+    io->listeners.push_back(std::move(listener));
+  }
+  io_ = std::move(io);
+  for (auto& l : io_->listeners) accept_next(*l);
+  acceptor_ = std::thread([this] { io_->context.run(); });
+  return {};
+}
+
+void RemoteServer::accept_next(Listener& listener) {
+  listener.acceptor.async_accept([this, &listener](const error_code& ec, asio::ip::tcp::socket socket) {
+    if (ec == asio::error::operation_aborted) return;
+    if (!ec) {
+      const bool v6 = socket.local_endpoint().address().is_v6();
+      std::unique_lock lock(mu_);
+      if (active_ >= kMaxConnections) {
+        lock.unlock();
+        log_->warn("remote commands: {} connections in progress, closing a new one from {}", kMaxConnections,
+                   socket.remote_endpoint().address().to_string());
+      } else {
+        ++active_;
+        lock.unlock();
+        const int fd = socket.release();
+        std::thread([this, fd, v6] { serve(fd, v6); }).detach();
+      }
+    }
+    accept_next(listener);
+  });
+}
+
+void RemoteServer::stop() {
+  if (!io_) return;
+  asio::post(io_->context, [this] {
+    for (auto& l : io_->listeners) {
+      error_code ignored;
+      l->acceptor.close(ignored);
+    }
+  });
+  if (acceptor_.joinable()) acceptor_.join();
+  std::unique_lock lock(mu_);
+  idle_.wait(lock, [this] { return active_ == 0; });
+  lock.unlock();
+  io_.reset();
+}
+
+std::uint64_t RemoteServer::refused(RejectReason reason) const {
+  std::lock_guard lock(mu_);
+  return rejects_.total(reason);
+}
+
+void RemoteServer::refuse(RejectReason reason, const std::string& detail, const std::string& peer) {
+  std::lock_guard lock(mu_);
+  if (auto line = rejects_.record(reason, detail + " (connection from " + peer + ")", RejectLog::Clock::now()))
+    log_->warn("{}", *line);
+}
+
+void RemoteServer::serve(int fd, bool v6) {
+  try {
+    asio::io_context io;
+    asio::ip::tcp::socket socket(io, v6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), fd);
+    error_code ec;
+    const auto remote = socket.remote_endpoint(ec);
+    const std::string peer = ec ? "?" : remote.address().to_string();
+    auto frame = remote_io::read_frame(socket, io, kReadTimeout);
+    if (!frame.ok()) {
+      const auto reason = frame.error().code == Errc::invalid_argument ? RejectReason::oversized : RejectReason::malformed;
+      refuse(reason, frame.error().message, peer);
+      if (reason == RejectReason::oversized) (void)remote_io::write_frame(socket, io, rejection_frame(reason), kWriteTimeout);
+    } else if (auto key = load_cluster_key(settings_.key_file); !key.ok()) {
+      refuse(RejectReason::no_key, key.error().message, peer);
+      (void)remote_io::write_frame(socket, io, rejection_frame(RejectReason::no_key), kWriteTimeout);
+    } else {
+      OpenResult opened = [&] {
+        std::lock_guard lock(mu_);
+        return open_request(*frame, *key, remote_io::unix_now_ms(), seen_);
+      }();
+      if (auto* why = std::get_if<EnvelopeRejection>(&opened)) {
+        refuse(why->reason, why->detail, peer);
+        (void)remote_io::write_frame(socket, io, rejection_frame(why->reason), kWriteTimeout);
+      } else {
+        const auto& request = std::get<OpenedEnvelope>(opened);
+        auto parsed = ControlRequest::parse(request.body);
+        ControlResponse answer = parsed.ok() ? handler_(*parsed, request.sender) : ControlResponse::failure(parsed.error());
+        auto sealed = seal_response(answer.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                                    settings_.node, request.nonce, *key, remote_io::unix_now_ms(), remote_io::random_nonce());
+        if (!sealed.ok()) {
+          auto too_big = ControlResponse::failure(fail(Errc::internal, "node " + settings_.node + ": " + sealed.error().message));
+          sealed = seal_response(too_big.to_json().dump(), settings_.node, request.nonce, *key, remote_io::unix_now_ms(),
+                                 remote_io::random_nonce());
+        }
+        if (sealed.ok()) {
+          if (auto st = remote_io::write_frame(socket, io, *sealed, kWriteTimeout); !st.ok())
+            log_->warn("remote commands: could not answer node {} at {}: {}", request.sender, peer, st.error().message);
+        }
+      }
+    }
+  } catch (const std::exception& e) {
+    log_->error("remote commands: serving a connection failed: {}", e.what());
+  }
+  std::lock_guard lock(mu_);
+  --active_;
+  idle_.notify_all();
+}
+
+}  // namespace haven
