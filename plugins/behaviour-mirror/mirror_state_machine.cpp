@@ -321,6 +321,9 @@ std::optional<MirrorStateMachine::Outcome> MirrorStateMachine::declare_uptodate(
   if (auto why = peer_blocks_prim()) return refuse(command.command, *why);
   want_second_ = hold_for_prim_ = false;
   prim_asked_ = true;
+  // The administrator vouches for this copy as it is now: a primary seen earlier (and gone,
+  // or prim would be refused above) no longer makes it stale.
+  peer_wrote_without_us_ = false;
   plan_.push_back(KnowledgeStep{KnowledgeChange::mark_uptodate});
   plan_.push_back(ReportStep{LogLevel::info, "the administrator declared this node's data of module " +
                                                  module_label() + " up to date (" +

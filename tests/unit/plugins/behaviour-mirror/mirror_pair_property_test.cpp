@@ -172,6 +172,23 @@ TEST_CASE("two machines on a flaky link keep the pair invariants", "[mirror][pai
         f.ok = false;
         f.exit_code = 1;
         REQUIRE_NOTHROW(pair.feed(who, f));
+      } else if (roll < 90) {
+        // No wedge from here: on a copy, every hook answered, link back, stop both, then
+        // prim (primforce where refused) on one and start on the other give PRIM and SECOND.
+        Pair copy = pair;
+        copy.on_event = nullptr;
+        copy.heal();
+        REQUIRE(copy.settle());
+        for (int i : {0, 1})
+          if (copy.state(i) != S::stop) copy.command(i, Command::stop);
+        REQUIRE(copy.state(0) == S::stop);
+        REQUIRE(copy.state(1) == S::stop);
+        const int first = pick(2);
+        if (!copy.command(first, Command::prim).accepted) CHECK(copy.command(first, Command::primforce).accepted);
+        CHECK(copy.command(1 - first, Command::start).accepted);
+        copy.in_sync(1 - first);
+        CHECK(((copy.state(0) == S::prim && copy.state(1) == S::second) ||
+               (copy.state(0) == S::second && copy.state(1) == S::prim)));
       } else if (roll < 94) {
         pair.connected ? pair.cut() : pair.heal();
         if (!pair.connected)

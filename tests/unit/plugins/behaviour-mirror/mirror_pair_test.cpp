@@ -293,6 +293,17 @@ const std::vector<PairSituation>& pair_situations() {
          p.feed(0, CommandEvent{Command::swap, false, ""});
          p.answer(0);
        }},
+      {"SECOND waiting after its primary was lost with failover off",
+       [](Pair& p) {
+         p.command(1, Command::failover_off);
+         p.command(0, Command::prim); p.command(1, Command::start); p.in_sync(1);
+         p.cut(); p.settle();
+       }},
+      {"primary stopping, SECOND waiting for its stop hooks",
+       [](Pair& p) {
+         p.command(0, Command::prim); p.command(1, Command::start); p.in_sync(1);
+         p.feed(0, CommandEvent{Command::stop, false, ""});
+       }},
       {"failover half way: stop_second running",
        [](Pair& p) {
          p.command(0, Command::prim); p.command(1, Command::start); p.in_sync(1);
@@ -302,9 +313,9 @@ const std::vector<PairSituation>& pair_situations() {
   return all;
 }
 
-const Command kAll[] = {Command::start,   Command::stop,      Command::forcestop,
-                        Command::prim,    Command::primforce, Command::second,
-                        Command::restart, Command::stopstart, Command::swap};
+const Command kAll[] = {Command::start,     Command::stop,        Command::forcestop, Command::prim,
+                        Command::primforce, Command::second,      Command::restart,   Command::stopstart,
+                        Command::swap,      Command::failover_on, Command::failover_off};
 
 // An event of the pair: a command on one node, or a change of the link or the replication.
 struct PairEvent {
