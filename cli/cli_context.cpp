@@ -7,9 +7,21 @@
 
 namespace haven::cli {
 
+namespace {
+// What havend may need beyond the command's own time: trying each address of the node.
+constexpr int kRelayMarginS = 15;
+}  // namespace
+
 Result<ControlResponse> CliContext::ask_daemon(const ControlRequest& request, int timeout_s) const {
   auto p = paths();
-  auto r = send_control_request(p.daemon_socket(), request, std::chrono::seconds(timeout_s));
+  ControlRequest sent = request;
+  if (!target.empty()) {
+    sent = ControlRequest{};
+    sent.command = "relay";
+    sent.args = {{"node", target}, {"request", request.to_json()}, {"timeout_s", timeout_s}};
+    timeout_s += kRelayMarginS;
+  }
+  auto r = send_control_request(p.daemon_socket(), sent, std::chrono::seconds(timeout_s));
   if (!r.ok() && r.error().code == Errc::not_found) {
     std::string how = p.root().empty() ? "systemctl start havend (or: havend &)" : "havend --root " + p.root().string() + " &";
     return fail(Errc::not_found, "havend is not running for this node (no answer on " + p.daemon_socket().string() +

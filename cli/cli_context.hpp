@@ -15,11 +15,15 @@ namespace haven::cli {
 struct CliContext {
   std::optional<std::string> root;  ///< --root
   bool json = false;                ///< --json
+  std::string hosts;                ///< -H: run the command on these nodes (remote_fanout.cpp)
+  std::string target;               ///< --target (hidden): the node whose havend answers
   int exit_code = 0;                ///< what main returns
 
   HavenPaths paths() const { return HavenPaths::resolve(root); }
 
-  /// Sends a request to this node's havend. The error explains how to start it.
+  /// Sends a request to this node's havend, or with --target NODE through it to NODE's havend
+  /// (the `relay` command: the cluster key stays with havend). The error explains how to
+  /// start havend, or names the node that could not be reached and why.
   Result<ControlResponse> ask_daemon(const ControlRequest& request, int timeout_s = 30) const;
 
   /// Prints an error for a person (stderr) or as JSON (stdout) and sets exit_code.

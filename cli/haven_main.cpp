@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli_context.hpp"
+#include "remote_fanout.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"haven: high availability for applications on ordinary servers, without shared disk.\n"
@@ -13,6 +14,11 @@ int main(int argc, char** argv) {
   app.add_option("--root", ctx.root, "This node's root folder (default: $HAVEN_ROOT, else the system folders)")
       ->type_name("DIR");
   app.add_flag("--json", ctx.json, "Print machine-readable JSON");
+  app.add_option("-H", ctx.hosts,
+                 "Run the command on other nodes through their havend (authenticated with the cluster key): "
+                 "\"*\" for every node of cluster.xml, or node1,node2. Output per node; exit 0 only if all succeeded")
+      ->type_name("NODES");
+  app.add_option("--target", ctx.target, "Internal to -H: the node whose havend answers")->group("");
   app.set_version_flag("--version", std::string("haven ") + HAVEN_VERSION);
 
   haven::cli::add_module_commands(app, ctx);
@@ -22,10 +28,20 @@ int main(int argc, char** argv) {
   haven::cli::add_log_commands(app, ctx);
   haven::cli::add_cluster_commands(app, ctx);
 
+  // Runs before any command's callback: with -H the command runs in one child per node instead.
+  app.parse_complete_callback([&] {
+    const auto used = app.get_subcommands();
+    if (used.empty()) return;
+    if (auto code = haven::cli::fan_out_if_asked(ctx, used.front()->get_name(), argc, argv))
+      throw haven::cli::FanoutDone{*code};
+  });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const haven::cli::FanoutDone& done) {
+    return done.exit_code;
   }
   return ctx.exit_code;
 }

@@ -10,8 +10,6 @@ namespace haven {
 namespace {
 
 const std::set<std::string> kStartingCommands{"start", "prim", "primforce", "second"};
-const std::set<std::string> kModuleCommands{"start",   "stop",      "forcestop", "prim", "primforce",
-                                            "second",  "restart",   "stopstart", "swap"};
 // A start may wait for the peer's first heartbeat (up to the heartbeat timeout) before it is
 // answered; other answers are immediate.
 constexpr auto kAgentTimeout = std::chrono::seconds(180);
@@ -19,16 +17,19 @@ constexpr auto kAgentTimeout = std::chrono::seconds(180);
 }  // namespace
 
 NodeDaemon::NodeDaemon(HavenPaths paths, std::string node, std::shared_ptr<spdlog::logger> log)
-    : paths_(paths), node_(node), log_(log), agents_(paths, node, log) {}
+    : paths_(paths), node_(node), log_(log), agents_(paths, node, log), remote_(log) {}
 
 Status NodeDaemon::start() {
   agents_.adopt_running_agents();
-  return server_.start(paths_.daemon_socket(), [this](const ControlRequest& r, const ControlPeer& p) {
+  auto st = server_.start(paths_.daemon_socket(), [this](const ControlRequest& r, const ControlPeer& p) {
     return handle(r, p);
   });
+  if (st.ok()) start_remote();
+  return st;
 }
 
 void NodeDaemon::stop(bool stop_modules) {
+  remote_.stop();
   if (stop_modules) {
     for (const auto& agent : agents_.running()) {
       log_->info("stopping module {} before havend exits", agent.module);
@@ -48,9 +49,14 @@ void NodeDaemon::stop(bool stop_modules) {
 }
 
 ControlResponse NodeDaemon::handle(const ControlRequest& request, const ControlPeer& peer) {
+  if (request.command == "relay") return relay(request);
   if (request.command != "state")
     log_->info("command \"{}\"{} from uid {} pid {}", request.command,
                request.module.empty() ? "" : " -m " + request.module, peer.uid, peer.pid);
+  return dispatch(request);
+}
+
+ControlResponse NodeDaemon::dispatch(const ControlRequest& request) {
   if (request.command == "state") return state(request);
   if (request.command == "agents") {
     nlohmann::json list = nlohmann::json::array();
@@ -58,8 +64,10 @@ ControlResponse NodeDaemon::handle(const ControlRequest& request, const ControlP
     return ControlResponse::success("", list);
   }
   if (request.command == "node") return ControlResponse::success(node_, {{"node", node_}, {"root", paths_.root().string()}});
-  if (kModuleCommands.count(request.command)) return module_command(request);
-  return ControlResponse::failure(fail(Errc::unsupported, "havend does not know the command \"" + request.command + "\""));
+  // Every other command with a module goes to its agent, which alone knows which exist.
+  if (!request.module.empty()) return module_command(request);
+  return ControlResponse::failure(fail(Errc::unsupported, "havend does not know the command \"" + request.command +
+                                                              "\" (module commands need -m MODULE)"));
 }
 
 ControlResponse NodeDaemon::module_command(const ControlRequest& request) {

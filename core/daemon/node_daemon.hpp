@@ -1,5 +1,5 @@
-// havend's request handling: node-wide commands, and module commands forwarded to the
-// module's agent (started on demand).
+// havend's request handling: node-wide commands, module commands forwarded to the module's
+// agent (started on demand), and commands to or from other nodes' havend (remote_commands.cpp).
 #pragma once
 
 #include <memory>
@@ -10,6 +10,7 @@
 #include "common/haven_paths.hpp"
 #include "control/control_server.hpp"
 #include "daemon/agent_supervisor.hpp"
+#include "remote/remote_server.hpp"
 
 namespace haven {
 
@@ -23,8 +24,15 @@ class NodeDaemon {
   void stop(bool stop_modules);
 
   ControlResponse handle(const ControlRequest& request, const ControlPeer& peer);
+  /// A request another node's havend sent, already authenticated with the cluster key.
+  ControlResponse handle_remote(const ControlRequest& request, const std::string& sender);
 
  private:
+  ControlResponse dispatch(const ControlRequest& request);
+  /// Listens for other nodes' requests when cluster.xml names this node; logs why not otherwise.
+  void start_remote();
+  /// `relay`: sends args.request to node args.node's havend and returns its answer.
+  ControlResponse relay(const ControlRequest& request);
   ControlResponse module_command(const ControlRequest& request);
   ControlResponse state(const ControlRequest& request);
   nlohmann::json module_state(const std::string& module, int id);
@@ -34,6 +42,7 @@ class NodeDaemon {
   std::shared_ptr<spdlog::logger> log_;
   AgentSupervisor agents_;
   ControlServer server_;
+  RemoteServer remote_;
 };
 
 }  // namespace haven
