@@ -1,0 +1,21 @@
+// Ports of this binary's test cases: each case has its own heartbeat and node-to-node
+// ports, so a case never hears a node left over from another, and none collides with
+// module_lifecycle (28871) or remote_commands, which ctest may run at the same time.
+#pragma once
+
+namespace haven::test::ports {
+
+inline constexpr int kFirstStart = 28901;
+inline constexpr int kFailover = 28902;
+inline constexpr int kStopstart = 28903;
+inline constexpr int kSwap = 28904;
+inline constexpr int kDefaultprim = 28905;
+inline constexpr int kStale = 28906;
+inline constexpr int kWrongKey = 28907;
+inline constexpr int kHookOrder = 28908;
+inline constexpr int kNoKey = 28909;
+
+/// The node-to-node (cluster.xml <lans port>) port that goes with a heartbeat port.
+constexpr int cluster_port(int heart_port) { return heart_port + 50; }
+
+}  // namespace haven::test::ports
