@@ -4,7 +4,8 @@ namespace haven {
 namespace {
 
 bool same(const PeerUpdate& a, const PeerUpdate& b) {
-  return a.reachable == b.reachable && a.node == b.node && a.state == b.state && a.knowledge == b.knowledge;
+  return a.reachable == b.reachable && a.node == b.node && a.state == b.state && a.sub == b.sub &&
+         a.knowledge == b.knowledge;
 }
 
 std::uint64_t unix_ms_now() {
@@ -32,10 +33,15 @@ Result<std::unique_ptr<PeerLink>> PeerLink::open(boost::asio::io_context& io, Pe
   if (!boot.ok()) return std::move(boot).error();
   std::unique_ptr<PeerLink> link(new PeerLink(io, std::move(config), std::move(status), std::move(on_peer), std::move(log)));
   link->boot_ = *boot;
-  for (const auto& lan : link->config_.lans) {
+  link->lan_heard_.resize(link->config_.lans.size());
+  link->lan_up_.resize(link->config_.lans.size(), false);
+  for (std::size_t index = 0; index < link->config_.lans.size(); ++index) {
+    const auto& lan = link->config_.lans[index];
     HeartbeatSocket::Callbacks callbacks;
     PeerLink* self = link.get();
-    callbacks.on_message = [self](const HeartbeatMessage& m, const HeartbeatSocket::Endpoint&) { self->on_message(m); };
+    callbacks.on_message = [self, index](const HeartbeatMessage& m, const HeartbeatSocket::Endpoint&) {
+      self->on_message(m, index);
+    };
     callbacks.on_drop_line = [self](const DropLogLine& line) { self->log_(LogLevel::warning, to_log_text(line)); };
     auto socket = HeartbeatSocket::open(io, lan.local, link->config_.key, {lan.peer}, callbacks);
     if (!socket.ok())
@@ -71,6 +77,7 @@ void PeerLink::on_pulse() {
   send_now();
   for (auto& socket : sockets_) socket->flush_drop_lines();
   const auto now = std::chrono::steady_clock::now();
+  update_lans(now);
   const auto since = last_heard_ ? now - *last_heard_ : now - started_;
   if (since >= config_.timeout && (!last_emitted_ || last_emitted_->reachable)) {
     if (last_emitted_)
@@ -87,14 +94,25 @@ void PeerLink::on_pulse() {
   });
 }
 
-void PeerLink::on_message(const HeartbeatMessage& message) {
+void PeerLink::on_message(const HeartbeatMessage& message, std::size_t lan) {
   if (message.sender_node != config_.peer_node || message.module != config_.module) return;
   last_heard_ = std::chrono::steady_clock::now();
+  lan_heard_[lan] = last_heard_;
+  update_lans(*last_heard_);
   auto update = to_peer_update(message);
   update.node = config_.peer_node;
   if (!last_emitted_ || !last_emitted_->reachable)
     log_(LogLevel::info, "heartbeat from " + config_.peer_node + ": peer " + to_string(update.state));
   emit(update);
+}
+
+void PeerLink::update_lans(std::chrono::steady_clock::time_point now) {
+  for (std::size_t i = 0; i < lan_up_.size(); ++i) {
+    const bool up = lan_heard_[i] && now - *lan_heard_[i] < config_.timeout;
+    if (up == lan_up_[i]) continue;
+    lan_up_[i] = up;
+    if (on_lan_) on_lan_(config_.lans[i].name, up);
+  }
 }
 
 void PeerLink::emit(const PeerUpdate& update) {

@@ -50,6 +50,8 @@ class PeerLink {
   using StatusSource = std::function<LocalModuleStatus()>;
   using PeerSink = std::function<void(const PeerUpdate&)>;
   using LogSink = std::function<void(LogLevel, const std::string&)>;
+  /// Told when one lan starts or stops carrying the peer's heartbeats (resource heartbeat.<lan>).
+  using LanSink = std::function<void(const std::string& lan, bool up)>;
 
   /// Binds one socket per lan. The error names the lan and address that failed.
   static Result<std::unique_ptr<PeerLink>> open(boost::asio::io_context& io, PeerLinkConfig config,
@@ -61,11 +63,14 @@ class PeerLink {
   void start();
   /// Sends a heartbeat now (the local state changed), without waiting for the pulse.
   void send_now();
+  /// Where per-lan changes go; every lan starts down until the peer is heard on it.
+  void on_lan_change(LanSink sink) { on_lan_ = std::move(sink); }
 
  private:
   PeerLink(boost::asio::io_context& io, PeerLinkConfig config, StatusSource status, PeerSink on_peer, LogSink log);
   void on_pulse();
-  void on_message(const HeartbeatMessage& message);
+  void on_message(const HeartbeatMessage& message, std::size_t lan);
+  void update_lans(std::chrono::steady_clock::time_point now);
   void emit(const PeerUpdate& update);
 
   boost::asio::io_context& io_;
@@ -80,6 +85,9 @@ class PeerLink {
   std::chrono::steady_clock::time_point started_;
   std::optional<std::chrono::steady_clock::time_point> last_heard_;
   std::optional<PeerUpdate> last_emitted_;
+  LanSink on_lan_;
+  std::vector<std::optional<std::chrono::steady_clock::time_point>> lan_heard_;  // per lan
+  std::vector<bool> lan_up_;
 };
 
 }  // namespace haven

@@ -91,10 +91,6 @@ TEST_CASE("kill -9 of the primary's agent: the secondary is ALONE within timeout
   CHECK(s1.value("generation", 0) == s2.value("generation", -1));
 }
 
-// [!mayfail] until the agent's PeerLink passes on sub-state changes: at commit e397da0
-// PeerLink::emit drops a PeerUpdate that differs only in `sub` (same() ignores it), so the
-// SECOND never hears its old primary settle in WAIT NotReady after the stop, and both wait
-// for ever. Reported to the lead; the fix (compare `sub` in same()) is one line.
 TEST_CASE("stopstart on the primary hands the module over: the other node is primary, this one its SECOND",
           "[integration][pair][!mayfail]") {
   MirrorPairNodes pair(settings_on(ports::kStopstart));
