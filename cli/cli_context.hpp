@@ -42,5 +42,6 @@ void add_plugin_commands(CLI::App& app, CliContext& ctx);
 void add_control_commands(CLI::App& app, CliContext& ctx);
 void add_log_commands(CLI::App& app, CliContext& ctx);
 void add_cluster_commands(CLI::App& app, CliContext& ctx);
+void add_resource_commands(CLI::App& app, CliContext& ctx);
 
 }  // namespace haven::cli

@@ -4,6 +4,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <set>
 
+#include "common/atomic_file.hpp"
 #include "common/module_log.hpp"
 #include "hooks/hook_runner.hpp"
 #include "plugin_host/basic_host_context.hpp"
@@ -15,7 +16,8 @@ namespace {
 const std::map<std::string, Command> kCommands{
     {"start", Command::start},         {"stop", Command::stop},       {"forcestop", Command::forcestop},
     {"prim", Command::prim},           {"primforce", Command::primforce}, {"second", Command::second},
-    {"restart", Command::restart},     {"stopstart", Command::stopstart}, {"swap", Command::swap}};
+    {"restart", Command::restart},     {"stopstart", Command::stopstart}, {"swap", Command::swap},
+    {"failover_on", Command::failover_on}, {"failover_off", Command::failover_off}};
 
 // Commands after which the machine needs to hear about the peer to leave WAIT.
 const std::set<Command> kStartingCommands{Command::start, Command::prim, Command::primforce, Command::second,
@@ -85,6 +87,9 @@ Status ModuleAgent::init() {
     log_->error("{}", known.error().message);
     return std::move(known).error();
   }
+  failover_ = setup_.settings.failover;
+  set_host_resource("usersetting.failover", failover_ ? "on" : "off");
+  set_host_resource("rfs.uptodate", known->data_uptodate ? "up" : "down");
   execute(behaviour_->begin(setup_.settings, *known, std::chrono::steady_clock::now()));
 
   if (setup_.peer_link) {
@@ -103,6 +108,10 @@ Status ModuleAgent::init() {
       return std::move(link).error();
     }
     peer_link_ = std::move(*link);
+    for (const auto& lan : setup_.peer_link->lans) set_host_resource("heartbeat." + lan.name, "init");
+    peer_link_->on_lan_change([this](const std::string& lan, bool up) {
+      set_host_resource("heartbeat." + lan, up ? "up" : "down");
+    });
     peer_link_->start();
     log_->info("heartbeats with {} every {} ms, peer lost after {} ms of silence", setup_.peer_link->peer_node,
                setup_.peer_link->pulse.count(), setup_.peer_link->timeout.count());
@@ -147,7 +156,14 @@ ControlResponse ModuleAgent::handle_request(const ControlRequest& request) {
     if (!data) return agent_gone(options_.module);
     return ControlResponse::success("", *data);
   }
+  if (request.command == "get" || request.command == "set") return handle_resource_request(request);
   auto it = kCommands.find(request.command);
+  if (request.command == "failover") {
+    const auto mode = request.args.value("mode", std::string());
+    if (mode != "on" && mode != "off")
+      return ControlResponse::failure(fail(Errc::invalid_argument, "failover needs \"on\" or \"off\", got \"" + mode + "\""));
+    it = kCommands.find(mode == "on" ? "failover_on" : "failover_off");
+  }
   if (it == kCommands.end())
     return ControlResponse::failure(fail(Errc::unsupported, "the agent of module " + options_.module +
                                                                 " does not know the command \"" + request.command + "\""));
@@ -176,6 +192,10 @@ ControlResponse ModuleAgent::handle_request(const ControlRequest& request) {
     started_ = true;
     feed(event);
     auto reply = last_reply_;
+    if (reply && reply->accepted && (event.command == Command::failover_on || event.command == Command::failover_off)) {
+      failover_ = event.command == Command::failover_on;
+      set_host_resource("usersetting.failover", failover_ ? "on" : "off");
+    }
     if (reply && reply->accepted && kStartingCommands.count(event.command)) {
       // Without a peer this node is alone; with one, the machine hears the latest news of it
       // now (or, if none yet, from the peer link's first heartbeat or its timeout).
@@ -203,9 +223,50 @@ nlohmann::json ModuleAgent::state_json() const {
                    {"uptodate", known.data_uptodate},
                    {"role", to_string(known.last_role)},
                    {"generation", known.generation},
+                   {"failover", failover_},
                    {"pid", ::getpid()}};
   if (running_hook_) j["hook"] = running_hook_->hook;
   return j;
+}
+
+ControlResponse ModuleAgent::handle_resource_request(const ControlRequest& request) {
+  if (exiting_) return agent_gone(options_.module);
+  auto to_json = [](const Resource& r) {
+    const auto since = std::chrono::duration_cast<std::chrono::milliseconds>(r.since.time_since_epoch()).count();
+    return nlohmann::json{{"resource", r.name}, {"value", r.value}, {"set_by", r.set_by}, {"since_ms", since}};
+  };
+  const auto name = request.args.value("resource", std::string());
+  if (request.command == "get") {
+    auto answer = run_on(io_, [&]() -> ControlResponse {
+      if (name.empty()) {
+        nlohmann::json list = nlohmann::json::array();
+        for (const auto& r : resources_.list()) list.push_back(to_json(r));
+        return ControlResponse::success("", list);
+      }
+      auto r = resources_.get(name);
+      if (!r)
+        return ControlResponse::failure(fail(Errc::not_found, "module " + options_.module + " has no resource " + name +
+                                                                  " on node " + options_.node +
+                                                                  " (haven get -m " + options_.module + " lists them)"));
+      return ControlResponse::success("", nlohmann::json::array({to_json(*r)}));
+    });
+    return answer ? *answer : agent_gone(options_.module);
+  }
+  const auto value = request.args.value("value", std::string());
+  const auto by = request.args.value("identity", std::string());
+  auto answer = run_on(io_, [&]() -> ControlResponse {
+    auto changed = resources_.set_by_user(name, value, by, std::chrono::system_clock::now());
+    if (!changed.ok()) return ControlResponse::failure(changed.error());
+    auto r = *resources_.get(name);
+    if (*changed) log_->info("Resource {} set to {} by {}", name, value, r.set_by);
+    return ControlResponse::success(name + " = " + value, nlohmann::json::array({to_json(r)}));
+  });
+  return answer ? *answer : agent_gone(options_.module);
+}
+
+void ModuleAgent::set_host_resource(const std::string& name, const std::string& value) {
+  if (resources_.set_by_host(name, value, std::chrono::system_clock::now()))
+    log_->debug("Resource {} set to {} by haven", name, value);
 }
 
 void ModuleAgent::feed(const Event& event) { execute(behaviour_->handle(event, std::chrono::steady_clock::now())); }
@@ -236,11 +297,16 @@ void ModuleAgent::execute_one(const Action& action) {
         maybe_exit();
       });
     }
+    // Read by havend if this agent dies, to know which stop hooks must clean up after it.
+    nlohmann::json last{{"state", to_string(enter->state)}, {"substate", to_string(enter->sub)}};
+    if (auto st = write_file_atomically(options_.paths.agent_state_file(options_.module), last.dump() + "\n"); !st.ok())
+      log_->warn("cannot record the module state for crash clean-up: {}", st.error().message);
     log_->info("Local state {} {}{}", to_string(enter->state), to_string(enter->sub),
                enter->reason.empty() ? "" : " (" + enter->reason + ")");
   } else if (const auto* save = std::get_if<SaveKnowledge>(&action)) {
     auto st = save_knowledge(options_.paths.knowledge_file(options_.module), save->knowledge);
     if (!st.ok()) log_->error("cannot persist what this node knows of module {}: {}", options_.module, st.error().message);
+    set_host_resource("rfs.uptodate", save->knowledge.data_uptodate ? "up" : "down");
   } else if (const auto* report = std::get_if<Report>(&action)) {
     log_->log(to_spdlog(report->level), "{}", report->message);
   } else if (const auto* reply = std::get_if<CommandReply>(&action)) {

@@ -21,6 +21,7 @@
 
 #include "agent/module_setup.hpp"
 #include "agent/peer_link.hpp"
+#include "agent/resource_table.hpp"
 #include "common/haven_paths.hpp"
 #include "control/control_server.hpp"
 #include "haven/behaviour.hpp"
@@ -47,6 +48,8 @@ class ModuleAgent {
 
  private:
   ControlResponse handle_request(const ControlRequest& request);
+  ControlResponse handle_resource_request(const ControlRequest& request);
+  void set_host_resource(const std::string& name, const std::string& value);
   nlohmann::json state_json() const;
   void feed(const Event& event);
   void execute(std::vector<Action> actions);
@@ -73,6 +76,8 @@ class ModuleAgent {
   std::thread hook_thread_;
   std::optional<CommandReply> last_reply_;
   std::string reason_;
+  ResourceTable resources_;
+  bool failover_ = true;  // the behaviour's setting, as the last failover command left it
   bool started_ = false;
   std::atomic<bool> exiting_{false};
   // Set by control threads to kill the running hook (forcestop during a start hook).

@@ -1,0 +1,18 @@
+// What havend runs after a module's agent died while the module was running: the forced
+// stop hooks, so that the application does not go on without haven watching it (and, on a
+// primary, beside the peer that is taking over).
+#pragma once
+
+#include <string>
+
+#include "common/haven_paths.hpp"
+
+namespace haven {
+
+/// Runs stop_sec, stop_prim, stop_second and stop_both with `force`, then poststop, from the
+/// state the dead agent last recorded (HavenPaths::agent_state_file), and removes that record.
+/// Does nothing when the record says STOP or is absent. Returns the process exit code: 0 when
+/// every hook succeeded, 1 otherwise (each failure is in the module log).
+int run_crash_cleanup(const HavenPaths& paths, const std::string& node, const std::string& module);
+
+}  // namespace haven
