@@ -53,6 +53,10 @@ class HavenPaths {
   std::filesystem::path agent_socket(const std::string& module) const {
     return run_ / "agents" / (module + ".sock");
   }
+  /// The state a module's agent last entered (read after the agent crashed, to clean up).
+  std::filesystem::path agent_state_file(const std::string& module) const {
+    return run_ / "agents" / (module + ".state");
+  }
   /// Folder of a module's logs: module.log, verbose.log, userlog.ulog.
   std::filesystem::path module_log_dir(const std::string& module) const {
     return log_ / "modules" / module;

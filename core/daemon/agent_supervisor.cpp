@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/atomic_file.hpp"
 #include "control/control_client.hpp"
 
 namespace haven {
@@ -78,12 +79,13 @@ bool AgentSupervisor::wait_exit(const std::string& module, std::chrono::millisec
   return exited_.wait_for(lock, timeout, [&] { return agents_.find(module) == agents_.end(); });
 }
 
-Result<pid_t> AgentSupervisor::spawn(const std::string& module) {
+Result<pid_t> AgentSupervisor::spawn(const std::string& module, bool after_crash) {
   auto exe = executable_dir() / "haven-agent";
   auto out = agent_output_file(paths_, module);
   std::error_code ec;
   std::filesystem::create_directories(out.parent_path(), ec);
   std::vector<std::string> args{exe.string(), "--module", module, "--node", node_};
+  if (after_crash) args.push_back("--after-crash");
   if (!paths_.root().empty()) {
     args.push_back("--root");
     args.push_back(paths_.root().string());
@@ -116,6 +118,10 @@ Result<pid_t> AgentSupervisor::spawn(const std::string& module) {
 Result<AgentProcess> AgentSupervisor::ensure_running(const std::string& module) {
   std::lock_guard start_lock(start_mu_);
   if (auto existing = find(module)) return *existing;
+  // The forced stop hooks of a crashed agent must finish before the module starts again.
+  if (!wait_cleanup(module, std::chrono::seconds(60)))
+    return fail(Errc::refused, "module " + module + " is still being cleaned up after its agent died (forced stop "
+                               "hooks running); retry in a moment, see haven log -m " + module);
 
   auto pid = spawn(module);
   if (!pid.ok()) return std::move(pid).error();
@@ -167,6 +173,7 @@ void AgentSupervisor::adopt_running_agents() {
       log_->warn("the agent of module {} died while havend was not running; removing its socket {}", module,
                  entry.path().string());
       std::filesystem::remove(entry.path(), ec);
+      start_crash_cleanup(module);
     }
   }
 }
@@ -203,10 +210,45 @@ void AgentSupervisor::reap_loop() {
   }
 }
 
+void AgentSupervisor::start_crash_cleanup(const std::string& module) {
+  // The agent records each state it enters; STOP (or nothing) means nothing is left running.
+  auto record = read_file(paths_.agent_state_file(module));
+  if (!record.ok() || record->find("\"STOP\"") != std::string::npos) return;
+  // Held across the fork so that the reaper cannot see the child exit before it is known.
+  std::lock_guard lock(mu_);
+  auto pid = spawn(module, true);
+  if (!pid.ok()) {
+    log_->error("cannot clean up after the agent of module {}: {}", module, pid.error().message);
+    return;
+  }
+  log_->warn("running the forced stop hooks of module {} after its agent died (pid {})", module, *pid);
+  cleanups_[*pid] = module;
+}
+
+bool AgentSupervisor::wait_cleanup(const std::string& module, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return exited_.wait_for(lock, timeout, [&] {
+    for (const auto& [_, m] : cleanups_)
+      if (m == module) return false;
+    return true;
+  });
+}
+
 void AgentSupervisor::on_exit(pid_t pid, int status) {
   std::string module;
   {
     std::lock_guard lock(mu_);
+    if (auto c = cleanups_.find(pid); c != cleanups_.end()) {
+      const std::string cleaned = c->second;
+      cleanups_.erase(c);
+      exited_.notify_all();
+      if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        log_->info("module {} cleaned up after its agent died: forced stop hooks done", cleaned);
+      else
+        log_->error("the clean-up of module {} after its agent died had failures ({}); see haven log -m {}", cleaned,
+                    describe_status(status), cleaned);
+      return;
+    }
     for (auto it = agents_.begin(); it != agents_.end(); ++it) {
       if (it->second.pid == pid) {
         module = it->first;
@@ -225,6 +267,7 @@ void AgentSupervisor::on_exit(pid_t pid, int status) {
     log_->error("the agent of module {} (pid {}) died ({}): the module has failed on this node; "
                 "see {} and the module log",
                 module, pid, describe_status(status), agent_output_file(paths_, module).string());
+    start_crash_cleanup(module);
   }
 }
 

@@ -62,7 +62,9 @@ class AgentSupervisor {
   void reap_loop();
   void on_exit(pid_t pid, int status);
   void check_adopted();
-  Result<pid_t> spawn(const std::string& module);
+  Result<pid_t> spawn(const std::string& module, bool after_crash = false);
+  void start_crash_cleanup(const std::string& module);
+  bool wait_cleanup(const std::string& module, std::chrono::milliseconds timeout);
 
   HavenPaths paths_;
   std::string node_;
@@ -70,6 +72,7 @@ class AgentSupervisor {
   mutable std::mutex mu_;
   std::condition_variable exited_;
   std::map<std::string, AgentProcess> agents_;
+  std::map<pid_t, std::string> cleanups_;  // `haven-agent --after-crash` runs, by pid
   std::mutex start_mu_;  // one start at a time, so two clients never start two agents
   bool stopping_ = false;
   std::thread reaper_;

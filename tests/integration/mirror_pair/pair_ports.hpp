@@ -14,6 +14,9 @@ inline constexpr int kStale = 28906;
 inline constexpr int kWrongKey = 28907;
 inline constexpr int kHookOrder = 28908;
 inline constexpr int kNoKey = 28909;
+inline constexpr int kCrashCleanup = 28910;
+inline constexpr int kResources = 28911;
+inline constexpr int kFailoverOff = 28912;
 
 /// The node-to-node (cluster.xml <lans port>) port that goes with a heartbeat port.
 constexpr int cluster_port(int heart_port) { return heart_port + 50; }
