@@ -150,7 +150,9 @@ void add_wait_command(CLI::App& app, CliContext& ctx, const std::string& name, c
       if (!st.ok()) return ctx.report_error(st.error());
       auto cur = (*st)[0];
       std::string s = cur.value("state", "STOP");
-      bool ready = cur.value("substate", "") == "Ready" || s == "STOP";
+      // WAIT settles as NotReady (blocked until something changes), the others as Ready.
+      const std::string sub = cur.value("substate", "");
+      bool ready = sub == "Ready" || s == "STOP" || (s == "WAIT" && sub == "NotReady");
       bool reached = want == "RUNNING" ? (ready && (s == "ALONE" || s == "PRIM" || s == "SECOND" || s == "UP"))
                                        : (s == want && ready);
       if (reached) {

@@ -3,7 +3,8 @@
 # haven does today with two nodes (node1 at 127.0.0.1, node2 at 127.0.0.2, each with its own
 # havend and root folder): a module installed from a .safe archive, the first-start rule,
 # Lua hooks starting a small web application on the primary, the pair over authenticated
-# heartbeats, a failover, a swap, state as JSON, the logs. Everything lives in temporary
+# heartbeats, a failover, a swap, state as JSON, every node's state with -H, resources, a
+# crashed agent cleaned up while the peer takes over, failover off, the logs. Everything lives in temporary
 # folders, removed at the end. Run as root on Debian.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -89,6 +90,31 @@ sleep 0.5
 on node1 state
 on node2 state
 run curl -s http://127.0.0.1:18080/
+
+say "Every node's state from one place: -H runs the command through each node's havend (signed with the cluster key)"
+on node1 -H "*" state
+
+say "Resources: the peer heard on each lan, this node's data up to date, the failover setting"
+on node1 get -m generic-mirror
+
+say "Crash: kill -9 the primary's agent. node1's havend runs the forced stop hooks (the web server stops there),"
+say "node2 misses the heartbeats and takes over within the timeout (2 s)"
+agent_pid=$(haven --root "$n1" --json state -m generic-mirror | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["pid"])')
+run kill -9 "$agent_pid"
+on node2 waitstate ALONE -m generic-mirror --timeout 15
+run curl -s http://127.0.0.1:18080/
+on node1 state -v
+on node1 start -m generic-mirror
+on node2 waitstate PRIM -m generic-mirror --timeout 15
+
+say "failover off: node2 (primary) stops, node1 waits instead of taking over; prim promotes it"
+on node1 failover off -m generic-mirror
+on node2 stop -m generic-mirror
+on node1 waitstate WAIT -m generic-mirror --timeout 10
+on node1 state -v
+on node1 prim -m generic-mirror
+on node2 start -m generic-mirror
+on node2 waitstate SECOND -m generic-mirror --timeout 15
 
 say "What node2's module log says (what the administrator reads)"
 on node2 log -m generic-mirror -s 25

@@ -114,6 +114,10 @@ TEST_CASE("failover off at run time: the secondary waits when the primary dies, 
   auto waiting = pair.wait_for(2, "WAIT", "NotReady");
   INFO(waiting.dump() << "\n" << pair.module_log(2));
   CHECK(waiting.value("state", "") == "WAIT");
+  // waitstate WAIT returns for a settled WAIT (NotReady), as scripts expect.
+  auto waitstate = pair.node2().haven({"waitstate", "-m", MirrorPairNodes::kModule, "WAIT", "--timeout", "10"});
+  INFO(waitstate.describe());
+  CHECK(waitstate.exit_code == 0);
   // Twice the heartbeat timeout later it still has not taken over by itself.
   std::this_thread::sleep_for(2s);
   CHECK(pair.poll(2).state == "WAIT");
