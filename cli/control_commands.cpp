@@ -16,6 +16,7 @@ struct ControlOptions {
   bool no_wait = false;
   int timeout_s = 900;
   std::string arg;  // fullsync for prim/second
+  bool force = false;  // prim --force = primforce
 };
 
 ModuleState parse_state(const std::string& s) {
@@ -91,11 +92,14 @@ void add_module_control(CLI::App& app, CliContext& ctx, const std::string& name,
   cmd->add_flag("--no-wait", opts->no_wait, "Return once the command is accepted, without waiting for the module to settle");
   cmd->add_option("--timeout", opts->timeout_s, "Seconds to wait for the module to settle")->default_val(900);
   if (takes_fullsync) cmd->add_option("mode", opts->arg, "fullsync: resynchronise all data")->check(CLI::IsMember({"fullsync"}));
+  if (name == "prim")
+    cmd->add_flag("--force", opts->force,
+                  "Same as primforce: primary even if this node's data is not known to be up to date");
   cmd->callback([&ctx, opts, name, want_stop] {
     auto module = module_or_env(opts->module, name);
     if (!module.ok()) return ctx.report_error(module.error());
     ControlRequest req;
-    req.command = name;
+    req.command = opts->force ? "primforce" : name;
     req.module = *module;
     if (!opts->identity.empty()) req.args["identity"] = opts->identity;
     if (opts->arg == "fullsync") req.args["fullsync"] = true;

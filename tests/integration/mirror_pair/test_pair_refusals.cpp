@@ -52,6 +52,18 @@ TEST_CASE("a secondary whose data is not up to date does not take over when the 
   const auto record = pair.take_hook_record(2);
   CHECK_FALSE(ran(record, "start_prim"));
   CHECK(ran(record, "stop_second"));
+
+  // Only the administrator can accept the loss: prim is refused, prim --force (primforce) is not.
+  auto refused = pair.command(2, "prim");
+  INFO(refused.describe());
+  CHECK(refused.exit_code != 0);
+  CHECK_THAT(refused.err, Catch::Contains("primforce"));
+  auto forced = pair.command(2, "prim", {"--force"});
+  INFO(forced.describe());
+  REQUIRE(forced.exit_code == 0);
+  auto alone = pair.wait_for(2, "ALONE", "Ready");
+  CHECK(alone.value("state", "") == "ALONE");
+  CHECK(alone.value("uptodate", false));
 }
 
 TEST_CASE("a node with another cluster key never joins: each stays as if alone, and the drops are logged",
