@@ -30,19 +30,9 @@ struct NodeRun {
 };
 
 Result<std::vector<std::string>> cluster_nodes(const CliContext& ctx) {
-  const auto file = ctx.paths().cluster_config();
-  std::error_code ec;
-  if (!std::filesystem::exists(file, ec))
-    return fail(Errc::not_found, "-H needs the cluster configuration, and " + file.string() +
-                                     " does not exist (haven cluster config FILE)");
-  auto loaded = config::load_cluster_config(file, process_environment());
-  if (!loaded.config) {
-    std::string errors;
-    for (const auto& d : loaded.diagnostics)
-      if (d.severity == config::Severity::error) errors += "\n  " + d.to_string();
-    return fail(Errc::invalid_argument, "-H: cannot read the cluster configuration:" + errors);
-  }
-  return loaded.config->node_names();
+  auto cluster = config::read_cluster_config(ctx.paths().cluster_config(), process_environment());
+  if (!cluster.ok()) return fail(cluster.error().code, "-H needs the cluster configuration: " + cluster.error().message);
+  return cluster->node_names();
 }
 
 Status start_child(NodeRun& run, const std::vector<std::string>& args) {

@@ -43,15 +43,10 @@ Result<std::optional<PeerLinkConfig>> peer_link_config(const HavenPaths& paths, 
   std::error_code ec;
   if (cfg.service.mode != config::ServiceMode::mirror || !std::filesystem::exists(paths.cluster_config(), ec))
     return std::optional<PeerLinkConfig>{};
-  auto cluster = config::load_cluster_config(paths.cluster_config(), process_environment());
-  if (!cluster.config) {
-    std::string errors;
-    for (const auto& d : cluster.diagnostics)
-      if (d.severity == config::Severity::error) errors += "\n  " + d.to_string();
-    return fail(Errc::invalid_argument, "cannot read the cluster configuration:" + errors);
-  }
+  auto cluster = config::read_cluster_config(paths.cluster_config(), process_environment());
+  if (!cluster.ok()) return std::move(cluster).error();
   std::vector<std::string> others;
-  for (const auto& n : cluster.config->node_names())
+  for (const auto& n : cluster->node_names())
     if (n != node) others.push_back(n);
   if (others.empty()) return std::optional<PeerLinkConfig>{};
   if (others.size() > 1)
@@ -78,10 +73,10 @@ Result<std::optional<PeerLinkConfig>> peer_link_config(const HavenPaths& paths, 
   std::vector<std::string> lans;
   for (const auto& hb : heart.heartbeats) lans.push_back(hb.name);
   if (lans.empty())
-    for (const auto& lan : cluster.config->lans) lans.push_back(lan.name);
+    for (const auto& lan : cluster->lans) lans.push_back(lan.name);
   for (const auto& lan : lans) {
-    auto local = cluster.config->address_of(node, lan);
-    auto peer = cluster.config->address_of(link.peer_node, lan);
+    auto local = cluster->address_of(node, lan);
+    auto peer = cluster->address_of(link.peer_node, lan);
     if (!local || !peer)
       return fail(Errc::invalid_argument, "heartbeat lan \"" + lan + "\" of module " + module + " has no address for " +
                                               (!local ? node : link.peer_node) + " in " + paths.cluster_config().string());

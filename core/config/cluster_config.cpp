@@ -154,4 +154,20 @@ LoadedClusterConfig load_cluster_config(const std::filesystem::path& file,
   return parse_cluster_config(*text, file.string(), env);
 }
 
+Result<ClusterConfig> read_cluster_config(const std::filesystem::path& file,
+                                          const std::map<std::string, std::string>& env) {
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec))
+    return fail(Errc::not_found, "there is no cluster configuration: " + file.string() +
+                                     " does not exist (write cluster.xml there, the same on every node)");
+  auto loaded = load_cluster_config(file, env);
+  if (!loaded.config) {
+    std::string errors;
+    for (const auto& d : loaded.diagnostics)
+      if (d.severity == Severity::error) errors += "\n  " + d.to_string();
+    return fail(Errc::invalid_argument, "cannot read the cluster configuration " + file.string() + ":" + errors);
+  }
+  return std::move(*loaded.config);
+}
+
 }  // namespace haven::config

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config/diagnostic.hpp"
+#include "haven/result.hpp"
 
 namespace haven::config {
 
@@ -63,5 +64,10 @@ LoadedClusterConfig parse_cluster_config(std::string_view xml_text, const std::s
 /// Reads and parses a file; an unreadable file is one error naming it.
 LoadedClusterConfig load_cluster_config(const std::filesystem::path& file,
                                         const std::map<std::string, std::string>& env);
+
+/// load_cluster_config as a Result for the daemon, agent and CLI: not_found naming the file
+/// when it does not exist, invalid_argument listing every error when it is wrong.
+Result<ClusterConfig> read_cluster_config(const std::filesystem::path& file,
+                                          const std::map<std::string, std::string>& env);
 
 }  // namespace haven::config

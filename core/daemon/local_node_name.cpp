@@ -49,14 +49,9 @@ Result<std::string> local_node_name(const HavenPaths& paths, const std::string& 
     if (!flag.empty()) return flag;
     return std::string(host);
   }
-  auto loaded = config::load_cluster_config(file, process_environment());
-  if (!loaded.config) {
-    std::string errors;
-    for (const auto& d : loaded.diagnostics)
-      if (d.severity == config::Severity::error) errors += "\n  " + d.to_string();
-    return fail(Errc::invalid_argument, "cannot read the cluster configuration:" + errors);
-  }
-  const auto names = loaded.config->node_names();
+  auto cluster = config::read_cluster_config(file, process_environment());
+  if (!cluster.ok()) return std::move(cluster).error();
+  const auto names = cluster->node_names();
   if (!flag.empty()) {
     if (std::find(names.begin(), names.end(), flag) == names.end()) {
       std::string known;
@@ -66,7 +61,7 @@ Result<std::string> local_node_name(const HavenPaths& paths, const std::string& 
     return flag;
   }
   std::set<std::string> matches;
-  for (const auto& lan : loaded.config->lans)
+  for (const auto& lan : cluster->lans)
     for (const auto& node : lan.nodes)
       if (node.name == host || is_local_address(node.addr) || (!node.laddr.empty() && is_local_address(node.laddr)))
         matches.insert(node.name);

@@ -20,18 +20,7 @@ std::string describe(const ControlRequest& r) {
 }
 
 Result<config::ClusterConfig> load_cluster(const HavenPaths& paths) {
-  const auto file = paths.cluster_config();
-  std::error_code ec;
-  if (!std::filesystem::exists(file, ec))
-    return fail(Errc::not_found, "there is no cluster configuration " + file.string() + " (haven cluster config FILE)");
-  auto loaded = config::load_cluster_config(file, process_environment());
-  if (!loaded.config) {
-    std::string errors;
-    for (const auto& d : loaded.diagnostics)
-      if (d.severity == config::Severity::error) errors += "\n  " + d.to_string();
-    return fail(Errc::invalid_argument, "cannot read the cluster configuration:" + errors);
-  }
-  return *loaded.config;
+  return config::read_cluster_config(paths.cluster_config(), process_environment());
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 // module_lifecycle (28871) or remote_commands, which ctest may run at the same time.
 #pragma once
 
+#include "mirror_pair_nodes.hpp"
+
 namespace haven::test::ports {
 
 inline constexpr int kFirstStart = 28901;
@@ -20,5 +22,13 @@ inline constexpr int kFailoverOff = 28912;
 
 /// The node-to-node (cluster.xml <lans port>) port that goes with a heartbeat port.
 constexpr int cluster_port(int heart_port) { return heart_port + 50; }
+
+/// Default pair settings on a case's own ports.
+inline MirrorPairSettings settings_on(int heart_port) {
+  MirrorPairSettings s;
+  s.heart_port = heart_port;
+  s.cluster_port = cluster_port(heart_port);
+  return s;
+}
 
 }  // namespace haven::test::ports

@@ -10,17 +10,7 @@ using namespace std::chrono_literals;
 using haven::test::MirrorPairNodes;
 using haven::test::MirrorPairSettings;
 namespace ports = haven::test::ports;
-
-namespace {
-
-MirrorPairSettings settings_on(int heart_port) {
-  MirrorPairSettings s;
-  s.heart_port = heart_port;
-  s.cluster_port = ports::cluster_port(heart_port);
-  return s;
-}
-
-}  // namespace
+using ports::settings_on;
 
 TEST_CASE("on a first start neither node becomes primary until prim; then one is PRIM and the other SECOND",
           "[integration][pair]") {

@@ -11,15 +11,9 @@ using namespace std::chrono_literals;
 using haven::test::MirrorPairNodes;
 using haven::test::MirrorPairSettings;
 namespace ports = haven::test::ports;
+using ports::settings_on;
 
 namespace {
-
-MirrorPairSettings settings_on(int heart_port) {
-  MirrorPairSettings s;
-  s.heart_port = heart_port;
-  s.cluster_port = ports::cluster_port(heart_port);
-  return s;
-}
 
 bool has_line(const std::vector<std::string>& lines, const std::string& line) {
   return std::find(lines.begin(), lines.end(), line) != lines.end();
