@@ -6,19 +6,6 @@
 using namespace mirror_test;
 using S = ModuleState;
 
-namespace {
-
-Pair running_pair(ServiceSettings s2 = settings_for("node2")) {
-  Pair p({}, {}, settings_for("node1"), std::move(s2));
-  REQUIRE(p.command(0, Command::prim).accepted);
-  REQUIRE(p.command(1, Command::start).accepted);
-  p.in_sync(1);
-  REQUIRE(p.state(0) == S::prim);
-  REQUIRE(p.state(1) == S::second);
-  return p;
-}
-
-}  // namespace
 
 TEST_CASE("failover off at run time: the SECOND that loses its primary waits until prim", "[mirror][failover]") {
   Pair p = running_pair();
@@ -39,7 +26,7 @@ TEST_CASE("failover off at run time: the SECOND that loses its primary waits unt
 TEST_CASE("failover on while waiting after a loss with failover off does not promote by itself", "[mirror][failover]") {
   auto s2 = settings_for("node2");
   s2.failover = false;
-  Pair p = running_pair(s2);
+  Pair p = running_pair(settings_for("node1"), s2);
   p.cut();
   p.settle();
   REQUIRE(p.state(1) == S::wait);

@@ -30,16 +30,6 @@ std::vector<RunHook> since(const Driver& d, std::size_t from, std::size_t count 
   return {d.run_hooks.begin() + static_cast<std::ptrdiff_t>(from), d.run_hooks.begin() + static_cast<std::ptrdiff_t>(end)};
 }
 
-// node1 PRIM, node2 SECOND in sync.
-Pair running_pair(ServiceSettings s2 = settings_for("node2")) {
-  Pair p({}, {}, settings_for("node1"), std::move(s2));
-  REQUIRE(p.command(0, Command::prim).accepted);
-  REQUIRE(p.command(1, Command::start).accepted);
-  p.in_sync(1);
-  REQUIRE(p.state(0) == S::prim);
-  REQUIRE(p.state(1) == S::second);
-  return p;
-}
 
 const std::vector<Row>& rows() {
   static const std::vector<Row> all{
@@ -176,7 +166,7 @@ const std::vector<Row>& rows() {
        [] {
          auto s2 = settings_for("node2");
          s2.failover = false;
-         Pair p = running_pair(s2);
+         Pair p = running_pair(settings_for("node1"), s2);
          const auto mark = p[1].mark();
          p.cut();
          p.settle();

@@ -1,5 +1,7 @@
 #include "mirror_pair.hpp"
 
+#include <catch2/catch.hpp>
+
 namespace mirror_test {
 
 ServiceSettings settings_for(const std::string& node) {
@@ -94,6 +96,17 @@ bool Pair::settle(int max_steps) {
   for (int step = 0; step < max_steps; ++step)
     if (!answer(0) && !answer(1)) return true;
   return false;
+}
+
+Pair running_pair(ServiceSettings s1, ServiceSettings s2) {
+  Pair p({}, {}, std::move(s1), std::move(s2));
+  REQUIRE(p.command(0, Command::prim).accepted);
+  REQUIRE(p.command(1, Command::start).accepted);
+  p.in_sync(1);
+  REQUIRE(p.state(0) == ModuleState::prim);
+  REQUIRE(p.state(1) == ModuleState::second);
+  REQUIRE(p.sub(1) == SubState::ready);
+  return p;
 }
 
 }  // namespace mirror_test

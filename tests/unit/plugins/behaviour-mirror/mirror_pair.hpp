@@ -46,4 +46,8 @@ struct Pair {
   std::array<std::optional<PeerUpdate>, 2> delivered_;  // the last view node i was given
 };
 
+/// node1 PRIM, node2 SECOND Ready in sync, from a first start (the test fails at once if the
+/// pair cannot get there).
+Pair running_pair(ServiceSettings s1 = settings_for("node1"), ServiceSettings s2 = settings_for("node2"));
+
 }  // namespace mirror_test

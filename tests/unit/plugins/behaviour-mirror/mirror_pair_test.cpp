@@ -10,18 +10,6 @@ using S = ModuleState;
 
 namespace {
 
-// node1 PRIM and node2 SECOND in sync, from a first start.
-Pair running_pair(ServiceSettings s1 = settings_for("node1"), ServiceSettings s2 = settings_for("node2")) {
-  Pair p({}, {}, std::move(s1), std::move(s2));
-  REQUIRE(p.command(0, Command::prim).accepted);
-  REQUIRE(p.command(1, Command::start).accepted);
-  p.in_sync(1);
-  REQUIRE(p.state(0) == S::prim);
-  REQUIRE(p.state(1) == S::second);
-  REQUIRE(p.sub(1) == SubState::ready);
-  return p;
-}
-
 long first_hook(const Driver& d, const std::string& line, std::size_t from = 0) {
   for (std::size_t i = from; i < d.hooks.size(); ++i)
     if (d.hooks[i] == line) return static_cast<long>(i);
