@@ -2,10 +2,9 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <nlohmann/json.hpp>
 
 #include "agent/module_setup.hpp"
-#include "common/atomic_file.hpp"
+#include "state/agent_state_record.hpp"
 #include "common/module_log.hpp"
 #include "hooks/hook_files.hpp"
 #include "hooks/hook_runner.hpp"
@@ -16,14 +15,9 @@ int run_crash_cleanup(const HavenPaths& paths, const std::string& node, const st
   auto log = open_module_logger(paths, module);
   if (!log.ok()) return 2;
   const auto record_file = paths.agent_state_file(module);
-  auto record = read_file(record_file);
-  if (!record.ok()) return 0;  // the agent never entered a state: nothing ran
-  std::string state = "STOP";
-  try {
-    state = nlohmann::json::parse(*record).value("state", "STOP");
-  } catch (const nlohmann::json::exception&) {
-    state = "UNKNOWN";  // a torn record: clean up anyway
-  }
+  auto recorded = load_agent_state(record_file);
+  if (!recorded) return 0;  // the agent never entered a state: nothing ran
+  const std::string state = *recorded;
   std::error_code ec;
   if (state == "STOP") {
     std::filesystem::remove(record_file, ec);

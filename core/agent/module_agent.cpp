@@ -4,10 +4,10 @@
 #include <boost/asio/signal_set.hpp>
 #include <set>
 
-#include "common/atomic_file.hpp"
 #include "common/module_log.hpp"
 #include "hooks/hook_runner.hpp"
 #include "plugin_host/basic_host_context.hpp"
+#include "state/agent_state_record.hpp"
 #include "state/node_knowledge_store.hpp"
 
 namespace haven {
@@ -298,8 +298,7 @@ void ModuleAgent::execute_one(const Action& action) {
       });
     }
     // Read by havend if this agent dies, to know which stop hooks must clean up after it.
-    nlohmann::json last{{"state", to_string(enter->state)}, {"substate", to_string(enter->sub)}};
-    if (auto st = write_file_atomically(options_.paths.agent_state_file(options_.module), last.dump() + "\n"); !st.ok())
+    if (auto st = save_agent_state(options_.paths.agent_state_file(options_.module), enter->state, enter->sub); !st.ok())
       log_->warn("cannot record the module state for crash clean-up: {}", st.error().message);
     log_->info("Local state {} {}{}", to_string(enter->state), to_string(enter->sub),
                enter->reason.empty() ? "" : " (" + enter->reason + ")");

@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "common/atomic_file.hpp"
+#include "state/agent_state_record.hpp"
 #include "control/control_client.hpp"
 
 namespace haven {
@@ -212,8 +212,8 @@ void AgentSupervisor::reap_loop() {
 
 void AgentSupervisor::start_crash_cleanup(const std::string& module) {
   // The agent records each state it enters; STOP (or nothing) means nothing is left running.
-  auto record = read_file(paths_.agent_state_file(module));
-  if (!record.ok() || record->find("\"STOP\"") != std::string::npos) return;
+  auto recorded = load_agent_state(paths_.agent_state_file(module));
+  if (!recorded || *recorded == "STOP") return;
   // Held across the fork so that the reaper cannot see the child exit before it is known.
   std::lock_guard lock(mu_);
   auto pid = spawn(module, true);

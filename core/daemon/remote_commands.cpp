@@ -19,14 +19,10 @@ std::string describe(const ControlRequest& r) {
   return "\"" + r.command + "\"" + (r.module.empty() ? "" : " -m " + r.module);
 }
 
-Result<config::ClusterConfig> load_cluster(const HavenPaths& paths) {
-  return config::read_cluster_config(paths.cluster_config(), process_environment());
-}
-
 }  // namespace
 
 void NodeDaemon::start_remote() {
-  auto cluster = load_cluster(paths_);
+  auto cluster = config::read_cluster_config(paths_.cluster_config(), process_environment());
   if (!cluster.ok()) {
     log_->info("remote commands: off, this node accepts no command from other nodes: {}", cluster.error().message);
     return;
@@ -83,7 +79,7 @@ ControlResponse NodeDaemon::relay(const ControlRequest& request) {
     if (inner->command != "state") log_->info("command {} (relayed to this node)", describe(*inner));
     return dispatch(*inner);
   }
-  auto cluster = load_cluster(paths_);
+  auto cluster = config::read_cluster_config(paths_.cluster_config(), process_environment());
   if (!cluster.ok()) return ControlResponse::failure(cluster.error());
   RemoteNode remote{target, node_addresses(*cluster, target), cluster->port};
   if (remote.addresses.empty())
