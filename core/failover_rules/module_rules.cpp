@@ -1,0 +1,87 @@
+#include "failover_rules/module_rules.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "failover_rules/rule_parser.hpp"
+
+namespace haven::failover {
+namespace {
+
+FailoverRule built_in(const std::string& text) {
+  auto parsed = parse_rules(text, "built-in");
+  // The texts below are constants of this file: a parse failure is a bug caught by the tests.
+  FailoverRule rule = std::move(parsed.value().front());
+  return rule;
+}
+
+std::optional<RuleAction> rule_action(config::FailureAction action) {
+  switch (action) {
+    case config::FailureAction::restart: return RuleAction::restart;
+    case config::FailureAction::stopstart: return RuleAction::stopstart;
+    case config::FailureAction::stop: return RuleAction::stop;
+    case config::FailureAction::wait: return RuleAction::wait;
+    case config::FailureAction::swap: return RuleAction::swap;
+    case config::FailureAction::noaction:
+    case config::FailureAction::handler: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+const std::vector<FailoverRule>& builtin_rules() {
+  static const std::vector<FailoverRule> rules{
+      built_in("module_failure: if (module.? == down) then wait();"),
+      built_in("interface_failure: if (intf.? == down) then wait();"),
+      built_in("ip_failure: if (ip.? == down) then stopstart();"),
+      built_in("splitbrain_failure: if (splitbrain.? == down) then wait();"),
+  };
+  return rules;
+}
+
+std::vector<FailoverRule> checker_rules(const config::CheckConfig& check) {
+  std::vector<FailoverRule> rules;
+  for (const auto& checker : check.checkers) {
+    std::string prefix;
+    switch (checker.kind) {
+      case config::CheckerKind::tcp: prefix = "t_"; break;
+      case config::CheckerKind::ping: prefix = "p_"; break;
+      case config::CheckerKind::custom: prefix = "c_"; break;
+      default: continue;  // intf, ip, module, splitbrain use the built-in rules
+    }
+    const auto action = rule_action(checker.action);
+    if (!action) continue;
+    const std::string klass = config::to_string(checker.kind);
+    const std::string text = fmt::format("{}{}: if ({}.{} == down) then {}();", prefix, checker.ident, klass,
+                                         checker.ident, to_string(*action));
+    auto parsed = parse_rules(text, "generated from userconfig.xml");
+    if (!parsed) continue;  // an ident the rule language cannot hold was already refused by the config reader
+    FailoverRule rule = std::move(parsed->front());
+    rule.line = checker.line;
+    rules.push_back(std::move(rule));
+  }
+  return rules;
+}
+
+Result<std::vector<FailoverRule>> module_rules(const config::UserConfig& config, const std::string& config_file) {
+  std::vector<FailoverRule> rules;
+  const bool extends = !config.failover || config.failover->extends;
+  if (extends) rules = builtin_rules();
+  if (config.check) {
+    auto generated = checker_rules(*config.check);
+    rules.insert(rules.end(), generated.begin(), generated.end());
+  }
+  if (!config.failover) return rules;
+  auto own = parse_rules(config.failover->rules, config_file, config.failover->line);
+  if (!own) return own.error();
+  for (auto& rule : *own) {
+    auto same = std::find_if(rules.begin(), rules.end(), [&](const FailoverRule& r) { return r.label == rule.label; });
+    if (same != rules.end()) *same = std::move(rule);
+    else rules.push_back(std::move(rule));
+  }
+  return rules;
+}
+
+}  // namespace haven::failover
