@@ -1,0 +1,35 @@
+#include "intf_checker.hpp"
+
+namespace haven::checker_netif {
+
+Result<std::unique_ptr<IntfChecker>> IntfChecker::from_host(HostContext& host) {
+  const ConfigNode* config = host.config();
+  if (config == nullptr)
+    return fail(Errc::invalid_argument,
+                "haven.checker.intf needs its <intf><to local_addr/></intf> element and was made without one");
+  auto address = read_target_address(*config, "local_addr", "haven.checker.intf");
+  if (!address) return address.error();
+  return std::make_unique<IntfChecker>(std::move(*address));
+}
+
+CheckResult IntfChecker::judge(const std::string& local_address, const std::vector<InterfaceAddress>& addresses) {
+  for (const auto& a : addresses) {
+    if (a.address != local_address) continue;
+    if (!a.up) return CheckResult{false, "interface " + a.interface + " of " + local_address + " is down"};
+    if (!a.running) return CheckResult{false, "interface " + a.interface + " of " + local_address + " has no carrier"};
+    return CheckResult{true, "interface " + a.interface + " of " + local_address + " is up with a carrier"};
+  }
+  return CheckResult{false, "no interface of this host holds " + local_address};
+}
+
+Result<CheckResult> IntfChecker::probe(std::chrono::milliseconds) noexcept {
+  try {
+    auto addresses = list_interface_addresses();
+    if (!addresses) return addresses.error();
+    return judge(local_address_, *addresses);
+  } catch (const std::exception& e) {
+    return fail(Errc::internal, "haven.checker.intf probe of " + local_address_ + " failed: " + e.what());
+  }
+}
+
+}  // namespace haven::checker_netif

@@ -1,0 +1,34 @@
+// This host's interfaces and their addresses, as the ip and intf checkers need them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <haven/config_node.hpp>
+#include <haven/result.hpp>
+
+namespace haven::checker_netif {
+
+/// One address on one interface, with the interface's state.
+struct InterfaceAddress {
+  std::string interface;  ///< "eth0"
+  std::string address;    ///< numeric, canonical: "198.51.100.1", "2001:db8::1"
+  bool up = false;        ///< IFF_UP: configured up
+  bool running = false;   ///< IFF_RUNNING: up with a carrier
+};
+
+/// Every address of every interface (getifaddrs); io_error when the system refuses.
+Result<std::vector<InterfaceAddress>> list_interface_addresses();
+
+/// The canonical numeric form of an IPv4/IPv6 literal, or invalid_argument naming `where`.
+Result<std::string> canonical_address(const std::string& text, const std::string& where);
+
+/// "file:line <path>" for error messages.
+std::string place_of(const ConfigNode& node);
+
+/// The `addr` (or `local_addr`) of the element's `<to>` child, canonical. Errors name the
+/// plugin, the place and what was expected.
+Result<std::string> read_target_address(const ConfigNode& element, const std::string& attribute,
+                                        const std::string& plugin);
+
+}  // namespace haven::checker_netif
