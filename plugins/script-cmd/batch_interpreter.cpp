@@ -1,0 +1,556 @@
+#include "batch_interpreter.hpp"
+
+#include <fcntl.h>
+#include <glob.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "batch_expansion.hpp"
+#include "batch_frame.hpp"
+#include "batch_parser.hpp"
+#include "batch_text.hpp"
+#include "linux_command_map.hpp"
+
+namespace haven::cmd {
+namespace {
+
+// cmd stops at about this depth too ("maximum recursion depth exceeded").
+constexpr int kMaxCallDepth = 200;
+
+bool is_null_device(std::string_view target) {
+  const auto lower = to_lower(target);
+  return lower == "nul" || lower == "nul:" || lower == "\\\\.\\nul" || lower == "/dev/null";
+}
+
+Result<std::string> read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(Errc::not_found, "cannot read batch file " + path + ": it does not exist or is not readable");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+bool has_batch_extension(std::string_view name) {
+  const auto lower = to_lower(name);
+  return lower.size() > 4 && (lower.ends_with(".cmd") || lower.ends_with(".bat"));
+}
+
+std::string without_exe(std::string name) {
+  const auto lower = to_lower(name);
+  if (lower.ends_with(".exe") || lower.ends_with(".com")) name.resize(name.size() - 4);
+  return name;
+}
+
+// The command name and the rest, as cmd splits them: `echo.` and `cd..` are commands too.
+std::pair<std::string, std::string> split_command(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size() && is_delimiter(text[i])) ++i;
+  const auto start = i;
+  bool quoted = false;
+  while (i < text.size() && (quoted || !is_delimiter(text[i]))) {
+    if (text[i] == '"') quoted = !quoted;
+    ++i;
+  }
+  std::string name(text.substr(start, i - start));
+  std::string rest(text.substr(i));
+  const auto lower = to_lower(name);
+  for (const char* builtin : {"echo", "cd", "chdir", "type"}) {
+    const auto n = std::strlen(builtin);
+    if (lower.size() > n && lower.compare(0, n, builtin) == 0 &&
+        std::string_view(".:/\\(+[]").find(lower[n]) != std::string_view::npos) {
+      rest = name.substr(n) + rest;
+      name.resize(n);
+      break;
+    }
+  }
+  return {name, rest};
+}
+
+}  // namespace
+
+class BatchInterpreter::StreamGuard {
+ public:
+  explicit StreamGuard(BatchInterpreter& owner) : owner_(owner), saved_(owner.streams_) {}
+  ~StreamGuard() {
+    owner_.streams_ = saved_;
+    for (int fd : opened_) ::close(fd);
+  }
+  StreamGuard(const StreamGuard&) = delete;
+  StreamGuard& operator=(const StreamGuard&) = delete;
+  void own(int fd) { opened_.push_back(fd); }
+
+ private:
+  BatchInterpreter& owner_;
+  BatchStreams saved_;
+  std::vector<int> opened_;
+};
+
+BatchInterpreter::BatchInterpreter(BatchSystem& system, BatchOptions options)
+    : system_(system), env_(options.environment), cwd_(std::move(options.cwd)), streams_(options.streams) {
+  if (cwd_.empty()) {
+    std::error_code ec;
+    cwd_ = std::filesystem::current_path(ec).string();
+  }
+}
+
+Error BatchInterpreter::error_here(Errc code, const std::string& message) const {
+  const std::string file = frame_ != nullptr ? frame_->source->path : std::string("(batch)");
+  return fail(code, file + ":" + std::to_string(line_) + ": " + message);
+}
+
+void BatchInterpreter::write_out(std::string_view text) const {
+  while (!text.empty()) {
+    const auto n = ::write(streams_.out, text.data(), text.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    text.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+void BatchInterpreter::write_err(std::string_view text) const {
+  while (!text.empty()) {
+    const auto n = ::write(streams_.err, text.data(), text.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    text.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+void BatchInterpreter::set_errorlevel(int code) {
+  errorlevel_ = code;
+  last_failed_ = code != 0;
+}
+
+std::optional<std::string> BatchInterpreter::variable(std::string_view name) const {
+  if (auto v = env_.get(name)) return v;
+  const auto upper = to_upper(name);
+  if (upper == "ERRORLEVEL") return std::to_string(errorlevel_);
+  if (upper == "CD") return cwd_;
+  if (upper == "__CD__") return cwd_.ends_with('/') ? cwd_ : cwd_ + "/";
+  if (upper == "CMDEXTVERSION") return std::string("2");
+  if (upper == "CMDCMDLINE") return std::string("haven-hook");
+  if (upper == "RANDOM") {
+    static std::mt19937 generator(std::random_device{}());
+    return std::to_string(std::uniform_int_distribution<int>(0, 32767)(generator));
+  }
+  if (upper == "DATE" || upper == "TIME") {
+    const auto now = std::chrono::system_clock::now();
+    const std::time_t t = std::chrono::system_clock::to_time_t(now);
+    std::tm tm{};
+    ::localtime_r(&t, &tm);
+    char buf[32];
+    const auto centis =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000 / 10;
+    if (upper == "DATE") std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+    else std::snprintf(buf, sizeof buf, "%2d:%02d:%02d.%02d", tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(centis));
+    return std::string(buf);
+  }
+  return std::nullopt;
+}
+
+std::string BatchInterpreter::expand_line(std::string_view line) const {
+  ExpansionScope scope;
+  scope.variable = [this](std::string_view name) { return variable(name); };
+  if (frame_ != nullptr) {
+    for (std::size_t i = frame_->shift; i < frame_->args.size(); ++i) scope.args.push_back(frame_->args[i]);
+    scope.all_args = frame_->all_args;
+  }
+  scope.cwd = cwd_;
+  return expand_percent(line, scope);
+}
+
+std::string BatchInterpreter::delayed(std::string_view text) const {
+  if (!delayed_) return std::string(text);
+  return expand_delayed(text, [this](std::string_view name) { return variable(name); });
+}
+
+std::string BatchInterpreter::resolve_path(std::string_view path) const {
+  const auto plain = strip_quotes(path);
+  if (is_null_device(plain)) return "/dev/null";
+  std::filesystem::path p(plain);
+  if (p.is_relative()) p = std::filesystem::path(cwd_) / p;
+  return p.lexically_normal().string();
+}
+
+Result<int> BatchInterpreter::run_file(const std::string& file, const std::vector<std::string>& args) {
+  std::string args_text;
+  for (const auto& a : args) args_text += (args_text.empty() ? "" : " ") + quote_batch_argument(a);
+  auto flow = run_batch(file, file, args_text, true);
+  if (!flow.ok()) return std::move(flow).error();
+  return flow.value().kind == Flow::Kind::exit_process ? flow.value().code : errorlevel_;
+}
+
+Result<BatchInterpreter::Flow> BatchInterpreter::run_batch(const std::string& path, const std::string& shown_name,
+                                                          const std::string& args_text, bool via_call) {
+  if (call_depth_ >= kMaxCallDepth)
+    return error_here(Errc::refused, "calls nested more than " + std::to_string(kMaxCallDepth) +
+                                         " deep (a call that never returns?) while calling " + path);
+  auto text = read_text_file(path);
+  if (!text.ok()) {
+    if (frame_ == nullptr) return std::move(text).error();
+    return error_here(Errc::not_found, text.error().message);
+  }
+  Frame frame;
+  frame.source = std::make_shared<const BatchSource>(make_batch_source(path, text.value()));
+  frame.is_cmd = to_lower(path).ends_with(".cmd");
+  frame.args.push_back(shown_name);
+  for (auto& a : split_batch_arguments(args_text)) frame.args.push_back(std::move(a));
+  auto trimmed = args_text;
+  while (!trimmed.empty() && is_delimiter(trimmed.front())) trimmed.erase(0, 1);
+  frame.all_args = trimmed;
+  frame.scope_base = scopes_.size();
+  for (const auto& w : frame.source->warnings) write_err(w + "\n");
+
+  Frame* const caller = frame_;
+  const auto caller_line = line_;
+  ++call_depth_;
+  auto flow = run_frame(frame, 0);
+  --call_depth_;
+  endlocal_to(frame.scope_base);
+  frame_ = caller;
+  line_ = caller_line;
+  if (!flow.ok()) return flow;
+  if (flow.value().kind == Flow::Kind::exit_process) return flow;
+  set_errorlevel(flow.value().code);
+  // Without `call`, a batch file never returns to its caller: the caller ends too.
+  if (!via_call) return Flow{Flow::Kind::leave_batch, {}, errorlevel_};
+  return Flow{};
+}
+
+Result<BatchInterpreter::Flow> BatchInterpreter::run_frame(Frame& frame, std::size_t first_line) {
+  frame_ = &frame;
+  const auto& lines = frame.source->lines;
+  std::size_t i = first_line;
+  while (i < lines.size()) {
+    const auto& raw = lines[i];
+    if (is_label_line(raw) || raw.find_first_not_of(" \t,;=") == std::string::npos) {
+      ++i;
+      continue;
+    }
+    line_ = i + 1;
+    std::string text = expand_line(raw);
+    ParsedStatement statement;
+    while (true) {
+      auto parsed = parse_statement(text);
+      if (!parsed.ok()) {
+        const auto& e = parsed.error();
+        const auto what = e.code == Errc::unsupported ? "not supported by haven's batch interpreter: "
+                                                      : "syntax error: ";
+        return error_here(e.code, what + e.message);
+      }
+      if (!parsed.value().incomplete) {
+        statement = std::move(parsed).value();
+        break;
+      }
+      if (i + 1 >= lines.size())
+        return error_here(Errc::parse_error, "syntax error: " + parsed.value().incomplete_reason + " before the end of the file");
+      ++i;
+      text += "\n";
+      text += expand_line(lines[i]);
+    }
+    ++i;
+    if (echo_on_ && raw.find_first_not_of(" \t") != std::string::npos && raw[raw.find_first_not_of(" \t")] != '@')
+      write_out("\n" + cwd_ + ">" + text + "\n");
+    auto flow = execute(*statement.node);
+    if (!flow.ok()) return flow;
+    switch (flow.value().kind) {
+      case Flow::Kind::next: break;
+      case Flow::Kind::go_to: {
+        const auto target = frame.source->find_label(flow.value().label, i);
+        if (!target)
+          return error_here(Errc::not_found, "goto: there is no label :" + flow.value().label + " in " +
+                                                 frame.source->path + " (cmd stops the whole batch here)");
+        i = *target + 1;
+        break;
+      }
+      case Flow::Kind::leave_batch:
+      case Flow::Kind::exit_process: return flow;
+    }
+  }
+  return Flow{Flow::Kind::leave_batch, {}, errorlevel_};
+}
+
+Result<BatchInterpreter::Flow> BatchInterpreter::execute(const Node& node) {
+  if (std::holds_alternative<Comment>(node.value)) return Flow{};
+  if (const auto* simple = std::get_if<SimpleCommand>(&node.value)) return execute_simple(*simple, false);
+  if (const auto* block = std::get_if<Block>(&node.value)) return execute_block(*block);
+  if (const auto* ifc = std::get_if<IfCommand>(&node.value)) return execute_if(*ifc);
+  if (const auto* forc = std::get_if<ForCommand>(&node.value)) return execute_for(*forc);
+  const auto& chain = std::get<Chain>(node.value);
+  auto left = execute(*chain.left);
+  if (!left.ok() || left.value().kind != Flow::Kind::next) return left;
+  if (chain.op == Chain::Op::on_success && last_failed_) return Flow{};
+  if (chain.op == Chain::Op::on_failure && !last_failed_) return Flow{};
+  return execute(*chain.right);
+}
+
+Result<bool> BatchInterpreter::apply_redirections(const std::vector<Redirection>& redirections, StreamGuard& guard) {
+  for (const auto& r : redirections) {
+    if (r.fd < 0 || r.fd > 2)
+      return error_here(Errc::unsupported, "not supported by haven's batch interpreter: redirection of handle " +
+                                               std::to_string(r.fd) + " (only 0, 1 and 2)");
+    int fd = -1;
+    if (r.kind == Redirection::Kind::duplicate) {
+      if (r.source_fd < 0 || r.source_fd > 2)
+        return error_here(Errc::unsupported, "not supported by haven's batch interpreter: handle " +
+                                                 std::to_string(r.source_fd) + " (only 0, 1 and 2)");
+      fd = r.source_fd == 0 ? streams_.in : r.source_fd == 1 ? streams_.out : streams_.err;
+    } else {
+      const auto path = resolve_path(delayed(r.target));
+      int flags = O_CLOEXEC;
+      if (r.kind == Redirection::Kind::read) flags |= O_RDONLY;
+      else flags |= O_WRONLY | O_CREAT | (r.kind == Redirection::Kind::append ? O_APPEND : O_TRUNC);
+      fd = ::open(path.c_str(), flags, 0644);
+      if (fd < 0) {
+        write_err("The system cannot find the path specified: " + path + " (" + std::strerror(errno) + ")\n");
+        set_errorlevel(1);
+        return false;
+      }
+      guard.own(fd);
+    }
+    (r.fd == 0 ? streams_.in : r.fd == 1 ? streams_.out : streams_.err) = fd;
+  }
+  return true;
+}
+
+Result<BatchInterpreter::Flow> BatchInterpreter::execute_block(const Block& block) {
+  StreamGuard guard(*this);
+  auto redirected = apply_redirections(block.redirections, guard);
+  if (!redirected.ok()) return std::move(redirected).error();
+  if (!redirected.value()) return Flow{};
+  for (const auto& node : block.body) {
+    auto flow = execute(*node);
+    if (!flow.ok() || flow.value().kind != Flow::Kind::next) return flow;
+  }
+  return Flow{};
+}
+
+Result<BatchInterpreter::Flow> BatchInterpreter::execute_if(const IfCommand& c) {
+  bool truth = false;
+  const auto left = delayed(c.left);
+  switch (c.kind) {
+    case IfCommand::Kind::errorlevel: {
+      long long n = 0;
+      parse_batch_integer(left, n);
+      truth = errorlevel_ >= n;
+      break;
+    }
+    case IfCommand::Kind::defined: truth = env_.defined(left); break;
+    case IfCommand::Kind::exist: {
+      auto path = resolve_path(left);
+      const auto lower = to_lower(strip_quotes(left));
+      if (lower.ends_with("\\nul") || lower.ends_with("/nul")) {
+        // The old idiom "if exist dir\nul": true when dir is a directory.
+        path = resolve_path(strip_quotes(left).substr(0, lower.size() - 4));
+        truth = std::filesystem::is_directory(path);
+      } else if (path.find_first_of("*?") != std::string::npos) {
+        glob_t g{};
+        truth = ::glob(path.c_str(), 0, nullptr, &g) == 0 && g.gl_pathc > 0;
+        ::globfree(&g);
+      } else {
+        std::error_code ec;
+        truth = std::filesystem::exists(path, ec);
+      }
+      break;
+    }
+    case IfCommand::Kind::compare: {
+      const auto right = delayed(c.right);
+      if (c.op == "==") {
+        truth = c.ignore_case ? iequals(left, right) : left == right;
+        break;
+      }
+      long long a = 0, b = 0;
+      int order = 0;
+      if (parse_batch_integer(left, a) && parse_batch_integer(right, b)) {
+        order = a < b ? -1 : a > b ? 1 : 0;
+      } else {
+        const auto x = c.ignore_case ? to_lower(left) : left;
+        const auto y = c.ignore_case ? to_lower(right) : right;
+        const int cmp = x.compare(y);
+        order = cmp < 0 ? -1 : cmp > 0 ? 1 : 0;
+      }
+      if (c.op == "EQU") truth = order == 0;
+      else if (c.op == "NEQ") truth = order != 0;
+      else if (c.op == "LSS") truth = order < 0;
+      else if (c.op == "LEQ") truth = order <= 0;
+      else if (c.op == "GTR") truth = order > 0;
+      else truth = order >= 0;
+      break;
+    }
+  }
+  if (c.negate) truth = !truth;
+  if (truth) return execute(*c.then_branch);
+  if (c.else_branch) return execute(*c.else_branch);
+  return Flow{};
+}
+
+Result<BatchInterpreter::Flow> BatchInterpreter::execute_for(const ForCommand& f) {
+  const auto set = delayed(f.set);
+  std::vector<std::string> items;
+  if (f.numeric) {
+    const auto parts = split_batch_arguments(set);
+    long long v[3] = {0, 0, 0};
+    for (std::size_t k = 0; k < 3 && k < parts.size(); ++k)
+      if (!parse_batch_integer(parts[k], v[k]))
+        return error_here(Errc::parse_error, "syntax error: 'for /l' expects (start,step,end) numbers, not (" + set + ")");
+    if (v[1] == 0) return error_here(Errc::invalid_argument, "'for /l' with a step of 0 never ends: (" + set + ")");
+    for (long long n = v[0]; v[1] > 0 ? n <= v[2] : n >= v[2]; n += v[1]) items.push_back(std::to_string(n));
+  } else {
+    for (const auto& item : split_batch_arguments(set)) {
+      if (item.find_first_of("*?") == std::string::npos) {
+        items.push_back(item);
+        continue;
+      }
+      const auto pattern = resolve_path(item);
+      glob_t g{};
+      if (::glob(pattern.c_str(), 0, nullptr, &g) == 0) {
+        const bool relative = std::filesystem::path(strip_quotes(item)).is_relative();
+        for (std::size_t k = 0; k < g.gl_pathc; ++k) {
+          std::filesystem::path match(g.gl_pathv[k]);
+          // cmd gives back a match the way the pattern was written: relative stays relative.
+          items.push_back(relative ? std::filesystem::relative(match, cwd_).string() : match.string());
+        }
+      }
+      ::globfree(&g);
+    }
+  }
+  for (const auto& item : items) {
+    const auto body = substitute_for_variable(f.body, f.variable, item, cwd_);
+    auto parsed = parse_statement(body);
+    if (!parsed.ok()) return error_here(parsed.error().code, "in the body of a for: " + parsed.error().message);
+    if (parsed.value().incomplete) return error_here(Errc::parse_error, "in the body of a for: " + parsed.value().incomplete_reason);
+    auto flow = execute(*parsed.value().node);
+    if (!flow.ok() || flow.value().kind != Flow::Kind::next) return flow;
+  }
+  return Flow{};
+}
+
+Result<BatchInterpreter::Flow> BatchInterpreter::execute_simple(const SimpleCommand& command, bool via_call) {
+  StreamGuard guard(*this);
+  auto redirected = apply_redirections(command.redirections, guard);
+  if (!redirected.ok()) return std::move(redirected).error();
+  if (!redirected.value()) return Flow{};
+  const auto text = delayed(command.text);
+  auto [name, rest] = split_command(text);
+  if (name.empty()) return Flow{};
+  const auto lower = to_lower(name);
+  if (is_builtin(lower)) return run_builtin(lower, rest, via_call);
+  return execute_program(name, rest, via_call);
+}
+
+std::optional<std::string> BatchInterpreter::find_batch_file(const std::string& name) const {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> candidates;
+  const fs::path p(name);
+  if (p.is_absolute()) {
+    candidates.push_back(p);
+  } else {
+    candidates.push_back(fs::path(cwd_) / p);
+    // Hooks call their siblings by bare name; the hook's own folder is where they are.
+    if (frame_ != nullptr) candidates.push_back(fs::path(frame_->source->path).parent_path() / p);
+    if (name.find('/') == std::string::npos) {
+      const auto path = env_.get("PATH").value_or("");
+      std::size_t start = 0;
+      while (start <= path.size()) {
+        auto end = path.find(':', start);
+        if (end == std::string::npos) end = path.size();
+        if (end > start) candidates.push_back(fs::path(path.substr(start, end - start)) / p);
+        start = end + 1;
+      }
+    }
+  }
+  for (const auto& c : candidates) {
+    std::error_code ec;
+    if (fs::is_regular_file(c, ec)) return c.lexically_normal().string();
+  }
+  return std::nullopt;
+}
+
+Result<BatchInterpreter::Flow> BatchInterpreter::execute_program(const std::string& written, const std::string& rest,
+                                                                 bool via_call) {
+  const auto name = strip_quotes(written);
+  const auto args = split_program_arguments(rest);
+  const auto slash = name.find_last_of('/');
+  const auto base = slash == std::string::npos ? name : name.substr(slash + 1);
+  const auto helper_name = to_lower(without_exe(base));
+  const ServiceMap services(env_.get("CMD_SERVICE_MAP").value_or(env_.get("HAVEN_SERVICE_MAP").value_or("")));
+
+  if (slash == std::string::npos) {
+    if (auto mapped = map_windows_command(helper_name, args, services)) return execute_mapped(*mapped, name + rest);
+  }
+  if (has_batch_extension(name)) {
+    if (auto file = find_batch_file(name)) return run_batch(*file, name, rest, via_call);
+    return error_here(Errc::not_found, "the batch file '" + name + "' is not found (looked in " + cwd_ +
+                                           ", beside this script and in PATH)");
+  }
+  const auto path_variable = env_.get("PATH").value_or("");
+  auto program = system_.find_program(name, path_variable, cwd_);
+  if (!program && without_exe(name) != name) program = system_.find_program(without_exe(name), path_variable, cwd_);
+  if (program) {
+    std::vector<std::string> argv{*program};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto code = spawn(*program, std::move(argv));
+    if (!code.ok()) return std::move(code).error();
+    set_errorlevel(code.value());
+    return Flow{};
+  }
+  if (auto mapped = map_seed_helper(helper_name, args)) return execute_mapped(*mapped, name + rest);
+  for (const char* ext : {".cmd", ".bat"})
+    if (auto file = find_batch_file(name + ext)) return run_batch(*file, name, rest, via_call);
+  return error_here(Errc::not_found,
+                    "'" + name + "' is not a batch built-in, and no program of that name is in PATH (" +
+                        path_variable + ")" + (slash == std::string::npos ? "" : " or at that path") +
+                        ". A Windows program must be replaced by its Linux equivalent: see docs/hooks-cmd.md");
+}
+
+Result<BatchInterpreter::Flow> BatchInterpreter::execute_mapped(const MappedCommand& mapped, const std::string& written) {
+  switch (mapped.kind) {
+    case MappedCommand::Kind::unsupported:
+      return error_here(Errc::unsupported, "not supported by haven's batch interpreter on Linux: " + mapped.message);
+    case MappedCommand::Kind::sleep:
+      system_.sleep_seconds(mapped.seconds);
+      set_errorlevel(0);
+      return Flow{};
+    case MappedCommand::Kind::run: break;
+  }
+  const auto program = system_.find_program(mapped.argv.front(), env_.get("PATH").value_or(""), cwd_);
+  if (!program) {
+    std::string linux_line;
+    for (const auto& a : mapped.argv) linux_line += (linux_line.empty() ? "" : " ") + a;
+    return error_here(Errc::not_found, "'" + written + "' runs '" + linux_line + "' on Linux, but " +
+                                           mapped.argv.front() + " is not in PATH");
+  }
+  std::vector<std::string> argv = mapped.argv;
+  argv.front() = *program;
+  auto code = spawn(*program, std::move(argv));
+  if (!code.ok()) return std::move(code).error();
+  int exit_code = code.value();
+  if (mapped.exit_code_map && exit_code == mapped.exit_code_map->first) exit_code = mapped.exit_code_map->second;
+  set_errorlevel(exit_code);
+  return Flow{};
+}
+
+Result<int> BatchInterpreter::spawn(const std::string& program, std::vector<std::string> argv) {
+  ProcessRequest request;
+  request.program = program;
+  request.argv = std::move(argv);
+  request.environment = env_.to_envp();
+  request.cwd = cwd_;
+  request.stdin_fd = streams_.in;
+  request.stdout_fd = streams_.out;
+  request.stderr_fd = streams_.err;
+  auto code = system_.run(request);
+  if (!code.ok()) return error_here(code.error().code, code.error().message);
+  return code;
+}
+
+}  // namespace haven::cmd

@@ -1,0 +1,3 @@
+echo hi
+@echo off
+echo bye

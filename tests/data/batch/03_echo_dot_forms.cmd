@@ -1,0 +1,5 @@
+@echo off
+echo.
+echo.text after dot
+echo:colon form
+echo/slash form

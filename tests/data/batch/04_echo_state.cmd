@@ -1,0 +1,5 @@
+@echo off
+echo
+@echo on
+@echo
+@echo off

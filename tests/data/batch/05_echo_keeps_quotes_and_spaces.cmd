@@ -1,0 +1,4 @@
+@echo off
+echo "quoted text"
+echo a   b
+echo  leading

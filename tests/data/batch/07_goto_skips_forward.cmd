@@ -1,0 +1,5 @@
+@echo off
+goto skip
+echo not shown
+:skip
+echo shown

@@ -1,0 +1,5 @@
+@echo off
+goto :Later
+echo not shown
+:LATER
+echo later

@@ -1,0 +1,6 @@
+@echo off
+call :fails
+echo errorlevel=%errorlevel%
+exit /b
+:fails
+exit /b 7

@@ -1,0 +1,3 @@
+@echo off
+%~dp0helpers/child.cmd z
+echo never

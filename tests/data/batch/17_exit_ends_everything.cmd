@@ -1,0 +1,5 @@
+@echo off
+call :sub
+echo not reached
+:sub
+exit 5

@@ -1,0 +1,3 @@
+@echo off
+set /a x=1/0
+echo %errorlevel%

@@ -1,0 +1,4 @@
+@echo off
+echo [%NOPE%]
+echo 100%%
+echo a%b

@@ -1,0 +1,7 @@
+@echo off
+false
+echo %errorlevel%
+exitwith 12
+echo %errorlevel%
+true
+echo %errorlevel%

@@ -1,0 +1,7 @@
+@echo off
+set v=before
+(
+  set v=after
+  echo in block: %v%
+)
+echo after block: %v%

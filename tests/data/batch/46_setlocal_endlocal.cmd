@@ -1,0 +1,8 @@
+@echo off
+set g=global
+setlocal
+set g=local
+set l=x
+echo %g%
+endlocal
+echo %g% [%l%]

@@ -1,0 +1,5 @@
+@echo off
+setlocal
+set r=42
+endlocal & set result=%r%
+echo %result% [%r%]

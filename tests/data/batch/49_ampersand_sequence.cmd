@@ -1,0 +1,2 @@
+@echo off
+echo a& echo b& echo c

@@ -1,0 +1,4 @@
+@echo off
+echo first> out.txt
+echo second>> out.txt
+type out.txt

@@ -1,0 +1,6 @@
+@echo off
+(echo one& echo two) > blk.txt
+(
+  echo three
+) >> blk.txt
+type blk.txt

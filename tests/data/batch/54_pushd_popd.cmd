@@ -1,0 +1,6 @@
+@echo off
+mkdir a
+pushd a
+echo %cd%
+popd
+echo %cd%

@@ -1,0 +1,2 @@
+@echo off
+prog "a b" c "" "x""y" d,e

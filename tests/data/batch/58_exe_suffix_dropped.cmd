@@ -1,0 +1,3 @@
+@echo off
+prog.exe arg
+"prog.exe" "x"

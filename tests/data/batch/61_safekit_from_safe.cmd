@@ -1,0 +1,3 @@
+@echo off
+"%SAFE%safekit" printe "msg here"
+%SAFEBIN%safekit printi done

@@ -1,0 +1,2 @@
+@echo off
+"%SAFEBIN%boundcmd" 10 prog x

@@ -1,0 +1,2 @@
+@echo off
+for %%i in (a b c) do echo item %%i

@@ -1,0 +1,3 @@
+@echo off
+rem “%SAFE%safekit” printi | printe "message"
+“%SAFE%safekit” printi “hello there”

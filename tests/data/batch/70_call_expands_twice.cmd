@@ -1,0 +1,5 @@
+@echo off
+set X=inner
+call echo %%X%%
+set name=X
+call echo via name: %%%name%%%

@@ -1,0 +1,7 @@
+@echo off
+mkdir sub
+setlocal
+cd sub
+echo %cd%
+endlocal
+echo %cd%

@@ -1,0 +1,5 @@
+@echo off
+set x=crlf
+if "%x%"=="crlf" (
+  echo windows line ends
+)

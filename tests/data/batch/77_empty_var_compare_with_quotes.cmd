@@ -1,0 +1,3 @@
+@echo off
+if "%undefined%"=="" echo empty
+if not "%undefined%"=="" echo not empty

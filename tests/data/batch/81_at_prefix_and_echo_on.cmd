@@ -1,0 +1,3 @@
+@echo on
+@echo quiet
+echo loud

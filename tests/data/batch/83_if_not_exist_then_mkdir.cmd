@@ -1,0 +1,4 @@
+@echo off
+if not exist logs mkdir logs
+if not exist logs mkdir logs
+if exist logs echo logs ready %errorlevel%

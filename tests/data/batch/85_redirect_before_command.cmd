@@ -1,0 +1,3 @@
+@echo off
+> first.txt echo written
+type first.txt

@@ -1,0 +1,4 @@
+@echo off
+echo before
+tasklist /fi "imagename eq x.exe"
+echo after

@@ -1,0 +1,2 @@
+@echo off
+if %res% == 0 echo zero

@@ -1,0 +1,2 @@
+@echo off
+net use x: \\server\share

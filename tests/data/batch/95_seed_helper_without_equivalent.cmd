@@ -1,0 +1,2 @@
+@echo off
+"%SAFEBIN%processtree" kill 12

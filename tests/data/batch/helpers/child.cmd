@@ -1,0 +1,4 @@
+@echo off
+echo child got %1
+set FROM_CHILD=yes
+exit /b 3
