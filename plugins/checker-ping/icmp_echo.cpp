@@ -1,0 +1,118 @@
+#include "icmp_echo.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace haven::checker_ping {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+std::uint16_t checksum(const unsigned char* data, std::size_t size) {
+  std::uint32_t sum = 0;
+  for (std::size_t i = 0; i + 1 < size; i += 2) sum += static_cast<std::uint32_t>(data[i] << 8 | data[i + 1]);
+  if (size % 2 != 0) sum += static_cast<std::uint32_t>(data[size - 1] << 8);
+  while ((sum >> 16) != 0) sum = (sum & 0xffff) + (sum >> 16);
+  return htons(static_cast<std::uint16_t>(~sum));
+}
+
+std::atomic<std::uint16_t> g_sequence{1};
+
+}  // namespace
+
+EchoOutcome echo_once(const std::string& address, std::chrono::milliseconds timeout) {
+  sockaddr_storage to{};
+  socklen_t to_len = 0;
+  bool v6 = false;
+  if (::inet_pton(AF_INET, address.c_str(), &reinterpret_cast<sockaddr_in*>(&to)->sin_addr) == 1) {
+    to.ss_family = AF_INET;
+    to_len = sizeof(sockaddr_in);
+  } else if (::inet_pton(AF_INET6, address.c_str(), &reinterpret_cast<sockaddr_in6*>(&to)->sin6_addr) == 1) {
+    to.ss_family = AF_INET6;
+    to_len = sizeof(sockaddr_in6);
+    v6 = true;
+  } else {
+    return {false, false, address + " is not a numeric IPv4 or IPv6 address", {}};
+  }
+  const int protocol = v6 ? static_cast<int>(IPPROTO_ICMPV6) : static_cast<int>(IPPROTO_ICMP);
+  // Ping sockets let the kernel fill in the identifier; raw sockets need root.
+  bool raw = false;
+  int fd = ::socket(to.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, protocol);
+  if (fd < 0) {
+    fd = ::socket(to.ss_family, SOCK_RAW | SOCK_CLOEXEC, protocol);
+    raw = true;
+  }
+  if (fd < 0) return {false, false, std::string("cannot open an ICMP socket: ") + std::strerror(errno), {}};
+  Fd socket(fd);
+
+  const std::uint16_t identifier = static_cast<std::uint16_t>(::getpid() & 0xffff);
+  const std::uint16_t sequence = g_sequence.fetch_add(1);
+  unsigned char packet[64] = {};
+  packet[0] = v6 ? static_cast<unsigned char>(ICMP6_ECHO_REQUEST) : static_cast<unsigned char>(ICMP_ECHO);
+  packet[4] = static_cast<unsigned char>(identifier >> 8);
+  packet[5] = static_cast<unsigned char>(identifier & 0xff);
+  packet[6] = static_cast<unsigned char>(sequence >> 8);
+  packet[7] = static_cast<unsigned char>(sequence & 0xff);
+  std::memcpy(packet + 8, "haven-ping-checker", 18);
+  if (!v6) {  // the kernel computes the ICMPv6 checksum itself
+    const std::uint16_t sum = checksum(packet, sizeof packet);
+    std::memcpy(packet + 2, &sum, 2);
+  }
+
+  const auto start = Clock::now();
+  const auto deadline = start + timeout;
+  if (::sendto(socket.get(), packet, sizeof packet, 0, reinterpret_cast<sockaddr*>(&to), to_len) < 0)
+    return {false, false, "cannot send an echo request to " + address + ": " + std::strerror(errno), {}};
+
+  std::vector<unsigned char> reply(1500);
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) break;
+    pollfd pfd{socket.get(), POLLIN, 0};
+    const int n = ::poll(&pfd, 1, static_cast<int>(left));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    sockaddr_storage from{};
+    socklen_t from_len = sizeof from;
+    const ssize_t got = ::recvfrom(socket.get(), reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from), &from_len);
+    if (got <= 0) continue;
+    std::size_t offset = 0;
+    if (raw && !v6) offset = static_cast<std::size_t>(reply[0] & 0x0f) * 4;  // raw IPv4 includes the IP header
+    if (static_cast<std::size_t>(got) < offset + 8) continue;
+    const unsigned char* icmp = reply.data() + offset;
+    const bool is_reply = v6 ? icmp[0] == ICMP6_ECHO_REPLY : icmp[0] == ICMP_ECHOREPLY;
+    const std::uint16_t got_sequence = static_cast<std::uint16_t>(icmp[6] << 8 | icmp[7]);
+    const std::uint16_t got_identifier = static_cast<std::uint16_t>(icmp[4] << 8 | icmp[5]);
+    if (!is_reply || got_sequence != sequence) continue;
+    if (raw && got_identifier != identifier) continue;  // another process's echo
+    return {true, false, "", std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start)};
+  }
+  return {false, true, "no reply from " + address + " within " + std::to_string(timeout.count()) + " ms", {}};
+}
+
+}  // namespace haven::checker_ping
