@@ -1,0 +1,22 @@
+#include "checks/checker_activation.hpp"
+
+namespace haven::checks {
+
+bool is_active(config::ActiveWhen when, const std::string& custom_class, ModuleState state, SubState sub,
+               const std::set<std::string>& enabled_classes) {
+  const bool running = state != ModuleState::stop;
+  const bool ready = sub == SubState::ready;
+  const bool primary = state == ModuleState::prim || state == ModuleState::alone;
+  switch (when) {
+    case config::ActiveWhen::pre: return running;
+    case config::ActiveWhen::prim: return primary && ready;
+    case config::ActiveWhen::second:
+    case config::ActiveWhen::sec: return state == ModuleState::second && ready;
+    case config::ActiveWhen::both:
+      return ready && (primary || state == ModuleState::second || state == ModuleState::up);
+    case config::ActiveWhen::custom: return running && enabled_classes.count(custom_class) != 0;
+  }
+  return false;
+}
+
+}  // namespace haven::checks

@@ -1,0 +1,144 @@
+#include "checks/checker_runner.hpp"
+
+#include <fmt/format.h>
+
+#include "checks/checker_activation.hpp"
+
+namespace haven::checks {
+
+CheckerRunner::CheckerRunner(std::vector<CheckerSpec> plan, Factory factory, Observer observer)
+    : plan_(std::move(plan)), factory_(std::move(factory)), observer_(std::move(observer)), slots_(plan_.size()) {}
+
+CheckerRunner::~CheckerRunner() { stop_all(); }
+
+Status CheckerRunner::prepare() {
+  for (std::size_t i = 0; i < plan_.size(); ++i) {
+    auto made = factory_(plan_[i]);
+    if (!made)
+      return fail(made.error().code, fmt::format("checker {} (userconfig.xml line {}): {}", plan_[i].resource,
+                                                 plan_[i].line, made.error().message));
+    slots_[i].checker = std::move(*made);
+  }
+  return {};
+}
+
+bool CheckerRunner::wanted(const CheckerSpec& spec) const {
+  const bool on = spec.path == FailurePath::direct ? errd_on_ : checkers_on_;
+  return on && is_active(spec.when, spec.custom_class, state_, sub_, enabled_classes_);
+}
+
+std::vector<std::string> CheckerRunner::apply() {
+  std::vector<std::thread> finished;
+  std::vector<std::string> stopped;
+  {
+    std::lock_guard lock(mutex_);
+    for (std::size_t i = 0; i < plan_.size(); ++i) {
+      Slot& slot = slots_[i];
+      if (!slot.checker) continue;
+      const bool want = wanted(plan_[i]);
+      if (want && !slot.running) {
+        start(i);
+      } else if (!want && slot.running) {
+        *slot.stop = true;
+        slot.running = false;
+        finished.push_back(std::move(slot.thread));
+        stopped.push_back(plan_[i].resource);
+      }
+    }
+  }
+  wake_.notify_all();
+  for (auto& t : finished) t.join();  // outside the lock: a probe in progress may take its timeout
+  return stopped;
+}
+
+void CheckerRunner::start(std::size_t index) {
+  Slot& slot = slots_[index];
+  slot.stop = std::make_shared<bool>(false);
+  slot.running = true;
+  slot.thread = std::thread([this, index, stop = slot.stop] { loop(index, stop); });
+}
+
+void CheckerRunner::loop(std::size_t index, std::shared_ptr<bool> stop) {
+  const CheckerSpec& spec = plan_[index];
+  std::shared_ptr<Checker> checker;
+  {
+    std::lock_guard lock(mutex_);
+    checker = slots_[index].checker;
+  }
+  for (;;) {
+    auto result = checker->probe(spec.timeout);
+    {
+      std::lock_guard lock(mutex_);
+      if (*stop) return;  // stopped while probing: the result belongs to a state that is gone
+    }
+    Observation seen{spec.resource, "unknown", {}, &spec};
+    if (result) {
+      seen.value = result->up ? "up" : "down";
+      seen.reason = result->reason;
+    } else {
+      seen.reason = result.error().message;
+    }
+    observer_(seen);
+    std::unique_lock lock(mutex_);
+    if (wake_.wait_for(lock, spec.interval, [&] { return *stop; })) return;
+  }
+}
+
+std::vector<std::string> CheckerRunner::follow(ModuleState state, SubState sub) {
+  {
+    std::lock_guard lock(mutex_);
+    state_ = state;
+    sub_ = sub;
+  }
+  return apply();
+}
+
+std::vector<std::string> CheckerRunner::set_checkers_enabled(bool on) {
+  {
+    std::lock_guard lock(mutex_);
+    checkers_on_ = on;
+  }
+  return apply();
+}
+
+std::vector<std::string> CheckerRunner::set_errd_enabled(bool on) {
+  {
+    std::lock_guard lock(mutex_);
+    errd_on_ = on;
+  }
+  return apply();
+}
+
+std::vector<std::string> CheckerRunner::set_class_enabled(const std::string& klass, bool on) {
+  {
+    std::lock_guard lock(mutex_);
+    if (on) enabled_classes_.insert(klass);
+    else enabled_classes_.erase(klass);
+  }
+  return apply();
+}
+
+std::vector<std::string> CheckerRunner::running() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < plan_.size(); ++i)
+    if (slots_[i].running) out.push_back(plan_[i].resource);
+  return out;
+}
+
+void CheckerRunner::stop_all() {
+  std::vector<std::thread> finished;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& slot : slots_) {
+      if (!slot.running) continue;
+      *slot.stop = true;
+      slot.running = false;
+      finished.push_back(std::move(slot.thread));
+    }
+  }
+  wake_.notify_all();
+  for (auto& t : finished) t.join();
+}
+
+}  // namespace haven::checks
