@@ -15,6 +15,7 @@ packages=(
   libnftables-dev libmnl-dev
   libxxhash-dev
   iproute2 procps psmisc util-linux python3 curl
+  nftables iputils-ping
   clang libclang-rt-14-dev
 )
 
