@@ -1,0 +1,315 @@
+#include "replication_link/replication_receiver.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <cstring>
+
+#include "replication_link/link_frames.hpp"
+
+namespace haven::replication {
+namespace {
+
+namespace asio = boost::asio;
+using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
+
+constexpr std::size_t kReadChunk = 256 * 1024;
+
+}  // namespace
+
+struct ReplicationReceiver::Session {
+  Session(asio::io_context& io, asio::ssl::context& tls) : stream(io, tls), timer(io) {}
+  TlsStream stream;
+  asio::steady_timer timer;
+  std::string peer;
+  std::uint64_t id = 0;
+  std::vector<std::byte> rx;
+  std::size_t rx_used = 0;
+  std::uint64_t expected = 1;
+  std::uint64_t ack_target = 0;
+  std::uint64_t ack_sent = 0;
+  std::array<std::byte, kAckSize> ack_buffer{};
+  bool ack_writing = false;
+  bool reading = false;
+  bool paused = false;
+  bool ended = false;
+
+  void close() {
+    boost::system::error_code ignored;
+    stream.lowest_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    stream.lowest_layer().close(ignored);
+  }
+};
+
+ReplicationReceiver::ReplicationReceiver(ReceiverOptions options, int dir_fd, std::shared_ptr<spdlog::logger> log, StreamEnded ended)
+    : options_(std::move(options)), dir_fd_(dir_fd), log_(log ? std::move(log) : spdlog::default_logger()), ended_(std::move(ended)) {}
+
+Result<std::unique_ptr<ReplicationReceiver>> ReplicationReceiver::start(ReceiverOptions options, int dir_fd,
+                                                                        std::shared_ptr<spdlog::logger> log, StreamEnded ended) {
+  std::unique_ptr<ReplicationReceiver> receiver(new ReplicationReceiver(std::move(options), dir_fd, std::move(log), std::move(ended)));
+  if (auto st = receiver->listen(); !st.ok()) return std::move(st).error();
+  receiver->accept();
+  receiver->link_thread_ = std::thread([r = receiver.get()] { r->io_.run(); });
+  receiver->apply_thread_ = std::thread([r = receiver.get()] { r->apply_loop(); });
+  return receiver;
+}
+
+Status ReplicationReceiver::listen() {
+  const std::string where = "the replication link of module " + options_.module + " on " + options_.address + ":" + std::to_string(options_.port);
+  auto psk = derive_link_psk(options_.key, options_.module);
+  if (!psk.ok()) return std::move(psk).error();
+  psk_ = std::move(*psk);
+  auto tls = make_link_context(psk_, true);
+  if (!tls.ok()) return std::move(tls).error();
+  tls_ = std::move(*tls);
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(options_.address, ec);
+  if (ec) return fail(Errc::invalid_argument, "cannot listen for " + where + ": '" + options_.address + "' is not an IP address");
+  const asio::ip::tcp::endpoint endpoint(address, options_.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return fail(Errc::io_error, "cannot listen for " + where + ": " + ec.message() +
+                                    "; another program (or another module with the same id) may hold the port");
+  port_ = acceptor_.local_endpoint().port();
+  log_->info("replication of module {}: listening on {}:{} for the primary", options_.module, options_.address, port_);
+  return ok_status();
+}
+
+ReplicationReceiver::~ReplicationReceiver() {
+  asio::post(io_, [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    if (session_) {
+      session_->ended = true;
+      session_->close();
+      session_.reset();
+    }
+  });
+  work_.reset();
+  if (link_thread_.joinable()) link_thread_.join();
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  queue_changed_.notify_all();
+  if (apply_thread_.joinable()) apply_thread_.join();
+}
+
+void ReplicationReceiver::accept() {
+  auto session = std::make_shared<Session>(io_, *tls_);
+  acceptor_.async_accept(session->stream.lowest_layer(), [this, session](const boost::system::error_code& ec) {
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+    if (ec) {
+      log_->warn("replication of module {}: accepting a connection failed: {}", options_.module, ec.message());
+      accept();
+      return;
+    }
+    boost::system::error_code peer_error;
+    const auto remote = session->stream.lowest_layer().remote_endpoint(peer_error);
+    session->peer = peer_error ? "an unknown address" : remote.address().to_string() + ":" + std::to_string(remote.port());
+    accept();
+    if (session_) {
+      log_->warn("replication of module {}: refused a connection from {}: the primary {} is already connected (one primary at a time)",
+                 options_.module, session->peer, session_->peer);
+      session->close();
+      return;
+    }
+    session_ = session;
+    session->id = ++stream_count_;
+    boost::system::error_code ignored;
+    session->stream.lowest_layer().set_option(asio::ip::tcp::no_delay(true), ignored);
+    session->timer.expires_after(options_.handshake_timeout);
+    session->timer.async_wait([session](const boost::system::error_code& tec) {
+      if (!tec) session->close();
+    });
+    session->stream.async_handshake(asio::ssl::stream_base::server, [this, session](const boost::system::error_code& hec) {
+      session->timer.cancel();
+      if (hec) {
+        log_->warn("replication of module {}: refused a connection from {}: the TLS handshake failed ({}); that node does not hold "
+                   "this cluster's key, or replicates another module",
+                   options_.module, session->peer, hec.message());
+        session->ended = true;
+        session->close();
+        if (session_ == session) session_.reset();
+        return;
+      }
+      log_->info("replication of module {}: the primary {} connected", options_.module, session->peer);
+      read_more(session);
+    });
+  });
+}
+
+void ReplicationReceiver::read_more(const std::shared_ptr<Session>& session) {
+  if (session->ended || session->reading || session->paused) return;
+  std::size_t want = session->rx_used + kReadChunk;
+  if (session->rx_used >= kFrameHeaderSize)
+    want = std::max(want, kFrameHeaderSize + static_cast<std::size_t>(get_le(session->rx.data(), kFrameHeaderSize)));
+  if (session->rx.size() < want) session->rx.resize(want);
+  session->reading = true;
+  session->stream.async_read_some(
+      asio::buffer(session->rx.data() + session->rx_used, session->rx.size() - session->rx_used),
+      [this, session](const boost::system::error_code& ec, std::size_t n) {
+        session->reading = false;
+        if (session->ended) return;
+        if (ec) {
+          const bool closed = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
+          end_stream(session, fail(Errc::io_error, "the replication link of module " + options_.module + " from the primary " + session->peer +
+                                                       (closed ? " was closed" : " broke: " + ec.message()) + " after change #" +
+                                                       std::to_string(session->expected - 1)));
+          return;
+        }
+        session->rx_used += n;
+        take_frames(session);
+      });
+}
+
+void ReplicationReceiver::take_frames(const std::shared_ptr<Session>& session) {
+  std::vector<Queued> batch;
+  std::size_t at = 0;
+  const std::byte* rx = session->rx.data();
+  while (session->rx_used - at >= kFrameHeaderSize) {
+    const auto length = static_cast<std::size_t>(get_le(rx + at, kFrameHeaderSize));
+    if (length > kMaxFrameSize) {
+      end_stream(session, fail(Errc::invalid_argument, "the primary " + session->peer + " sent a frame of " + std::to_string(length) +
+                                                           " bytes after change #" + std::to_string(session->expected - 1) +
+                                                           ", over the limit of " + std::to_string(kMaxFrameSize) + "; the link is stopped"));
+      return;
+    }
+    if (session->rx_used - at - kFrameHeaderSize < length) break;
+    auto change = decode({rx + at + kFrameHeaderSize, length});
+    if (!change.ok()) {
+      end_stream(session, fail(Errc::invalid_argument, "cannot decode the change after #" + std::to_string(session->expected - 1) +
+                                                           " from the primary " + session->peer + ": " + change.error().message +
+                                                           "; the link is stopped and this secondary is not up to date"));
+      return;
+    }
+    if (change->sequence != session->expected) {
+      end_stream(session, fail(Errc::invalid_argument, "the primary " + session->peer + " sent change #" + std::to_string(change->sequence) +
+                                                           " where #" + std::to_string(session->expected) +
+                                                           " was expected; the link is stopped and this secondary is not up to date"));
+      return;
+    }
+    ++session->expected;
+    batch.push_back({std::move(*change), length, session->id});
+    at += kFrameHeaderSize + length;
+  }
+  if (at > 0) {
+    std::memmove(session->rx.data(), session->rx.data() + at, session->rx_used - at);
+    session->rx_used -= at;
+  }
+  if (!batch.empty()) {
+    const std::uint64_t last = batch.back().change.sequence;
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& q : batch) {
+        queued_bytes_ += q.bytes;
+        queue_.push_back(std::move(q));
+      }
+      if (queued_bytes_ > options_.max_queued_bytes) {
+        session->paused = true;
+        reading_paused_ = true;
+      }
+    }
+    queue_changed_.notify_all();
+    if (options_.ack_mode == AckMode::on_receipt) {
+      session->ack_target = last;
+      send_ack(session);
+    }
+  }
+  read_more(session);
+}
+
+void ReplicationReceiver::send_ack(const std::shared_ptr<Session>& session) {
+  if (session->ended || session->ack_writing || session->ack_target <= session->ack_sent) return;
+  session->ack_writing = true;
+  session->ack_sent = session->ack_target;
+  put_le(session->ack_buffer.data(), session->ack_sent, kAckSize);
+  asio::async_write(session->stream, asio::buffer(session->ack_buffer), [this, session](const boost::system::error_code& ec, std::size_t) {
+    session->ack_writing = false;
+    if (session->ended) return;
+    if (ec) {
+      end_stream(session, fail(Errc::io_error, "cannot acknowledge change #" + std::to_string(session->ack_sent) + " to the primary " +
+                                                   session->peer + ": " + ec.message()));
+      return;
+    }
+    send_ack(session);
+  });
+}
+
+void ReplicationReceiver::end_stream(const std::shared_ptr<Session>& session, const Error& why) {
+  if (session->ended) return;
+  session->ended = true;
+  session->close();
+  if (session_ == session) session_.reset();
+  log_->warn("replication of module {}: {}", options_.module, why.message);
+  if (ended_) ended_(why);
+}
+
+void ReplicationReceiver::apply_loop() {
+  Applier applier(dir_fd_);
+  std::uint64_t current_stream = 0;
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    queue_changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (stopping_) return;
+    Queued q = std::move(queue_.front());
+    queue_.pop_front();
+    if (q.stream == failed_stream_) {
+      queued_bytes_ -= q.bytes;
+      queue_changed_.notify_all();
+      continue;
+    }
+    applying_ = true;
+    lock.unlock();
+    if (q.stream != current_stream) {
+      applier.close_open_files();
+      current_stream = q.stream;
+    }
+    const Status applied = applier.apply(q.change);
+    lock.lock();
+    applying_ = false;
+    queued_bytes_ -= q.bytes;
+    const bool resume = reading_paused_ && queued_bytes_ <= options_.max_queued_bytes / 2;
+    if (resume) reading_paused_ = false;
+    queue_changed_.notify_all();
+    if (!applied.ok()) {
+      failed_stream_ = q.stream;
+      Error why = fail(applied.error().code, applied.error().message + "; the link is stopped and this secondary is not up to date");
+      asio::post(io_, [this, stream = q.stream, why] {
+        if (session_ && session_->id == stream) {
+          end_stream(session_, why);
+          return;
+        }
+        // The stream had ended already (the primary closed it after this change).
+        log_->error("replication of module {}: {}", options_.module, why.message);
+        if (ended_) ended_(why);
+      });
+      continue;
+    }
+    applied_ = q.change.sequence;
+    if (options_.ack_mode == AckMode::after_apply || resume) {
+      asio::post(io_, [this, stream = q.stream, sequence = q.change.sequence, resume] {
+        if (!session_ || session_->id != stream) return;
+        if (options_.ack_mode == AckMode::after_apply) {
+          session_->ack_target = std::max(session_->ack_target, sequence);
+          send_ack(session_);
+        }
+        if (resume && session_->paused) {
+          session_->paused = false;
+          read_more(session_);
+        }
+      });
+    }
+  }
+}
+
+bool ReplicationReceiver::wait_until_applied(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return queue_changed_.wait_for(lock, timeout, [&] { return queue_.empty() && !applying_; });
+}
+
+}  // namespace haven::replication

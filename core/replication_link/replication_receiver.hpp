@@ -1,0 +1,124 @@
+// The secondary's end of the replication link: listens for the primary, decodes each change,
+// applies it beneath the replicated directory in sequence order and acknowledges it, on
+// receipt (async="second") or once written (async="none").
+#pragma once
+
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "haven/result.hpp"
+#include "heartbeat/cluster_key.hpp"
+#include "replication_apply/applier.hpp"
+#include "replication_link/link_tls.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace haven::replication {
+
+/// When the secondary acknowledges a change.
+enum class AckMode {
+  on_receipt,   ///< async="second" (the default): once it is decoded and queued in memory
+  after_apply,  ///< async="none": once it is written (and flushed, for fsync changes)
+};
+
+struct ReceiverOptions {
+  std::string address = "0.0.0.0";  ///< where to listen: this node's address on the flow lan
+  std::uint16_t port = 0;           ///< replication TCP: 5600 + (module id - 1) * 4; 0 picks one (tests)
+  std::string module;
+  ClusterKey key;
+  AckMode ack_mode = AckMode::on_receipt;
+  /// Received but not yet applied; above it the link stops reading (TCP pushes back).
+  std::size_t max_queued_bytes = 64 * 1024 * 1024;
+  /// A connection must finish its TLS handshake within this.
+  std::chrono::milliseconds handshake_timeout{5000};
+};
+
+/// Told, from the link's threads, when a primary's stream ends: the primary closed it or it
+/// broke (the secondary may then lack changes the primary recorded), or a change could not be
+/// decoded or applied (the error names it: the secondary is not up to date).
+using StreamEnded = std::function<void(const Error& why)>;
+
+class ReplicationReceiver {
+ public:
+  /// Listens at once; io_error naming the address and port when it cannot. `dir_fd` is the
+  /// replicated directory underneath (borrowed: it must outlive the receiver).
+  static Result<std::unique_ptr<ReplicationReceiver>> start(ReceiverOptions options, int dir_fd,
+                                                            std::shared_ptr<spdlog::logger> log = nullptr,
+                                                            StreamEnded ended = {});
+  /// Stops listening, closes the primary's stream, and returns once nothing runs any more.
+  ~ReplicationReceiver();
+  ReplicationReceiver(const ReplicationReceiver&) = delete;
+  ReplicationReceiver& operator=(const ReplicationReceiver&) = delete;
+
+  /// The port it listens on (the one chosen when options.port was 0).
+  std::uint16_t port() const { return port_; }
+  /// The last change applied (its sequence in the current or last stream).
+  std::uint64_t applied() const { return applied_.load(); }
+  /// Waits until every change received so far is applied (before the secondary takes over),
+  /// at most `timeout`; false when it could not in time.
+  bool wait_until_applied(std::chrono::milliseconds timeout);
+
+ private:
+  struct Queued {
+    Change change;
+    std::size_t bytes = 0;
+    std::uint64_t stream = 0;
+  };
+  struct Session;
+  using Clock = std::chrono::steady_clock;
+
+  ReplicationReceiver(ReceiverOptions options, int dir_fd, std::shared_ptr<spdlog::logger> log, StreamEnded ended);
+  Status listen();
+
+  // Link thread only.
+  void accept();
+  void read_more(const std::shared_ptr<Session>& session);
+  void take_frames(const std::shared_ptr<Session>& session);
+  void send_ack(const std::shared_ptr<Session>& session);
+  void end_stream(const std::shared_ptr<Session>& session, const Error& why);
+
+  void apply_loop();
+
+  ReceiverOptions options_;
+  int dir_fd_;
+  std::shared_ptr<spdlog::logger> log_;
+  StreamEnded ended_;
+  LinkPsk psk_;
+  std::uint16_t port_ = 0;
+
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{io_.get_executor()};
+  std::unique_ptr<boost::asio::ssl::context> tls_;
+  boost::asio::ip::tcp::acceptor acceptor_{io_};
+  std::shared_ptr<Session> session_;  // link thread: the one primary, while connected
+  std::uint64_t stream_count_ = 0;    // link thread
+  std::thread link_thread_;
+  std::thread apply_thread_;
+
+  std::mutex mutex_;
+  std::condition_variable queue_changed_;
+  std::deque<Queued> queue_;
+  std::size_t queued_bytes_ = 0;
+  bool applying_ = false;
+  bool stopping_ = false;
+  std::uint64_t failed_stream_ = 0;  // changes of this stream are dropped after an apply error
+  std::atomic<std::uint64_t> applied_{0};
+  std::atomic<bool> reading_paused_{false};
+};
+
+}  // namespace haven::replication

@@ -1,0 +1,291 @@
+#include "replication_link/replication_sender.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+
+#include "replication_link/link_frames.hpp"
+
+namespace haven::replication {
+namespace {
+
+namespace asio = boost::asio;
+
+// Frames gathered into one TLS write: large enough to amortise the record overhead of small
+// changes, small enough to keep the first byte of a batch from waiting long.
+constexpr std::size_t kBatchBytes = 1 << 20;
+
+std::string millis(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
+
+}  // namespace
+
+ReplicationSender::ReplicationSender(SenderOptions options, LostHandler lost_handler, std::shared_ptr<spdlog::logger> log,
+                                     SecondaryLostNotice notice)
+    : options_(std::move(options)),
+      lost_handler_(std::move(lost_handler)),
+      log_(log ? std::move(log) : spdlog::default_logger()),
+      notice_(std::move(notice)),
+      peer_(options_.address + ":" + std::to_string(options_.port)) {}
+
+Result<std::unique_ptr<ReplicationSender>> ReplicationSender::connect(SenderOptions options, LostHandler lost_handler,
+                                                                      std::shared_ptr<spdlog::logger> log, SecondaryLostNotice notice) {
+  std::unique_ptr<ReplicationSender> sender(new ReplicationSender(std::move(options), std::move(lost_handler), std::move(log), std::move(notice)));
+  if (auto st = sender->open_link(); !st.ok()) return std::move(st).error();
+  return sender;
+}
+
+Status ReplicationSender::open_link() {
+  auto psk = derive_link_psk(options_.key, options_.module);
+  if (!psk.ok()) return std::move(psk).error();
+  psk_ = std::move(*psk);
+  auto tls = make_link_context(psk_, false);
+  if (!tls.ok()) return std::move(tls).error();
+  tls_ = std::move(*tls);
+  stream_ = std::make_unique<TlsStream>(io_, *tls_);
+
+  boost::system::error_code address_error;
+  const auto address = asio::ip::make_address(options_.address, address_error);
+  if (address_error)
+    return fail(Errc::invalid_argument, "replication of module " + options_.module + ": '" + options_.address +
+                                            "' is not an IP address; expected the secondary's address on the flow lan");
+  // Run the connection and the handshake here, bounded by the timeout, before the link thread starts.
+  boost::system::error_code connect_error = asio::error::would_block, handshake_error = asio::error::would_block;
+  bool timed_out = false, done = false;
+  asio::steady_timer timer(io_, options_.timeout);
+  timer.async_wait([&](const boost::system::error_code& ec) {
+    if (ec) return;
+    timed_out = true;
+    boost::system::error_code ignored;
+    stream_->lowest_layer().close(ignored);
+  });
+  stream_->lowest_layer().async_connect({address, options_.port}, [&](const boost::system::error_code& ec) {
+    connect_error = ec;
+    if (ec) {
+      done = true;
+      return;
+    }
+    stream_->lowest_layer().set_option(asio::ip::tcp::no_delay(true));
+    stream_->async_handshake(asio::ssl::stream_base::client, [&](const boost::system::error_code& hec) {
+      handshake_error = hec;
+      done = true;
+    });
+  });
+  while (!done) io_.run_one();
+  timer.cancel();
+  io_.poll();  // the cancelled timer's handler runs now, while what it refers to exists
+  const std::string where = "replication link of module " + options_.module + " to the secondary at " + peer_;
+  if (connect_error)
+    return fail(timed_out ? Errc::timeout : Errc::io_error,
+                "cannot open the " + where + ": " + (timed_out ? "no answer within " + millis(options_.timeout) : connect_error.message()) +
+                    "; check that the secondary's agent runs and listens on that port");
+  if (handshake_error) {
+    const std::string why = timed_out ? "no TLS answer within " + millis(options_.timeout) : handshake_error.message();
+    log_->error("{}: the TLS handshake failed ({}); the secondary does not hold this cluster's key or replicates another module",
+                where, why);
+    return fail(Errc::refused, "cannot open the " + where + ": the TLS handshake failed (" + why +
+                                   "): the secondary does not hold this cluster's key, or replicates another module");
+  }
+  log_->info("{}: open (TLS 1.3, key of cluster {})", where, fingerprint_hex(options_.key));
+  {
+    std::lock_guard lock(mutex_);
+    last_progress_ = Clock::now();
+  }
+  read_ack();
+  thread_ = std::thread([this] { io_.run(); });
+  return ok_status();
+}
+
+ReplicationSender::~ReplicationSender() {
+  {
+    std::lock_guard lock(mutex_);
+    closing_ = true;  // our own close is no loss of the secondary
+  }
+  asio::post(io_, [this] { close_stream(); });
+  io_.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void ReplicationSender::close_stream() {
+  if (closed_) return;
+  closed_ = true;
+  boost::system::error_code ignored;
+  stream_->lowest_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  stream_->lowest_layer().close(ignored);
+}
+
+void ReplicationSender::read_ack() {
+  asio::async_read(*stream_, asio::buffer(ack_buffer_), [this](const boost::system::error_code& ec, std::size_t) {
+    std::lock_guard lock(mutex_);
+    if (closing_) return;
+    if (ec) {
+      declare_lost(ec == asio::error::eof ? "the secondary closed the link" : "the link broke: " + ec.message());
+      return;
+    }
+    const std::uint64_t ack = get_le(ack_buffer_.data(), kAckSize);
+    if (lost_) return;
+    if (ack >= next_to_send_ || ack < acked_) {
+      declare_lost("the secondary acknowledged change #" + std::to_string(ack) + " which was never sent or was acknowledged before");
+      return;
+    }
+    if (ack > acked_) {
+      acked_ = ack;
+      while (!unacked_.empty() && unacked_.front().change.sequence <= ack) {
+        bytes_in_flight_ -= unacked_.front().bytes;
+        unacked_.pop_front();
+      }
+      last_progress_ = Clock::now();
+      changed_.notify_all();
+    }
+    read_ack();
+  });
+}
+
+void ReplicationSender::request_write() {
+  if (write_requested_) return;
+  write_requested_ = true;
+  asio::post(io_, [this] { write_more(); });
+}
+
+void ReplicationSender::write_more() {
+  if (writing_ || closed_) return;
+  batch_.clear();
+  {
+    std::lock_guard lock(mutex_);
+    write_requested_ = false;
+    if (lost_) return;
+    if (!unacked_.empty()) {
+      auto at = unacked_.begin() + static_cast<std::ptrdiff_t>(next_to_send_ - unacked_.front().change.sequence);
+      for (; at != unacked_.end() && batch_.size() < kBatchBytes; ++at) {
+        const auto frame = encode(at->change);
+        const std::size_t start = batch_.size();
+        batch_.resize(start + kFrameHeaderSize);
+        put_le(batch_.data() + start, frame.size(), kFrameHeaderSize);
+        batch_.insert(batch_.end(), frame.begin(), frame.end());
+        ++next_to_send_;
+      }
+    }
+  }
+  if (batch_.empty()) return;
+  writing_ = true;
+  asio::async_write(*stream_, asio::buffer(batch_), [this](const boost::system::error_code& ec, std::size_t) {
+    writing_ = false;
+    if (ec) {
+      std::lock_guard lock(mutex_);
+      if (closing_) return;
+      declare_lost("cannot send to the secondary: " + ec.message());
+      return;
+    }
+    write_more();
+  });
+}
+
+void ReplicationSender::declare_lost(const std::string& why) {
+  if (lost_) return;
+  lost_ = true;
+  lost_reason_ = why;
+  recorded_up_to_ = acked_;
+  to_record_.reserve(unacked_.size());
+  for (auto& p : unacked_) to_record_.push_back(std::move(p.change));
+  unacked_.clear();
+  bytes_in_flight_ = 0;
+  changed_.notify_all();
+  const std::string message = "replication of module " + options_.module + ": the secondary at " + peer_ + " is lost (" + why +
+                              "); " + std::to_string(to_record_.size()) +
+                              " unacknowledged changes and every later one are recorded for reintegration";
+  asio::post(io_, [this, message, why] {
+    close_stream();
+    log_->warn("{}", message);
+    if (notice_) notice_(why);
+  });
+}
+
+ChangeSink::Ticket ReplicationSender::submit(Change change) {
+  const std::size_t bytes = kFrameHeaderSize + change.path.size() + change.path2.size() + change.name.size() + change.data.size() + 80;
+  std::unique_lock lock(mutex_);
+  // Back-pressure: the file system waits here (bounded by the timeout) rather than the queue
+  // growing without limit.
+  while (!lost_ && !unacked_.empty() && bytes_in_flight_ + bytes > options_.max_bytes_in_flight) {
+    const auto deadline = last_progress_ + options_.timeout;
+    if (Clock::now() >= deadline) {
+      declare_lost("no acknowledgement for " + millis(options_.timeout) + " with " + std::to_string(bytes_in_flight_) + " bytes in flight");
+      break;
+    }
+    changed_.wait_until(lock, deadline);
+  }
+  change.sequence = next_sequence_++;
+  const Ticket ticket = change.sequence;
+  if (lost_) {
+    to_record_.push_back(std::move(change));
+    return ticket;
+  }
+  if (unacked_.empty()) last_progress_ = Clock::now();  // the acknowledgement clock starts now
+  unacked_.push_back({std::move(change), bytes});
+  bytes_in_flight_ += bytes;
+  request_write();
+  return ticket;
+}
+
+Status ReplicationSender::wait(Ticket ticket) {
+  std::unique_lock lock(mutex_);
+  if (ticket == 0 || ticket >= next_sequence_)
+    return fail(Errc::internal, "replication of module " + options_.module + ": wait for change #" + std::to_string(ticket) +
+                                    " which was never submitted (a bug in the caller)");
+  for (;;) {
+    if (ticket <= acked_) return ok_status();
+    if (!lost_) {
+      const auto deadline = last_progress_ + options_.timeout;
+      if (Clock::now() >= deadline) {
+        declare_lost("no acknowledgement within " + millis(options_.timeout));
+        continue;
+      }
+      changed_.wait_until(lock, deadline);
+      continue;
+    }
+    if (ticket <= recorded_up_to_) return ok_status();
+    if (record_error_) return *record_error_;
+    if (recording_) {
+      changed_.wait(lock);
+      continue;
+    }
+    // This thread records every change waiting so far, in order, for itself and the others.
+    recording_ = true;
+    std::vector<Change> batch;
+    batch.swap(to_record_);
+    lock.unlock();
+    Status recorded = lost_handler_ ? lost_handler_(batch)
+                                    : Status(fail(Errc::internal, "no handler records changes while the secondary is lost"));
+    lock.lock();
+    recording_ = false;
+    if (recorded.ok()) {
+      if (!batch.empty()) recorded_up_to_ = batch.back().sequence;
+    } else {
+      record_error_ = fail(recorded.error().code, "replication of module " + options_.module + ": the secondary is lost (" + lost_reason_ +
+                                                      ") and changes #" + std::to_string(batch.front().sequence) + " to #" +
+                                                      std::to_string(batch.back().sequence) + " cannot be recorded for reintegration: " +
+                                                      recorded.error().message);
+      log_->error("{}", record_error_->message);
+    }
+    changed_.notify_all();
+  }
+}
+
+bool ReplicationSender::lost() const {
+  std::lock_guard lock(mutex_);
+  return lost_;
+}
+
+std::string ReplicationSender::lost_reason() const {
+  std::lock_guard lock(mutex_);
+  return lost_reason_;
+}
+
+std::uint64_t ReplicationSender::acknowledged() const {
+  std::lock_guard lock(mutex_);
+  return acked_;
+}
+
+}  // namespace haven::replication
