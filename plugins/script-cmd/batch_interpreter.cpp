@@ -174,11 +174,24 @@ std::string BatchInterpreter::delayed(std::string_view text) const {
 }
 
 std::string BatchInterpreter::resolve_path(std::string_view path) const {
-  const auto plain = strip_quotes(path);
+  const auto plain = separators_after_folders(strip_quotes(path));
   if (is_null_device(plain)) return "/dev/null";
   std::filesystem::path p(plain);
   if (p.is_relative()) p = std::filesystem::path(cwd_) / p;
   return p.lexically_normal().string();
+}
+
+// A Linux file name may hold a backslash, so one is left alone unless what is before it is an
+// existing folder: then it is a Windows separator ("%SAFEUSERBIN%\start.cmd", "%~dp0\x").
+std::string BatchInterpreter::separators_after_folders(std::string path) const {
+  for (auto at = path.find('\\'); at != std::string::npos; at = path.find('\\', at + 1)) {
+    std::filesystem::path prefix(path.substr(0, at));
+    if (prefix.empty()) continue;
+    if (prefix.is_relative()) prefix = std::filesystem::path(cwd_) / prefix;
+    std::error_code ec;
+    if (std::filesystem::is_directory(prefix, ec)) path[at] = '/';
+  }
+  return path;
 }
 
 Result<int> BatchInterpreter::run_file(const std::string& file, const std::vector<std::string>& args) {
@@ -477,7 +490,7 @@ std::optional<std::string> BatchInterpreter::find_batch_file(const std::string& 
 
 Result<BatchInterpreter::Flow> BatchInterpreter::execute_program(const std::string& written, const std::string& rest,
                                                                  bool via_call) {
-  const auto name = strip_quotes(written);
+  const auto name = separators_after_folders(strip_quotes(written));
   const auto args = split_program_arguments(rest);
   const auto slash = name.find_last_of('/');
   const auto base = slash == std::string::npos ? name : name.substr(slash + 1);

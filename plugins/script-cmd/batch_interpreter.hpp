@@ -76,6 +76,7 @@ class BatchInterpreter {
   std::string delayed(std::string_view text) const;
   std::optional<std::string> find_batch_file(const std::string& name) const;
   std::string resolve_path(std::string_view path) const;
+  std::string separators_after_folders(std::string path) const;
   Error error_here(Errc code, const std::string& message) const;
   void write_out(std::string_view text) const;
   void write_err(std::string_view text) const;

@@ -60,6 +60,65 @@ std::optional<MappedCommand> map_timeout(const std::vector<std::string>& args) {
   return m;
 }
 
+// `ping -n 6 127.0.0.1 >nul` is the classic batch sleep; Linux ping's -n means "numeric" and
+// without -c it never ends, so the Windows switches are translated.
+std::optional<MappedCommand> map_ping(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{"ping"};
+  bool has_count = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto a = to_lower(args[i]);
+    if ((a == "-n" || a == "/n") && i + 1 < args.size()) {
+      argv.insert(argv.end(), {"-c", args[++i]});
+      has_count = true;
+    } else if ((a == "-w" || a == "/w") && i + 1 < args.size()) {
+      long long ms = 0;
+      if (!parse_batch_integer(args[++i], ms) || ms < 0)
+        return unsupported("'ping " + join(args, 0) + "': -w expects milliseconds");
+      argv.insert(argv.end(), {"-W", std::to_string((ms + 999) / 1000)});
+    } else if (a == "-t" || a == "/t") {
+      return unsupported("'ping -t' pings until a key is pressed, which a hook never gets");
+    } else if (!a.empty() && (a[0] == '-' || a[0] == '/') && a != "-4" && a != "-6") {
+      return unsupported("'ping " + join(args, 0) + "': the switch '" + args[i] + "' (haven maps -n, -w, -4, -6)");
+    } else {
+      argv.push_back(args[i]);
+    }
+  }
+  if (!has_count) argv.insert(argv.begin() + 1, {"-c", "4"});  // Windows pings 4 times by default
+  return run(std::move(argv));
+}
+
+// `taskkill [/f] [/t] /im app.exe` or `/pid N`: the force-stop of many seed stop scripts.
+std::optional<MappedCommand> map_taskkill(const std::vector<std::string>& args) {
+  bool force = false;
+  std::vector<std::string> names, pids;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto a = to_lower(args[i]);
+    if (a == "/f") force = true;
+    else if (a == "/t") {}  // pkill and kill do not follow children; see docs/hooks-cmd.md
+    else if (a == "/im" && i + 1 < args.size()) {
+      auto name = args[++i];
+      const auto lower = to_lower(name);
+      if (lower.ends_with(".exe")) name.resize(name.size() - 4);
+      if (name.find_first_of("*?") != std::string::npos)
+        return unsupported("'taskkill /im " + args[i] + "': wildcards in the image name are not mapped");
+      names.push_back(name);
+    } else if (a == "/pid" && i + 1 < args.size()) {
+      pids.push_back(args[++i]);
+    } else {
+      return unsupported("'taskkill " + join(args, 0) + "': the switch '" + args[i] +
+                         "' (haven maps /f, /t, /im NAME and /pid N)");
+    }
+  }
+  if (names.size() + pids.size() != 1)
+    return unsupported("'taskkill " + join(args, 0) + "': haven maps one /im NAME or one /pid N per taskkill");
+  std::vector<std::string> argv;
+  if (!names.empty()) argv = {"pkill", force ? "-KILL" : "-TERM", "-x", names.front()};
+  else argv = {"kill", force ? "-KILL" : "-TERM", pids.front()};
+  auto m = run(std::move(argv));
+  m.exit_code_map = std::make_pair(1, 128);  // taskkill's "process not found"
+  return m;
+}
+
 }  // namespace
 
 ServiceMap::ServiceMap(std::string_view spec) {
@@ -85,6 +144,8 @@ std::optional<MappedCommand> map_windows_command(std::string_view name, const st
   if (name == "net" || name == "net1") return map_net(args, services);
   if (name == "sc") return map_sc(args, services);
   if (name == "timeout") return map_timeout(args);
+  if (name == "ping") return map_ping(args);
+  if (name == "taskkill") return map_taskkill(args);
   if (name == "start")
     return unsupported("'start' (a program in the background): run it with a service (net start / systemctl), "
                        "or through sh -c \"prog &\"");

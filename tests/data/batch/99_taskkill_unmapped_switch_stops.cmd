@@ -1,0 +1,2 @@
+@echo off
+taskkill /fi "status eq not responding"
