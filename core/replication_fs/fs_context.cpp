@@ -22,6 +22,13 @@ replication::Change make_change(replication::ChangeKind kind, std::string path) 
   return change;
 }
 
+bool still_named(int lower_fd, const std::string& rel, int fd) {
+  struct stat open_file {}, named {};
+  if (fstat(fd, &open_file) != 0 || open_file.st_nlink == 0) return false;
+  if (fstatat(lower_fd, at(rel), &named, AT_SYMLINK_NOFOLLOW) != 0) return false;
+  return named.st_ino == open_file.st_ino && named.st_dev == open_file.st_dev;
+}
+
 void ChangeBatch::submit(replication::Change change, std::optional<bool> is_directory) {
   if (change.path.empty()) return;
   if (!is_directory && fs_.filter->depends_on_type()) {

@@ -28,6 +28,12 @@ std::string relative(const char* fuse_path);
 /// The name to pass to an *at call on lower_fd: "." for the directory itself.
 inline const char* at(const std::string& rel) { return rel.empty() ? "." : rel.c_str(); }
 
+/// True when `rel` still names the file open as `fd`. libfuse's high-level API can hand an
+/// operation on an open file a name that was unlinked meanwhile (a release removing a
+/// .fuse_hidden* name races with another open of it); such a change reaches no name here,
+/// and the secondary, which has no such name either, must not get it.
+bool still_named(int lower_fd, const std::string& rel, int fd);
+
 /// A Change of `kind` on `path`.
 replication::Change make_change(replication::ChangeKind kind, std::string path);
 

@@ -46,7 +46,7 @@ int write_data(const char* path, std::string data, off_t offset, fuse_file_info*
     }
     const ssize_t written = pwrite(fd, data.data(), data.size(), offset);
     if (written < 0) return -errno;
-    if (written == 0) return 0;
+    if (written == 0 || !still_named(batch.fs().lower_fd, rel, fd)) return static_cast<int>(written);
     data.resize(static_cast<std::size_t>(written));
     Change change = make_change(ChangeKind::write, rel);
     change.offset = static_cast<std::uint64_t>(offset);
@@ -117,6 +117,8 @@ int op_write(const char* path, const char* buf, size_t size, off_t offset, fuse_
 }
 
 int op_write_buf(const char* path, fuse_bufvec* in, off_t offset, fuse_file_info* fi) {
+  if (in->count == 1 && !(in->buf[0].flags & FUSE_BUF_IS_FD))  // the usual case: one copy, into the change
+    return write_data(path, std::string(static_cast<const char*>(in->buf[0].mem), in->buf[0].size), offset, fi);
   std::string data(fuse_buf_size(in), '\0');
   fuse_bufvec out{};
   out.count = 1;
@@ -142,6 +144,7 @@ int op_fsync(const char* path, int datasync, fuse_file_info* fi) {
   if ((datasync ? fdatasync(fd_of(fi)) : fsync(fd_of(fi))) != 0) return -errno;
   const std::string rel = relative(path);
   return run_change([&](ChangeBatch& batch) -> int {
+    if (!still_named(batch.fs().lower_fd, rel, fd_of(fi))) return 0;
     Change change = make_change(ChangeKind::fsync, rel);
     change.flags = datasync ? 1 : 0;
     batch.submit(std::move(change), false);
@@ -153,7 +156,7 @@ int op_truncate(const char* path, off_t size, fuse_file_info* fi) {
   const std::string rel = relative(path);
   return run_change([&](ChangeBatch& batch) -> int {
     int rc = with_writable_fd(batch.fs().lower_fd, rel, fi, [&](int fd) { return ftruncate(fd, size) == 0 ? 0 : -errno; });
-    if (rc < 0) return rc;
+    if (rc < 0 || (fi && !still_named(batch.fs().lower_fd, rel, fd_of(fi)))) return rc;
     Change change = make_change(ChangeKind::truncate, rel);
     change.length = static_cast<std::uint64_t>(size);
     batch.submit(std::move(change), false);
@@ -166,7 +169,7 @@ int op_fallocate(const char* path, int mode, off_t offset, off_t length, fuse_fi
   return run_change([&](ChangeBatch& batch) -> int {
     int rc = with_writable_fd(batch.fs().lower_fd, rel, fi,
                               [&](int fd) { return fallocate(fd, mode, offset, length) == 0 ? 0 : -errno; });
-    if (rc < 0) return rc;
+    if (rc < 0 || (fi && !still_named(batch.fs().lower_fd, rel, fd_of(fi)))) return rc;
     Change change = make_change(ChangeKind::fallocate, rel);
     change.offset = static_cast<std::uint64_t>(offset);
     change.length = static_cast<std::uint64_t>(length);

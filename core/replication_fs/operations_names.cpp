@@ -43,13 +43,16 @@ int give_to_caller(int lower_fd, const std::string& rel, mode_t mode, bool set_m
   if (fstatat(lower_fd, at(parent_of(rel)), &parent, 0) != 0) return -errno;
   const bool inherit_group = parent.st_mode & S_ISGID;
   const gid_t group = inherit_group ? parent.st_gid : caller->gid;
-  if (fchownat(lower_fd, rel.c_str(), caller->uid, group, AT_SYMLINK_NOFOLLOW) != 0) return -errno;
-  if (!set_mode) return 0;
   struct stat st {};
   if (fstatat(lower_fd, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return -errno;
+  if (st.st_uid != caller->uid || st.st_gid != group) {
+    if (fchownat(lower_fd, rel.c_str(), caller->uid, group, AT_SYMLINK_NOFOLLOW) != 0) return -errno;
+    if (set_mode && fstatat(lower_fd, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return -errno;
+  }
+  if (!set_mode) return 0;
   if (S_ISDIR(st.st_mode) && inherit_group) mode |= S_ISGID;
-  // chown above may have cleared set-ID bits; the mode the caller asked for is the answer.
-  if (fchmodat(lower_fd, rel.c_str(), mode, 0) != 0) return -errno;
+  // Our umask, or the chown above (set-ID bits), may have changed it: the caller's mode wins.
+  if ((st.st_mode & 07777) != mode && fchmodat(lower_fd, rel.c_str(), mode, 0) != 0) return -errno;
   return 0;
 }
 

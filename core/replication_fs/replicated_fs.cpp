@@ -54,7 +54,9 @@ void* init(fuse_conn_info* conn, fuse_config* cfg) {
   cfg->direct_io = impl->options.direct_io ? 1 : 0;
   cfg->entry_timeout = impl->options.entry_timeout;
   cfg->attr_timeout = impl->options.attr_timeout;
-  cfg->negative_timeout = 0;
+  // Every name is made through us, and the kernel drops a cached "no such name" when we
+  // create it, so a negative entry may be kept as long as a positive one.
+  cfg->negative_timeout = impl->options.entry_timeout;
   conn->max_write = kMaxWrite;
   // A writeback cache would acknowledge writes before we have seen them.
   conn->want &= ~static_cast<unsigned>(FUSE_CAP_WRITEBACK_CACHE);

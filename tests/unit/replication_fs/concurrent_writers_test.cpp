@@ -105,6 +105,14 @@ TEST_CASE("concurrent writers: the changes in sequence order rebuild the same tr
   CHECK(changes.size() > 100);
   const Tree expected = read_tree(m);
   const Tree replayed = replay(changes);
+  std::string names_expected, names_replayed;
+  for (const auto& entry : expected) names_expected += entry.first + " ";
+  for (const auto& entry : replayed) names_replayed += entry.first + " ";
+  INFO("in the mount: " << names_expected << "; replayed: " << names_replayed);
+  if (replayed.size() != expected.size())
+    for (const auto& c : changes)
+      if (c.path.starts_with(".fuse") || c.path2.starts_with(".fuse"))
+        UNSCOPED_INFO(c.sequence << " " << haven::replication::to_string(c.kind) << " " << c.path << " " << c.path2);
   REQUIRE(replayed.size() == expected.size());
   for (const auto& [name, content] : expected) {
     INFO(name);
