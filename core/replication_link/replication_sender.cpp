@@ -8,6 +8,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include <cstring>
+
 #include "replication_link/link_frames.hpp"
 
 namespace haven::replication {
@@ -20,6 +22,24 @@ namespace asio = boost::asio;
 constexpr std::size_t kBatchBytes = 1 << 20;
 
 std::string millis(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
+
+// Appends the change's frame. The data (last in the encoding, after its 32-bit length) is
+// copied in one block: encode() appends byte by byte, which costs a fifth of the link's CPU
+// on 1 MiB writes.
+void append_frame(std::vector<std::byte>& batch, Change& change) {
+  std::string data = std::move(change.data);
+  change.data.clear();
+  const auto head = encode(change);
+  change.data = std::move(data);
+  const std::size_t start = batch.size();
+  const std::size_t frame_size = head.size() + change.data.size();
+  batch.resize(start + kFrameHeaderSize + frame_size);
+  std::byte* out = batch.data() + start;
+  put_le(out, frame_size, kFrameHeaderSize);
+  std::memcpy(out + kFrameHeaderSize, head.data(), head.size());
+  put_le(out + kFrameHeaderSize + head.size() - 4, change.data.size(), 4);
+  std::memcpy(out + kFrameHeaderSize + head.size(), change.data.data(), change.data.size());
+}
 
 }  // namespace
 
@@ -160,11 +180,7 @@ void ReplicationSender::write_more() {
     if (!unacked_.empty()) {
       auto at = unacked_.begin() + static_cast<std::ptrdiff_t>(next_to_send_ - unacked_.front().change.sequence);
       for (; at != unacked_.end() && batch_.size() < kBatchBytes; ++at) {
-        const auto frame = encode(at->change);
-        const std::size_t start = batch_.size();
-        batch_.resize(start + kFrameHeaderSize);
-        put_le(batch_.data() + start, frame.size(), kFrameHeaderSize);
-        batch_.insert(batch_.end(), frame.begin(), frame.end());
+        append_frame(batch_, at->change);
         ++next_to_send_;
       }
     }
