@@ -62,9 +62,7 @@ bool BatchInterpreter::is_builtin(const std::string& name) const {
   return kBuiltins.count(name) != 0;
 }
 
-Result<BatchInterpreter::Flow> BatchInterpreter::run_builtin(const std::string& name, const std::string& rest,
-                                                             bool via_call) {
-  (void)via_call;
+Result<BatchInterpreter::Flow> BatchInterpreter::run_builtin(const std::string& name, const std::string& rest) {
   const auto refuse = [&](const std::string& sw) {
     return error_here(Errc::unsupported,
                       "not supported by haven's batch interpreter: the switch '" + sw + "' of '" + name + "'");

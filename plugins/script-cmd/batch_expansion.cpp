@@ -142,7 +142,11 @@ std::string expand_percent(std::string_view line, const ExpansionScope& scope) {
       std::size_t j = i + 2;
       while (j < line.size() && is_path_modifier(line[j])) ++j;
       if (j < line.size() && std::isdigit(static_cast<unsigned char>(line[j]))) {
-        out += apply_path_modifiers(line.substr(i + 2, j - i - 2), arg(line[j] - '0'), scope.cwd);
+        const auto modifiers = line.substr(i + 2, j - i - 2);
+        auto value = arg(line[j] - '0');
+        if (line[j] == '0' && !modifiers.empty() && !value.empty() && value.front() == ':' && !scope.script_path.empty())
+          value = scope.script_path;
+        out += apply_path_modifiers(modifiers, value, scope.cwd);
         i = j + 1;
         continue;
       }

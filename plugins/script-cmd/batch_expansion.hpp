@@ -19,6 +19,7 @@ struct ExpansionScope {
   std::vector<std::string> args;  ///< %0, %1, ... after any shift; quotes as passed
   std::string all_args;           ///< %*: the arguments as passed, shift does not change it
   std::string cwd;                ///< for %~f1 and friends
+  std::string script_path;        ///< in a `call :label`, %~dp0 still names the file (as in cmd)
 };
 
 /// Percent expansion of one line as cmd does it in a batch file: %% is %, %0..%9 and %*

@@ -163,6 +163,7 @@ std::string BatchInterpreter::expand_line(std::string_view line) const {
   if (frame_ != nullptr) {
     for (std::size_t i = frame_->shift; i < frame_->args.size(); ++i) scope.args.push_back(frame_->args[i]);
     scope.all_args = frame_->all_args;
+    scope.script_path = frame_->source->path;
   }
   scope.cwd = cwd_;
   return expand_percent(line, scope);
@@ -456,7 +457,7 @@ Result<BatchInterpreter::Flow> BatchInterpreter::execute_simple(const SimpleComm
   auto [name, rest] = split_command(text);
   if (name.empty()) return Flow{};
   const auto lower = to_lower(name);
-  if (is_builtin(lower)) return run_builtin(lower, rest, via_call);
+  if (is_builtin(lower)) return run_builtin(lower, rest);
   return execute_program(name, rest, via_call);
 }
 

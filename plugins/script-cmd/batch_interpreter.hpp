@@ -84,7 +84,7 @@ class BatchInterpreter {
 
   // Built-in commands (batch_builtins.cpp). `rest` is the text after the command name.
   bool is_builtin(const std::string& name) const;
-  Result<Flow> run_builtin(const std::string& name, const std::string& rest, bool via_call);
+  Result<Flow> run_builtin(const std::string& name, const std::string& rest);
   Result<Flow> builtin_echo(const std::string& rest, bool dotted);
   Result<Flow> builtin_set(const std::string& rest);
   Result<Flow> builtin_set_arithmetic(const std::string& expression);

@@ -30,7 +30,7 @@ class Parser {
   explicit Parser(std::string_view text) : s_(text) {}
 
   NodePtr statement() {
-    NodePtr node = list(true);
+    NodePtr node = list();
     skip_blanks();
     if (!at_end()) {
       // A ')' at depth 0 or a stray newline: cmd ignores the rest of such a line.
@@ -62,14 +62,14 @@ class Parser {
     return to_lower(s_.substr(pos_, end - pos_));
   }
 
-  // Commands joined by '&' (and, in a block, by newlines when stop_at_newline is false).
-  NodePtr list(bool stop_at_newline) {
+  // The commands of one line joined by '&' (a block's lines are parsed one list each).
+  NodePtr list() {
     NodePtr result;
     while (true) {
       skip_command_start();
       if (at_end() || peek() == '\n' || (peek() == ')' && depth_ > 0)) break;
       if (peek() == ')' && !result) break;
-      NodePtr next = and_or(stop_at_newline);
+      NodePtr next = and_or();
       result = result ? chain(Chain::Op::always, std::move(result), std::move(next)) : std::move(next);
       skip_blanks();
       if (peek() == '&' && peek(1) != '&') {
@@ -81,8 +81,8 @@ class Parser {
     return result;
   }
 
-  NodePtr and_or(bool stop_at_newline) {
-    NodePtr left = command(stop_at_newline);
+  NodePtr and_or() {
+    NodePtr left = command();
     while (true) {
       skip_blanks();
       Chain::Op op;
@@ -94,7 +94,7 @@ class Parser {
       skip_command_start();
       if (at_end() || peek() == '\n' || peek() == ')' || peek() == '&' || peek() == '|')
         syntax("'" + written + "' is not followed by a command");
-      left = chain(op, std::move(left), command(stop_at_newline));
+      left = chain(op, std::move(left), command());
     }
     if (peek() == '|' && peek(1) != '|')
       unsupported("a pipe '|' (run the pipeline through a program, e.g. sh -c \"a | b\", or write it as two steps with a file)");
@@ -109,7 +109,7 @@ class Parser {
     return make(std::move(c));
   }
 
-  NodePtr command(bool stop_at_newline) {
+  NodePtr command() {
     skip_command_start();
     bool echo_off = false;
     while (peek() == '@') {
@@ -129,7 +129,7 @@ class Parser {
       return make(Comment{});
     }
     if (word == "if") return if_command();
-    if (word == "for") return for_command(stop_at_newline);
+    if (word == "for") return for_command();
     if (word == "else") syntax("'else' must follow the ')' of its if on the same line: if ... (...) else (...)");
     return simple(echo_off);
   }
@@ -150,7 +150,7 @@ class Parser {
       while (!at_end() && (is_delimiter(peek()) || peek() == '\n')) ++pos_;
       if (at_end()) throw NeedMoreText{"a block opened with '(' is not closed with ')'"};
       if (peek() == ')') break;
-      if (NodePtr line = list(true)) b.body.push_back(std::move(line));
+      if (NodePtr line = list()) b.body.push_back(std::move(line));
       skip_blanks();
       if (!at_end() && peek() != '\n' && peek() != ')') syntax("unexpected '" + std::string(1, peek()) + "' in a block");
     }
@@ -364,18 +364,17 @@ class Parser {
         pos_ += 4;
         skip_blanks();
         if (at_end() || peek() == '\n') syntax("'else' has no command after it");
-        ifc.else_branch = peek() == '(' ? block() : list(true);
+        ifc.else_branch = peek() == '(' ? block() : list();
         if (!ifc.else_branch) syntax("'else' has no command after it");
       }
     } else {
-      ifc.then_branch = list(true);
+      ifc.then_branch = list();
       if (!ifc.then_branch) syntax("'if' has a condition but no command");
     }
     return make(std::move(ifc));
   }
 
-  NodePtr for_command(bool stop_at_newline) {
-    (void)stop_at_newline;
+  NodePtr for_command() {
     pos_ += 3;
     ForCommand f;
     skip_blanks();
@@ -415,7 +414,7 @@ class Parser {
     pos_ += 2;
     skip_blanks();
     const auto body_start = pos_;
-    NodePtr body = peek() == '(' ? block() : list(true);
+    NodePtr body = peek() == '(' ? block() : list();
     if (!body) syntax("'for ... do' has no command");
     f.body = std::string(s_.substr(body_start, pos_ - body_start));
     return make(std::move(f));
