@@ -22,11 +22,20 @@ replication::Change make_change(replication::ChangeKind kind, std::string path) 
   return change;
 }
 
-bool still_named(int lower_fd, const std::string& rel, int fd) {
-  struct stat open_file {}, named {};
-  if (fstat(fd, &open_file) != 0 || open_file.st_nlink == 0) return false;
+bool still_named(int lower_fd, const std::string& rel, int fd, struct stat* open_file) {
+  struct stat named {};
+  if (fstat(fd, open_file) != 0 || open_file->st_nlink == 0) return false;
   if (fstatat(lower_fd, at(rel), &named, AT_SYMLINK_NOFOLLOW) != 0) return false;
-  return named.st_ino == open_file.st_ino && named.st_dev == open_file.st_dev;
+  return named.st_ino == open_file->st_ino && named.st_dev == open_file->st_dev;
+}
+
+std::int64_t nanoseconds(const timespec& t) { return t.tv_sec * 1'000'000'000LL + t.tv_nsec; }
+
+void stamp_times(int lower_fd, replication::Change& change, bool with_atime) {
+  struct stat st {};
+  if (fstatat(lower_fd, at(change.path), &st, AT_SYMLINK_NOFOLLOW) != 0) return;
+  change.mtime_ns = nanoseconds(st.st_mtim);
+  if (with_atime) change.atime_ns = nanoseconds(st.st_atim);
 }
 
 void ChangeBatch::submit(replication::Change change, std::optional<bool> is_directory) {

@@ -3,6 +3,8 @@
 // the lock, wait until the secondary has it. Internal to replication_fs.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <mutex>
 #include <optional>
 #include <string>
@@ -32,7 +34,15 @@ inline const char* at(const std::string& rel) { return rel.empty() ? "." : rel.c
 /// operation on an open file a name that was unlinked meanwhile (a release removing a
 /// .fuse_hidden* name races with another open of it); such a change reaches no name here,
 /// and the secondary, which has no such name either, must not get it.
-bool still_named(int lower_fd, const std::string& rel, int fd);
+/// `open_file` receives the open file's attributes (after the change: its new mtime).
+bool still_named(int lower_fd, const std::string& rel, int fd, struct stat* open_file);
+
+/// Nanoseconds since the epoch, as Change carries times.
+std::int64_t nanoseconds(const timespec& t);
+
+/// Sets change.mtime_ns to `rel`'s mtime now (the secondary sets the same after applying),
+/// and its atime_ns too when `with_atime` (a new node: both times are the primary's).
+void stamp_times(int lower_fd, replication::Change& change, bool with_atime = false);
 
 /// A Change of `kind` on `path`.
 replication::Change make_change(replication::ChangeKind kind, std::string path);

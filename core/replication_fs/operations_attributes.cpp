@@ -37,8 +37,6 @@ class XattrTarget {
   std::string name_;
 };
 
-std::int64_t nanoseconds(const timespec& t) { return t.tv_sec * 1'000'000'000LL + t.tv_nsec; }
-
 }  // namespace
 
 int op_chmod(const char* path, mode_t mode, fuse_file_info* fi) {
@@ -46,7 +44,8 @@ int op_chmod(const char* path, mode_t mode, fuse_file_info* fi) {
   return run_change([&](ChangeBatch& batch) -> int {
     int rc = fi ? fchmod(static_cast<int>(fi->fh), mode) : fchmodat(batch.fs().lower_fd, at(rel), mode, 0);
     if (rc != 0) return -errno;
-    if (fi && !still_named(batch.fs().lower_fd, rel, static_cast<int>(fi->fh))) return 0;
+    struct stat open_file {};
+    if (fi && !still_named(batch.fs().lower_fd, rel, static_cast<int>(fi->fh), &open_file)) return 0;
     Change change = make_change(ChangeKind::chmod, rel);
     change.mode = mode & 07777;
     batch.submit(std::move(change), std::nullopt);
@@ -60,7 +59,8 @@ int op_chown(const char* path, uid_t uid, gid_t gid, fuse_file_info* fi) {
     int rc = fi ? fchown(static_cast<int>(fi->fh), uid, gid)
                 : fchownat(batch.fs().lower_fd, at(rel), uid, gid, AT_SYMLINK_NOFOLLOW);
     if (rc != 0) return -errno;
-    if (fi && !still_named(batch.fs().lower_fd, rel, static_cast<int>(fi->fh))) return 0;
+    struct stat open_file {};
+    if (fi && !still_named(batch.fs().lower_fd, rel, static_cast<int>(fi->fh), &open_file)) return 0;
     Change change = make_change(ChangeKind::chown, rel);
     change.uid = uid;  // (uid_t)-1 stays "unchanged" on the secondary too
     change.gid = gid;
@@ -78,7 +78,8 @@ int op_utimens(const char* path, const struct timespec tv[2], fuse_file_info* fi
     struct stat st {};
     if (fi) {
       if (futimens(static_cast<int>(fi->fh), tv) != 0 || fstat(static_cast<int>(fi->fh), &st) != 0) return -errno;
-      if (!still_named(lower, rel, static_cast<int>(fi->fh))) return 0;
+      struct stat open_file {};
+      if (!still_named(lower, rel, static_cast<int>(fi->fh), &open_file)) return 0;
     } else {
       if (utimensat(lower, at(rel), tv, AT_SYMLINK_NOFOLLOW) != 0 ||
           fstatat(lower, at(rel), &st, AT_SYMLINK_NOFOLLOW) != 0)

@@ -46,9 +46,11 @@ int write_data(const char* path, std::string data, off_t offset, fuse_file_info*
     }
     const ssize_t written = pwrite(fd, data.data(), data.size(), offset);
     if (written < 0) return -errno;
-    if (written == 0 || !still_named(batch.fs().lower_fd, rel, fd)) return static_cast<int>(written);
+    struct stat after {};
+    if (written == 0 || !still_named(batch.fs().lower_fd, rel, fd, &after)) return static_cast<int>(written);
     data.resize(static_cast<std::size_t>(written));
     Change change = make_change(ChangeKind::write, rel);
+    change.mtime_ns = nanoseconds(after.st_mtim);
     change.offset = static_cast<std::uint64_t>(offset);
     change.length = static_cast<std::uint64_t>(written);
     change.data = std::move(data);
@@ -72,7 +74,9 @@ int op_open(const char* path, fuse_file_info* fi) {
     int fd = openat(batch.fs().lower_fd, at(rel), lower_open_flags(fi->flags));
     if (fd < 0) return -errno;
     fi->fh = static_cast<std::uint64_t>(fd);
-    batch.submit(make_change(ChangeKind::truncate, rel), false);
+    Change change = make_change(ChangeKind::truncate, rel);
+    stamp_times(batch.fs().lower_fd, change);
+    batch.submit(std::move(change), false);
     return 0;
   });
 }
@@ -86,8 +90,11 @@ int op_create(const char* path, mode_t mode, fuse_file_info* fi) {
     int fd = openat(lower, rel.c_str(), lower_open_flags(fi->flags) | O_CREAT, mode);
     if (fd < 0) return -errno;
     if (existed) {
-      if ((fi->flags & O_TRUNC) && (fi->flags & O_ACCMODE) != O_RDONLY)
-        batch.submit(make_change(ChangeKind::truncate, rel), false);
+      if ((fi->flags & O_TRUNC) && (fi->flags & O_ACCMODE) != O_RDONLY) {
+        Change change = make_change(ChangeKind::truncate, rel);
+        stamp_times(lower, change);
+        batch.submit(std::move(change), false);
+      }
     } else {
       int rc = give_to_caller(lower, rel, mode & 07777, true);
       if (rc == 0 && fstat(fd, &st) != 0) rc = -errno;
@@ -100,6 +107,8 @@ int op_create(const char* path, mode_t mode, fuse_file_info* fi) {
       change.mode = st.st_mode & 07777;
       change.uid = st.st_uid;
       change.gid = st.st_gid;
+      change.atime_ns = nanoseconds(st.st_atim);
+      change.mtime_ns = nanoseconds(st.st_mtim);
       batch.submit(std::move(change), false);
     }
     fi->fh = static_cast<std::uint64_t>(fd);
@@ -144,7 +153,8 @@ int op_fsync(const char* path, int datasync, fuse_file_info* fi) {
   if ((datasync ? fdatasync(fd_of(fi)) : fsync(fd_of(fi))) != 0) return -errno;
   const std::string rel = relative(path);
   return run_change([&](ChangeBatch& batch) -> int {
-    if (!still_named(batch.fs().lower_fd, rel, fd_of(fi))) return 0;
+    struct stat open_file {};
+    if (!still_named(batch.fs().lower_fd, rel, fd_of(fi), &open_file)) return 0;
     Change change = make_change(ChangeKind::fsync, rel);
     change.flags = datasync ? 1 : 0;
     batch.submit(std::move(change), false);
@@ -156,9 +166,11 @@ int op_truncate(const char* path, off_t size, fuse_file_info* fi) {
   const std::string rel = relative(path);
   return run_change([&](ChangeBatch& batch) -> int {
     int rc = with_writable_fd(batch.fs().lower_fd, rel, fi, [&](int fd) { return ftruncate(fd, size) == 0 ? 0 : -errno; });
-    if (rc < 0 || (fi && !still_named(batch.fs().lower_fd, rel, fd_of(fi)))) return rc;
+    struct stat open_file {};
+    if (rc < 0 || (fi && !still_named(batch.fs().lower_fd, rel, fd_of(fi), &open_file))) return rc;
     Change change = make_change(ChangeKind::truncate, rel);
     change.length = static_cast<std::uint64_t>(size);
+    stamp_times(batch.fs().lower_fd, change);
     batch.submit(std::move(change), false);
     return 0;
   });
@@ -169,11 +181,13 @@ int op_fallocate(const char* path, int mode, off_t offset, off_t length, fuse_fi
   return run_change([&](ChangeBatch& batch) -> int {
     int rc = with_writable_fd(batch.fs().lower_fd, rel, fi,
                               [&](int fd) { return fallocate(fd, mode, offset, length) == 0 ? 0 : -errno; });
-    if (rc < 0 || (fi && !still_named(batch.fs().lower_fd, rel, fd_of(fi)))) return rc;
+    struct stat open_file {};
+    if (rc < 0 || (fi && !still_named(batch.fs().lower_fd, rel, fd_of(fi), &open_file))) return rc;
     Change change = make_change(ChangeKind::fallocate, rel);
     change.offset = static_cast<std::uint64_t>(offset);
     change.length = static_cast<std::uint64_t>(length);
     change.flags = static_cast<std::uint32_t>(mode);
+    stamp_times(batch.fs().lower_fd, change);
     batch.submit(std::move(change), false);
     return 0;
   });

@@ -32,6 +32,8 @@ Change created(ChangeKind kind, const std::string& rel, const struct stat& st) {
   change.mode = st.st_mode & 07777;
   change.uid = st.st_uid;
   change.gid = st.st_gid;
+  change.atime_ns = nanoseconds(st.st_atim);
+  change.mtime_ns = nanoseconds(st.st_mtim);
   return change;
 }
 

@@ -1,6 +1,7 @@
 // Each operation through the mount: its local effect, and the exact change the sink receives.
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
@@ -90,6 +91,11 @@ TEST_CASE("create and write through the mount reach the directory underneath and
   CHECK(changes[2].kind == ChangeKind::write);
   CHECK(changes[2].offset == 10);
   CHECK(changes[2].data == "world");
+  // The secondary sets the primary's resulting times, not its own clock's.
+  struct stat st {};
+  REQUIRE(fstatat(m.fs().lower_fd(), "f", &st, 0) == 0);
+  CHECK(changes[2].mtime_ns == st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec);
+  CHECK(changes[0].mtime_ns != 0);
   CHECK(changes[0].sequence < changes[1].sequence);
   CHECK(changes[1].sequence < changes[2].sequence);
 }
@@ -465,6 +471,27 @@ TEST_CASE("copy_file_range is sent as the writes it makes", "[fuse]") {
   REQUIRE(writes.size() == 1);
   CHECK(writes[0].path == "dst");
   CHECK(writes[0].data == "23456");
+}
+
+TEST_CASE("a shared writable mapping is written back through us, and msync waits for it", "[fuse]") {
+  REQUIRE_FUSE_OR_SKIP();
+  MountedDir m;
+  prepare(m, "mapped", std::string(8192, '.'));
+  int fd = check_call(open(m.path("mapped").c_str(), O_RDWR), "open mapped");
+  void* at = mmap(nullptr, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  REQUIRE(at != MAP_FAILED);
+  std::memcpy(static_cast<char*>(at) + 4096, "mapped!", 7);
+  REQUIRE(msync(at, 8192, MS_SYNC) == 0);
+  CHECK(m.lower_content("mapped").substr(4096, 7) == "mapped!");
+  munmap(at, 8192);
+  close(fd);
+  auto writes = kinds_only(m.sink().take(), ChangeKind::write);
+  REQUIRE_FALSE(writes.empty());
+  bool carried = false;
+  for (const auto& w : writes)
+    if (w.offset <= 4096 && w.offset + w.length >= 4096 + 7 && w.data.substr(4096 - w.offset, 7) == "mapped!")
+      carried = true;
+  CHECK(carried);
 }
 
 TEST_CASE("lseek finds data and holes of the file underneath", "[fuse]") {
