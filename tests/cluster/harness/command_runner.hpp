@@ -23,7 +23,8 @@ struct CommandOutput {
 /// Runs argv (argv[0] looked up in PATH) in its own process group, feeding `input` on its
 /// standard input, and waits at most `timeout`; then kills the group. Output that a
 /// background grandchild keeps writing after the command ended is not waited for.
-/// Thread-safe: every descriptor is close-on-exec.
+/// Thread-safe: every descriptor is close-on-exec. Sets SIGPIPE to SIG_IGN in this process (a
+/// command that does not read its input must not kill us).
 CommandOutput run_command(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
                           const std::string& input = {});
 

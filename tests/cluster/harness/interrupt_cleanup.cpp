@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -27,6 +28,9 @@ struct Published {
 };
 
 std::atomic<Published*> g_published{nullptr};
+// Set by the first delivery. A handler we chain to may put ours back and raise again (Catch2
+// does): the second delivery then ends the process instead of going round in circles.
+volatile std::sig_atomic_t g_fired = 0;
 struct sigaction g_previous[NSIG];
 
 std::mutex& registry_mutex() {
@@ -76,6 +80,12 @@ void publish_locked() {
 
 extern "C" void on_interrupt(int sig, siginfo_t* info, void* context) {
   const int saved_errno = errno;
+  if (g_fired) {
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+    return;
+  }
+  g_fired = 1;
   const Published* p = g_published.load();
   if (p && p->script && p->pid == ::getpid()) {
     // A raw clone instead of fork(): fork() runs atfork handlers and may take malloc's locks.

@@ -12,7 +12,8 @@
 //
 // Addresses (documented in docs/testing-cluster.md): lan1 is 198.51.100.0/25 and
 // 2001:db8:1::/64, lan2 198.51.100.128/25 and 2001:db8:2::/64; node i is .i (lan2: .128+i)
-// and 2001:db8:<lan>::i; client j is .100+j (lan2: .228+j) and 2001:db8:<lan>::10j; .50-.99
+// and 2001:db8:<lan>::i; client j is .100+j (lan2: .228+j) and 2001:db8:<lan>::<100+j>
+// (client1: 198.51.100.101, 2001:db8:1::101); .50-.99
 // (lan2 .178-.227) are never given to a host: Lan::spare_ipv4 hands them out for virtual IPs.
 // Nothing is added to the root namespace: every veth is created from inside the switch
 // namespace with its host end moved straight into the host's namespace.
@@ -26,7 +27,8 @@
 // namespace: /sys/class/net shows the host's own interfaces, as on a real machine.
 //
 // Requires root (CAP_SYS_ADMIN and CAP_NET_ADMIN), iproute2, and nftables (`nft`) for
-// partition(). A NetnsCluster is used from one thread at a time.
+// partition(). A NetnsCluster is used from one thread at a time, except that layout(), host()
+// and run() may be called from several threads at once (to probe many pairs in parallel).
 #pragma once
 
 #include <chrono>

@@ -70,9 +70,13 @@ TEST_CASE("haven-netns up, exec, cut, partition, list and down work from separat
   auto list = haven_netns({"list", "--name", name, "--json"});
   REQUIRE(list.exit_code == 0);
   const auto doc = nlohmann::json::parse(list.out);
-  REQUIRE(doc.size() == 1);
-  CHECK(doc[0]["present"] == true);
-  CHECK(doc[0]["layout"]["hosts"].size() == 3);
+  REQUIRE(doc["clusters"].size() == 1);
+  CHECK(doc["clusters"][0]["present"] == true);
+  CHECK(doc["clusters"][0]["layout"]["hosts"].size() == 3);
+  // The short form the docs use: the cluster as first word.
+  auto short_form = haven_netns({"exec", name, "node1", "--", "cat", "/sys/class/net/eth0/operstate"});
+  INFO(short_form.describe());
+  CHECK(short_form.out == "up\n");
 
   auto down = haven_netns({"down", "--name", name});
   INFO(down.describe());

@@ -3,7 +3,9 @@
 // that every command, from any process, finds it again; `down` is safe to run twice.
 #include <unistd.h>
 
+#include <cstring>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
@@ -112,19 +114,38 @@ int cmd_exec(const std::string& name, const std::string& host, const std::vector
 }
 
 int list(const std::string& name, bool json) {
-  nlohmann::json all = nlohmann::json::array();
+  nlohmann::json clusters = nlohmann::json::array();
+  std::set<std::string> recorded;
   bool any = false;
   for (const auto& stored : load_all_clusters()) {
+    for (const auto& ns : stored.layout.namespaces()) recorded.insert(ns);
     if (!name.empty() && stored.layout.name != name) continue;
     any = true;
     if (json) {
-      all.push_back({{"layout", to_json(stored.layout)}, {"complete", stored.complete}, {"present", present(stored.layout)}});
+      clusters.push_back(
+          {{"layout", to_json(stored.layout)}, {"complete", stored.complete}, {"present", present(stored.layout)}});
     } else {
       print_layout(stored.layout, stored.complete);
     }
   }
-  if (json) std::cout << all.dump(2) << "\n";
-  else if (!any) std::cout << "no cluster recorded in " << state_dir().string() << "\n";
+  // Namespaces held by running test processes, or left by dead ones (`cleanup` removes those).
+  nlohmann::json others = nlohmann::json::array();
+  for (const auto& ns : list_namespaces()) {
+    const pid_t owner = namespace_owner(ns);
+    if (owner == 0 || recorded.count(ns)) continue;
+    others.push_back({{"netns", ns}, {"owner", owner}, {"owner_alive", process_alive(owner)}});
+  }
+  if (json) {
+    std::cout << nlohmann::json{{"clusters", clusters}, {"other_namespaces", others}}.dump(2) << "\n";
+    return 0;
+  }
+  if (!any) std::cout << "no cluster recorded in " << state_dir().string() << "\n";
+  if (!others.empty()) {
+    std::cout << "namespaces of test processes (not recorded):\n";
+    for (const auto& o : others)
+      std::cout << fmt::format("  {}  owner pid {} {}\n", o["netns"].get<std::string>(), o["owner"].get<int>(),
+                               o["owner_alive"].get<bool>() ? "running" : "dead: `haven-netns cleanup` removes it");
+  }
   return 0;
 }
 
@@ -142,6 +163,15 @@ int with_cluster(const std::string& name, Action action) {
 
 int main(int argc, char** argv) {
   using namespace haven::cluster;
+  // Everything after `--` is the command for exec, taken before CLI11 sees it: its words may
+  // look like our options, and CLI11 would not hand them all to one positional.
+  std::vector<std::string> command;
+  for (int i = 1; i < argc; ++i)
+    if (std::string_view(argv[i]) == "--") {
+      command.assign(argv + i + 1, argv + argc);
+      argc = i;
+      break;
+    }
   CLI::App app{"haven-netns: clusters of hosts made of network namespaces (see docs/testing-cluster.md)"};
   app.require_subcommand(1);
   std::string name;
@@ -166,12 +196,18 @@ int main(int argc, char** argv) {
   down->callback([&] { rc = cmd_down(name); });
 
   std::string host;
-  std::vector<std::string> command;
-  auto* exec = app.add_subcommand("exec", "run a command on a host: exec --name demo node1 -- ip a");
-  add_name(exec);
-  exec->add_option("host", host, "node1.., client1..")->required();
-  exec->add_option("command", command, "the command, after --")->required();
-  exec->callback([&] { rc = cmd_exec(name, host, command); });
+  std::vector<std::string> words;
+  auto* exec = app.add_subcommand("exec", "run a command on a host: exec --name demo node1 -- ip a "
+                                          "(or exec demo node1 -- ip a)");
+  add_name(exec, false);
+  exec->add_option("where", words, "[CLUSTER] HOST, then -- and the command")->required()->expected(1, 2);
+  exec->callback([&] {
+    // `exec demo node1 -- ...` or `exec --name demo node1 -- ...`.
+    if (words.size() == 2 && name.empty()) rc = cmd_exec(words[0], words[1], command);
+    else if (words.size() == 1 && !name.empty()) rc = cmd_exec(name, words[0], command);
+    else rc = report(fail(haven::Errc::invalid_argument, "exec: expected --name CLUSTER HOST -- COMMAND... "
+                                                         "or CLUSTER HOST -- COMMAND..."));
+  });
 
   int lan = 0;
   for (const bool up_again : {false, true}) {
