@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -37,6 +38,7 @@ constexpr std::uint16_t kPortAfterApply = 29405;
 constexpr std::uint16_t kPortApplyError = 29406;
 constexpr std::uint16_t kPortBench = 29407;
 constexpr std::uint16_t kPortOnePrimary = 29408;
+constexpr std::uint16_t kPortBadFrame = 29409;
 
 haven::ClusterKey key_of(std::uint8_t fill) {
   haven::ClusterKey key;
@@ -362,4 +364,33 @@ TEST_CASE("throughput over loopback: 1 MiB writes and 4 KiB changes", "[.][throu
   run("1 MiB writes", 1 << 20, 512);
   run("4 KiB changes", 4096, 50'000);
   CHECK_FALSE(sender->lost());
+}
+
+TEST_CASE("a frame that does not decode stops the link and is reported", "[link]") {
+  namespace asio = boost::asio;
+  TempTree secondary;
+  std::promise<haven::Error> ended;
+  auto receiver = require_value(ReplicationReceiver::start(receiver_options(kPortBadFrame), secondary.fd(), nullptr,
+                                                           [&](const haven::Error& why) { ended.set_value(why); }));
+  // A peer holding the key that sends a frame of junk.
+  auto psk = require_value(derive_link_psk(key_of(7), "mirror"));
+  auto tls = require_value(make_link_context(psk, false));
+  asio::io_context io;
+  asio::ssl::stream<asio::ip::tcp::socket> peer(io, *tls);
+  peer.lowest_layer().connect({asio::ip::make_address("127.0.0.1"), kPortBadFrame});
+  peer.handshake(asio::ssl::stream_base::client);
+  const std::array<std::uint8_t, 14> junk{10, 0, 0, 0, 99, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  asio::write(peer, asio::buffer(junk));
+
+  auto future = ended.get_future();
+  REQUIRE(future.wait_for(10s) == std::future_status::ready);
+  const auto why = future.get();
+  CHECK(why.code == haven::Errc::invalid_argument);
+  CHECK(why.message.find("cannot decode the change after #0") != std::string::npos);
+  CHECK(why.message.find("not up to date") != std::string::npos);
+  // The secondary closed the link: the peer reads its end.
+  std::array<char, 8> ack{};
+  boost::system::error_code ec;
+  asio::read(peer, asio::buffer(ack), ec);
+  CHECK(ec);
 }
