@@ -191,6 +191,17 @@ std::span<const MirrorStateMachine::CommandRule> MirrorStateMachine::command_rul
       CommandRule{S::prim, C::failover_off, &M::set_failover, nullptr},
       CommandRule{S::second, C::failover_on, &M::set_failover, nullptr},
       CommandRule{S::second, C::failover_off, &M::set_failover, nullptr},
+      // wait on|release, from a failover rule's wait(): the hold outlives a stop of the module
+      CommandRule{S::stop, C::wait_on, &M::wait_on, nullptr},
+      CommandRule{S::stop, C::wait_off, &M::wait_off, nullptr},
+      CommandRule{S::wait, C::wait_on, &M::wait_on, nullptr},
+      CommandRule{S::wait, C::wait_off, &M::wait_off, nullptr},
+      CommandRule{S::alone, C::wait_on, &M::wait_on, nullptr},
+      CommandRule{S::alone, C::wait_off, &M::wait_off, nullptr},
+      CommandRule{S::prim, C::wait_on, &M::wait_on, nullptr},
+      CommandRule{S::prim, C::wait_off, &M::wait_off, nullptr},
+      CommandRule{S::second, C::wait_on, &M::wait_on, nullptr},
+      CommandRule{S::second, C::wait_off, &M::wait_off, nullptr},
   };
   return rules;
 }
@@ -210,6 +221,7 @@ std::vector<Action> MirrorStateMachine::begin(const ServiceSettings& settings, c
   deferred_stop_.reset();
   peer_.reset();
   want_second_ = hold_for_prim_ = swapping_ = peer_wrote_without_us_ = prim_asked_ = expecting_second_ = false;
+  held_by_.clear();
   std::vector<Action> out;
   out.push_back(Report{LogLevel::info, "module " + module_label() + ": data " +
                                            (known.data_uptodate ? "up to date" : "not known to be up to date") +
@@ -231,7 +243,9 @@ std::vector<Action> MirrorStateMachine::handle(const Event& event, TimePoint now
 
 std::vector<Action> MirrorStateMachine::on_command(const CommandEvent& command, TimePoint now) {
   std::vector<Action> out;
-  if (command.identity.empty()) {
+  if (command.command == Command::wait_off) {
+    // The end of a hold is no action of a detector's, and no administrator's either.
+  } else if (command.identity.empty()) {
     loop_.reset();
   } else if (loop_.record(now)) {
     std::string message = "Action stop called by maxloop: " + std::string(to_string(command.command)) + " -i " +
@@ -255,7 +269,8 @@ std::vector<Action> MirrorStateMachine::on_command(const CommandEvent& command, 
 }
 
 MirrorStateMachine::Outcome MirrorStateMachine::dispatch(const CommandEvent& command) {
-  const bool setting = command.command == Command::failover_on || command.command == Command::failover_off;
+  const bool setting = command.command == Command::failover_on || command.command == Command::failover_off ||
+                       command.command == Command::wait_on || command.command == Command::wait_off;
   if (pending_hook_ && !setting) return while_busy(command);
   for (const auto& rule : command_rules()) {
     if (rule.state != state_ || rule.command != command.command) continue;
@@ -319,6 +334,10 @@ std::optional<MirrorStateMachine::Outcome> MirrorStateMachine::declare_uptodate(
                   "run 'haven prim -m {m}' on the node whose data is good, or if you are sure this copy is the "
                   "best one left, 'haven primforce -m {m}'");
   if (auto why = peer_blocks_prim()) return refuse(command.command, *why);
+  if (!held_by_.empty())
+    return refuse(command.command, "failover rule " + held_by_ + " holds it in WAIT because what it watches is down "
+                                   "('haven state -m {m} -v' shows the resources); it goes on by itself once they "
+                                   "are back, or run 'haven stop -m {m}'");
   want_second_ = hold_for_prim_ = false;
   prim_asked_ = true;
   // The administrator vouches for this copy as it is now: a primary seen earlier (and gone,
@@ -364,11 +383,13 @@ MirrorStateMachine::Outcome MirrorStateMachine::second(const CommandEvent& comma
 }
 
 MirrorStateMachine::Outcome MirrorStateMachine::stop(const CommandEvent&) {
+  held_by_.clear();  // the administrator's stop ends a rule's hold; the rules start afresh
   plan_stop(true, "stop", "stopped by the administrator");
   return {true, "stopping module " + module_label()};
 }
 
 MirrorStateMachine::Outcome MirrorStateMachine::forcestop(const CommandEvent&) {
+  held_by_.clear();
   plan_stop(false, "stop", "force-stopped by the administrator");
   return {true, "force-stopping module " + module_label()};
 }
@@ -423,6 +444,38 @@ MirrorStateMachine::Outcome MirrorStateMachine::set_failover(const CommandEvent&
       text += ". The takeover already under way on this node goes on";
   }
   return {true, text};
+}
+
+// A rule's wait(): a running role stops (its hooks, as a stopstart) and comes back to WAIT,
+// where decide() keeps it while the hold lasts. While hooks run, only the flag changes; the
+// plan's end or decide() act on it. A stopped module keeps the hold for its next start.
+MirrorStateMachine::Outcome MirrorStateMachine::wait_on(const CommandEvent& command) {
+  const std::string rule = command.identity.empty() ? std::string("wait") : command.identity;
+  const std::string m = module_label();
+  if (state_ == S::stop) return {true, "module " + m + " is stopped: rule " + rule + " has nothing to hold"};
+  const bool already = !held_by_.empty();
+  held_by_ = rule;
+  if (already) return {true, "module " + m + " is held in WAIT by rule " + rule};
+  if (!pending_hook_ && plan_.empty()) {
+    if (is_role(state_)) {
+      plan_stop(true, "stopwait", "rule " + rule + " asked to wait");
+      plan_.push_back(StartAgainStep{});
+    } else if (state_ == S::wait && activity_ != Activity::waiting_peer) {
+      plan_.push_back(DecideStep{});
+    }
+  }
+  return {true, "module " + m + " waits: rule " + rule + " holds it in WAIT until what it watches is back"};
+}
+
+MirrorStateMachine::Outcome MirrorStateMachine::wait_off(const CommandEvent& command) {
+  const std::string m = module_label();
+  if (held_by_.empty()) return {true, "module " + m + " was not held by a rule"};
+  const std::string rule = held_by_;
+  held_by_.clear();
+  if (state_ == S::wait && !pending_hook_ && plan_.empty() && activity_ == Activity::idle)
+    plan_.push_back(DecideStep{});
+  (void)command;
+  return {true, "module " + m + ": rule " + rule + " no longer holds it; it goes on"};
 }
 
 // --- plans -----------------------------------------------------------------------------
@@ -598,6 +651,11 @@ void MirrorStateMachine::push_hooks_of(ModuleState from, ModuleState to, const s
 
 // Where WAIT leads once prestart has run and the peer is known.
 void MirrorStateMachine::decide(std::vector<Action>& out) {
+  if (!held_by_.empty()) {
+    hold(out, "rule " + held_by_ + " holds the module in WAIT (what it watches is down); it goes on by itself "
+              "once that is back");
+    return;
+  }
   if (!peer_) {
     activity_ = Activity::waiting_peer;
     enter(out, S::wait, SubState::transient, "waiting for news of the peer");
@@ -873,7 +931,10 @@ void MirrorStateMachine::run_plan(std::vector<Action>& out) {
   // News of the peer that arrived while the plan ran counts now.
   if (!had_work || !settled()) return;
   note_falling_behind(out);
-  if (is_role(state_)) {
+  if (is_role(state_) && !held_by_.empty()) {
+    plan_stop(true, "stopwait", "rule " + held_by_ + " asked to wait");
+    plan_.push_back(StartAgainStep{});
+  } else if (is_role(state_)) {
     react_to_peer(out);
   } else if (state_ == S::wait && activity_ == Activity::idle && peer_ && peer_->reachable) {
     decide(out);
@@ -948,6 +1009,10 @@ std::vector<Action> MirrorStateMachine::on_timer(const TimerFired& timer) {
 void MirrorStateMachine::enter(std::vector<Action>& out, ModuleState state, SubState sub, std::string reason) {
   if (is_primary(state)) peer_wrote_without_us_ = false;  // from now on the split-brain rule decides
   else if (peer_is_primary() && !(state == S::second && knowledge_.data_uptodate)) peer_wrote_without_us_ = true;
+  // A hold ends with the module, unless this STOP is the middle of the hold's own stopstart.
+  const bool starting_again = std::any_of(plan_.begin(), plan_.end(),
+                                          [](const Step& s) { return std::holds_alternative<StartAgainStep>(s); });
+  if (state == S::stop && !starting_again) held_by_.clear();
   state_ = state;
   sub_ = sub;
   reason_ = reason;

@@ -129,6 +129,8 @@ class MirrorStateMachine final : public Behaviour {
   Outcome stopstart(const CommandEvent&);
   Outcome swap(const CommandEvent&);
   Outcome set_failover(const CommandEvent&);
+  Outcome wait_on(const CommandEvent&);
+  Outcome wait_off(const CommandEvent&);
 
   // Plans: each replaces the pending plan.
   void plan_start(const std::string& action);
@@ -178,6 +180,7 @@ class MirrorStateMachine final : public Behaviour {
   bool swapping_ = false;      // PRIM→SECOND by swap: the peer takes over once we are SECOND
   bool expecting_second_ = false;  // PRIM entered from WAIT: the waiting peer is to become SECOND
   bool prim_asked_ = false;    // prim/primforce: the administrator chose this node over the rank
+  std::string held_by_;        // the failover rule whose wait() holds the module in WAIT, if any
 };
 
 }  // namespace haven::mirror

@@ -97,14 +97,22 @@ struct ServiceSettings {
 
 /// Administrator (or detector) commands a behaviour understands. `failover_on` and
 /// `failover_off` change ServiceSettings::failover at run time (`haven failover on|off`).
-enum class Command { start, stop, forcestop, prim, primforce, second, restart, stopstart, swap, failover_on, failover_off };
+/// `wait_on` (ABI 1.1): a failover rule's wait() holds the module in WAIT, its identity is the
+/// rule; `wait_off`: no rule holds it any more, it may go on (neither counts against maxloop
+/// nor resets it). A behaviour built for ABI 1.0 refuses both.
+enum class Command {
+  start, stop, forcestop, prim, primforce, second, restart, stopstart, swap, failover_on, failover_off,
+  wait_on, wait_off
+};
 
 /// "start", "stop", "forcestop", "prim", "primforce", "second", "restart", "stopstart", "swap",
-/// "failover on", "failover off".
+/// "failover on", "failover off", "wait", "wait release".
 constexpr const char* to_string(Command c) noexcept {
   switch (c) {
     case Command::failover_on: return "failover on";
     case Command::failover_off: return "failover off";
+    case Command::wait_on: return "wait";
+    case Command::wait_off: return "wait release";
     case Command::start: return "start";
     case Command::stop: return "stop";
     case Command::forcestop: return "forcestop";

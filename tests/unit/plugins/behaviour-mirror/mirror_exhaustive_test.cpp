@@ -81,7 +81,7 @@ const std::vector<Situation>& situations() {
 
 const Command kCommands[] = {Command::start,     Command::stop,        Command::forcestop, Command::prim,
                              Command::primforce, Command::second,      Command::restart,   Command::stopstart,
-                             Command::swap,      Command::failover_on, Command::failover_off};
+                             Command::swap,      Command::failover_on, Command::failover_off, Command::wait_on, Command::wait_off};
 
 PeerUpdate peer(bool reachable, ModuleState state = ModuleState::stop, SubState sub = SubState::not_ready,
                 bool uptodate = false, std::uint64_t generation = 0) {

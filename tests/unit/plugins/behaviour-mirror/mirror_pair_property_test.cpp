@@ -17,7 +17,7 @@ namespace {
 
 const Command kCommands[] = {Command::start,     Command::stop,        Command::forcestop, Command::prim,
                              Command::primforce, Command::second,      Command::restart,   Command::stopstart,
-                             Command::swap,      Command::failover_on, Command::failover_off};
+                             Command::swap,      Command::failover_on, Command::failover_off, Command::wait_on, Command::wait_off};
 
 std::uint64_t base_seed() {
   if (const char* env = std::getenv("HAVEN_SEED")) return std::strtoull(env, nullptr, 10);

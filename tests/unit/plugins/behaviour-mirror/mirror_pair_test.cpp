@@ -303,7 +303,7 @@ const std::vector<PairSituation>& pair_situations() {
 
 const Command kAll[] = {Command::start,     Command::stop,        Command::forcestop, Command::prim,
                         Command::primforce, Command::second,      Command::restart,   Command::stopstart,
-                        Command::swap,      Command::failover_on, Command::failover_off};
+                        Command::swap,      Command::failover_on, Command::failover_off, Command::wait_on, Command::wait_off};
 
 // An event of the pair: a command on one node, or a change of the link or the replication.
 struct PairEvent {

@@ -15,7 +15,7 @@ namespace {
 
 const Command kCommands[] = {Command::start,   Command::stop,      Command::forcestop,
                              Command::prim,    Command::primforce, Command::second,
-                             Command::restart, Command::stopstart, Command::swap};
+                             Command::restart, Command::stopstart, Command::swap, Command::wait_on, Command::wait_off};
 const char* const kHookNames[] = {"transition", "prestart", "start_prim", "stop_prim", "poststop", "start_sec"};
 
 std::uint64_t base_seed() {
