@@ -2,6 +2,7 @@
 // and that nothing is left behind, whether the cluster is destroyed, its owner is killed or
 // interrupted.
 #include <signal.h>
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -245,4 +246,59 @@ TEST_CASE("SIGINT or SIGTERM to a process holding a cluster removes its namespac
     CHECK(WTERMSIG(status) == sig);  // the signal still ends the process
     CHECK(namespaces_of(holder).empty());
   }
+}
+
+// Run only when named (hidden tag): the process the next test interrupts, with Catch2's own
+// signal handlers in place as in any test.
+TEST_CASE("holder: builds a cluster, says ready, waits for a signal", "[.holder]") {
+  auto cluster = make_cluster("held");
+  std::printf("ready %d\n", static_cast<int>(::getpid()));
+  std::fflush(stdout);
+  for (int i = 0; i < 300; ++i) std::this_thread::sleep_for(100ms);  // bounded: 30 s
+  FAIL("no signal came");
+}
+
+TEST_CASE("SIGINT to a test binary holding a cluster removes it, through Catch2's handler, and ends it",
+          "[cluster]") {
+  REQUIRE_NETNS_OR_SKIP();
+  int out[2];
+  REQUIRE(::pipe(out) == 0);
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::dup2(out[1], 1);
+    ::close(out[0]);
+    ::close(out[1]);
+    ::execl("/proc/self/exe", "test_netns_cluster", "[.holder]", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  std::string said;
+  pollfd pfd{out[0], POLLIN, 0};
+  auto said_ready = [&] { return said.find("ready ") != std::string::npos && said.back() == '\n'; };
+  while (!said_ready() && ::poll(&pfd, 1, 15000) == 1) {  // Catch2 prints its filters first
+    char buf[256];
+    const ssize_t n = ::read(out[0], buf, sizeof buf);
+    if (n <= 0) break;
+    said.append(buf, static_cast<size_t>(n));
+  }
+  INFO("the holder said: " << said);
+  const bool ready = said_ready();
+  if (ready) CHECK(namespaces_of(child).size() == 4);
+  ::kill(child, ready ? SIGINT : SIGKILL);
+  int status = 0;
+  pid_t waited = 0;
+  for (int i = 0; i < 1000 && waited == 0; ++i) {  // bounded: 10 s
+    waited = ::waitpid(child, &status, WNOHANG);
+    if (waited == 0) std::this_thread::sleep_for(10ms);
+  }
+  if (waited == 0) {
+    ::kill(child, SIGKILL);
+    ::waitpid(child, &status, 0);
+    FAIL("the holder did not end within 10 s of SIGINT (a handler loop?)");
+  }
+  ::close(out[0]);
+  REQUIRE(ready);
+  CHECK(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGINT);
+  CHECK(namespaces_of(child).empty());
 }
