@@ -8,6 +8,7 @@
 #include "module_store/module_store.hpp"
 #include "config/user_config_loader.hpp"
 #include "hooks/hook_environment.hpp"
+#include "hooks/hook_files.hpp"
 #include "plugin_host/basic_host_context.hpp"
 
 namespace haven {
@@ -131,6 +132,9 @@ Result<ModuleSetup> load_module_setup(const HavenPaths& paths, const std::string
     return fail(Errc::io_error, "module " + module + " cannot start: cannot create its folder " +
                                     paths.module_var_dir(module).string() + " ($SAFEUSERVAR): " + ec.message());
   setup.script_extensions = script_extensions(plugins);
+  // Refused now rather than when that hook's turn comes, half-way through a start or a stop.
+  if (auto st = refuse_hooks_in_several_languages(setup.bin_dir, setup.script_extensions); !st.ok())
+    return fail(Errc::refused, "module " + module + " cannot start: " + st.error().message);
   auto link = peer_link_config(paths, module, node, cfg);
   if (!link.ok()) return fail(link.error().code, "module " + module + " cannot start: " + link.error().message);
   setup.peer_link = std::move(*link);

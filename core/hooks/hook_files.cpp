@@ -37,4 +37,23 @@ Result<std::optional<std::filesystem::path>> find_hook(const std::filesystem::pa
   return std::optional<std::filesystem::path>{found.front()};
 }
 
+const std::vector<std::string>& module_hook_names() {
+  static const std::vector<std::string> names{
+      "prestart", "start_prim", "stop_prim",  "start_second", "stop_second", "start_both", "stop_both",
+      "start_sec", "stop_sec",  "poststop",   "transition",   "update",      "config",     "postconfig",
+      "deconfig", "confcheck",  "state",      "level"};
+  return names;
+}
+
+Status refuse_hooks_in_several_languages(const std::filesystem::path& bin_dir,
+                                         const std::vector<std::string>& extensions) {
+  std::string problems;
+  for (const auto& hook : module_hook_names()) {
+    auto found = find_hook(bin_dir, hook, extensions);
+    if (!found.ok()) problems += (problems.empty() ? "" : "\n") + found.error().message;
+  }
+  if (problems.empty()) return ok_status();
+  return fail(Errc::invalid_argument, std::move(problems));
+}
+
 }  // namespace haven

@@ -19,4 +19,14 @@ Result<std::optional<std::filesystem::path>> find_hook(const std::filesystem::pa
                                                        const std::string& hook,
                                                        const std::vector<std::string>& extensions);
 
+/// Every hook name the seed product defines (prestart, start_prim, ..., transition, update,
+/// config, ...), whether or not the module's behaviour runs it.
+const std::vector<std::string>& module_hook_names();
+
+/// The check before a start: find_hook() for each of module_hook_names(). OK when every hook
+/// exists in one language at most; otherwise an invalid_argument error that lists, for each
+/// hook written in several languages, all its files.
+Status refuse_hooks_in_several_languages(const std::filesystem::path& bin_dir,
+                                         const std::vector<std::string>& extensions);
+
 }  // namespace haven
