@@ -129,7 +129,9 @@ TEST_CASE("10 000 pipelined changes arrive in order and both trees compare equal
   std::printf("replication link random changes: seed %llu\n", static_cast<unsigned long long>(seed));
   const auto mode = GENERATE(AckMode::on_receipt, AckMode::after_apply);
   TempTree primary, secondary;
-  auto receiver = require_value(ReplicationReceiver::start(receiver_options(kPortInOrder, mode), secondary.fd()));
+  auto in_order = receiver_options(kPortInOrder, mode);
+  in_order.max_queued_bytes = 256 * 1024;  // the secondary pauses its reading now and then
+  auto receiver = require_value(ReplicationReceiver::start(in_order, secondary.fd()));
   RecordedChanges lost;
   auto options = sender_options(kPortInOrder);
   options.max_bytes_in_flight = 4 * 1024 * 1024;  // small, so back-pressure is exercised too
