@@ -20,6 +20,7 @@
 #include "replication_fs/fs_context.hpp"
 #include "replication_fs/mount_table.hpp"
 #include "replication_fs/operations.hpp"
+#include "replication_fs/read_only_view.hpp"
 
 namespace haven::replication_fs {
 
@@ -102,16 +103,6 @@ fuse_operations operations() {
   return ops;
 }
 
-// The path the mount table shows for `dir`: symlinks above it resolved, `dir` itself not
-// touched (it may be a dead mount).
-std::string mount_point_of(const std::filesystem::path& dir) {
-  std::filesystem::path normal = dir.lexically_normal();
-  if (!normal.has_filename()) normal = normal.parent_path();
-  std::error_code ec;
-  auto parent = std::filesystem::canonical(normal.parent_path(), ec);
-  return ec ? normal.string() : (parent / normal.filename()).string();
-}
-
 }  // namespace
 
 ReplicatedFs::ReplicatedFs(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -136,6 +127,12 @@ Result<std::unique_ptr<ReplicatedFs>> ReplicatedFs::mount(const std::filesystem:
                 fmt::format("replicated directory {} already carries a haven replication mount (a running "
                             "agent, or one that died); detach it first (havend does, or: umount -l {})",
                             point, point));
+
+  if (is_read_only_view(point))
+    return fail(Errc::refused,
+                fmt::format("replicated directory {} carries the secondary's read-only view; remove it before "
+                            "mounting the primary's replication file system (it would write through the view)",
+                            point));
 
   auto impl = std::make_unique<Impl>();
   impl->dir = point;
@@ -205,15 +202,22 @@ bool is_haven_mount(const std::filesystem::path& dir) {
 
 Status detach_haven_mount(const std::filesystem::path& dir) {
   const std::string point = mount_point_of(dir);
-  auto type = top_mount_type(point);
-  if (!type) return ok_status();
-  if (*type != kHavenFsType)
-    return fail(Errc::refused, fmt::format("{}: the mount there is {}, not a haven replication mount; left as is",
-                                           point, *type));
-  if (umount2(point.c_str(), MNT_DETACH) != 0 && errno != EINVAL)
-    return fail(Errc::io_error,
-                fmt::format("{}: cannot detach the dead haven replication mount: {}; expected to run as root",
-                            point, std::strerror(errno)));
+  // A view may sit under a replication mount (a secondary turned primary): remove ours only.
+  for (int layer = 0; layer < 4; ++layer) {
+    auto top = top_mount(point);
+    if (!top) return ok_status();
+    const bool ours = top->type == kHavenFsType || is_read_only_view(point);
+    if (!ours) {
+      if (layer > 0) return ok_status();
+      return fail(Errc::refused, fmt::format("{}: the mount there is {}, not a haven replication mount or "
+                                             "read-only view; left as is",
+                                             point, top->type));
+    }
+    if (umount2(point.c_str(), MNT_DETACH) != 0 && errno != EINVAL)
+      return fail(Errc::io_error, fmt::format("{}: cannot detach the haven mount left there: {}; expected to run "
+                                              "as root",
+                                              point, std::strerror(errno)));
+  }
   return ok_status();
 }
 

@@ -68,9 +68,10 @@ class ReplicatedFs {
 /// mount table is read, the directory is not touched, so a dead mount does not hang this).
 bool is_haven_mount(const std::filesystem::path& dir);
 
-/// What havend does for an agent that died: detaches the haven mount at `dir` (lazily, as
-/// `fusermount3 -u -z`) so that the directory is a plain directory again. OK when `dir`
-/// carries no haven mount; refused (nothing done) when its top mount is another file system.
+/// What havend does for an agent that died: detaches the haven mounts at `dir` (replication
+/// file system, read-only view; lazily, as `fusermount3 -u -z`) so that the directory is a
+/// plain directory again. OK when `dir` carries none; refused (nothing done) when its top
+/// mount is something else.
 Status detach_haven_mount(const std::filesystem::path& dir);
 
 }  // namespace haven::replication_fs
