@@ -63,7 +63,8 @@ int write_data(const char* path, std::string data, off_t offset, fuse_file_info*
 
 int op_open(const char* path, fuse_file_info* fi) {
   const std::string rel = relative(path);
-  const bool truncates = (fi->flags & O_TRUNC) && (fi->flags & O_ACCMODE) != O_RDONLY;
+  // Linux truncates on O_TRUNC even with O_RDONLY (POSIX leaves it open): so do we, and say so.
+  const bool truncates = fi->flags & O_TRUNC;
   if (!truncates) {
     int fd = openat(context().lower_fd, at(rel), lower_open_flags(fi->flags));
     if (fd < 0) return -errno;
@@ -90,7 +91,7 @@ int op_create(const char* path, mode_t mode, fuse_file_info* fi) {
     int fd = openat(lower, rel.c_str(), lower_open_flags(fi->flags) | O_CREAT, mode);
     if (fd < 0) return -errno;
     if (existed) {
-      if ((fi->flags & O_TRUNC) && (fi->flags & O_ACCMODE) != O_RDONLY) {
+      if (fi->flags & O_TRUNC) {
         Change change = make_change(ChangeKind::truncate, rel);
         stamp_times(lower, change);
         batch.submit(std::move(change), false);
