@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <glob.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -300,10 +301,29 @@ Result<BatchInterpreter::Flow> BatchInterpreter::execute(const Node& node) {
   if (const auto* ifc = std::get_if<IfCommand>(&node.value)) return execute_if(*ifc);
   if (const auto* forc = std::get_if<ForCommand>(&node.value)) return execute_for(*forc);
   const auto& chain = std::get<Chain>(node.value);
+  if (chain.op == Chain::Op::pipe) return execute_pipe(chain);
   auto left = execute(*chain.left);
   if (!left.ok() || left.value().kind != Flow::Kind::next) return left;
   if (chain.op == Chain::Op::on_success && last_failed_) return Flow{};
   if (chain.op == Chain::Op::on_failure && !last_failed_) return Flow{};
+  return execute(*chain.right);
+}
+
+// The left side runs to its end into an in-memory file, which the right side then reads:
+// the same result as cmd's concurrent pipe for every producer that ends.
+Result<BatchInterpreter::Flow> BatchInterpreter::execute_pipe(const Chain& chain) {
+  const int buffer = ::memfd_create("haven-batch-pipe", MFD_CLOEXEC);
+  if (buffer < 0) return error_here(Errc::io_error, std::string("cannot make the buffer of a pipe: ") + std::strerror(errno));
+  StreamGuard reader(*this);
+  reader.own(buffer);
+  {
+    StreamGuard writer(*this);
+    streams_.out = buffer;
+    auto left = execute(*chain.left);
+    if (!left.ok()) return left;
+  }
+  ::lseek(buffer, 0, SEEK_SET);
+  streams_.in = buffer;
   return execute(*chain.right);
 }
 
@@ -500,6 +520,7 @@ Result<BatchInterpreter::Flow> BatchInterpreter::execute_program(const std::stri
 
   if (slash == std::string::npos) {
     if (auto mapped = map_windows_command(helper_name, args, services)) return execute_mapped(*mapped, name + rest);
+    if (auto mapped = map_text_search(helper_name, split_batch_arguments(rest))) return execute_mapped(*mapped, name + rest);
   }
   if (has_batch_extension(name)) {
     if (auto file = find_batch_file(name)) return run_batch(*file, name, rest, via_call);

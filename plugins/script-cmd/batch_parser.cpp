@@ -81,8 +81,23 @@ class Parser {
     return result;
   }
 
-  NodePtr and_or() {
+  // Commands joined by '|': bind tighter than && and ||.
+  NodePtr pipeline() {
     NodePtr left = command();
+    while (true) {
+      skip_blanks();
+      if (peek() != '|' || peek(1) == '|') break;
+      ++pos_;
+      skip_command_start();
+      if (at_end() || peek() == '\n' || peek() == ')' || peek() == '&' || peek() == '|')
+        syntax("'|' is not followed by a command");
+      left = chain(Chain::Op::pipe, std::move(left), command());
+    }
+    return left;
+  }
+
+  NodePtr and_or() {
+    NodePtr left = pipeline();
     while (true) {
       skip_blanks();
       Chain::Op op;
@@ -94,10 +109,8 @@ class Parser {
       skip_command_start();
       if (at_end() || peek() == '\n' || peek() == ')' || peek() == '&' || peek() == '|')
         syntax("'" + written + "' is not followed by a command");
-      left = chain(op, std::move(left), command());
+      left = chain(op, std::move(left), pipeline());
     }
-    if (peek() == '|' && peek(1) != '|')
-      unsupported("a pipe '|' (run the pipeline through a program, e.g. sh -c \"a | b\", or write it as two steps with a file)");
     return left;
   }
 

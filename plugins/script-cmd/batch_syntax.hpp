@@ -56,9 +56,9 @@ struct ForCommand {
   std::string body;
 };
 
-/// `a & b`, `a && b`, `a || b`.
+/// `a & b`, `a && b`, `a || b`, `a | b`.
 struct Chain {
-  enum class Op { always, on_success, on_failure };
+  enum class Op { always, on_success, on_failure, pipe };
   Op op = Op::always;
   NodePtr left;
   NodePtr right;

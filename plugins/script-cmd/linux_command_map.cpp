@@ -153,6 +153,83 @@ std::optional<MappedCommand> map_windows_command(std::string_view name, const st
   return std::nullopt;
 }
 
+std::optional<MappedCommand> map_text_search(std::string_view name, const std::vector<std::string>& tokens) {
+  std::vector<std::string> flags;
+  std::vector<std::string> patterns;
+  std::vector<std::string> files;
+  const auto written = [&]() {
+    std::string out(name);
+    for (const auto& t : tokens) out += " " + t;
+    return out;
+  };
+  if (name == "find") {
+    std::size_t i = 0;
+    for (; i < tokens.size() && tokens[i].size() >= 2 && tokens[i][0] == '/'; ++i) {
+      const auto sw = to_lower(tokens[i]);
+      if (sw == "/i") flags.push_back("-i");
+      else if (sw == "/v") flags.push_back("-v");
+      else if (sw == "/c") flags.push_back("-c");
+      else if (sw == "/n") flags.push_back("-n");
+      else if (sw.rfind("/off", 0) == 0) {}
+      else return std::nullopt;  // not Windows find's switches: a GNU find command line
+    }
+    if (i >= tokens.size() || tokens[i].front() != '"') return std::nullopt;
+    patterns.push_back(strip_quotes(tokens[i]));
+    for (++i; i < tokens.size(); ++i) files.push_back(strip_quotes(tokens[i]));
+    std::vector<std::string> argv{"grep", "-F"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    argv.insert(argv.end(), {"-e", patterns.front(), "--"});
+    argv.insert(argv.end(), files.begin(), files.end());
+    return run(std::move(argv));
+  }
+  if (name != "findstr") return std::nullopt;
+  bool literal = false, regex = false, at_begin = false, at_end = false;
+  for (const auto& token : tokens) {
+    if (token.size() >= 2 && token[0] == '/' && patterns.empty()) {
+      const auto sw = to_lower(token);
+      if (sw == "/i") flags.push_back("-i");
+      else if (sw == "/v") flags.push_back("-v");
+      else if (sw == "/x") flags.push_back("-x");
+      else if (sw == "/n") flags.push_back("-n");
+      else if (sw == "/m") flags.push_back("-l");
+      else if (sw == "/l") literal = true;
+      else if (sw == "/r") regex = true;
+      else if (sw == "/b") at_begin = true;
+      else if (sw == "/e") at_end = true;
+      else if (sw.rfind("/c:", 0) == 0) {
+        patterns.push_back(strip_quotes(token.substr(3)));
+        if (!regex) literal = true;
+      } else if (sw.rfind("/off", 0) == 0) {}
+      else return unsupported("'" + written() + "': the switch '" + token + "' (haven maps /i /v /x /n /m /l /r /b /e /c:)");
+      continue;
+    }
+    if (patterns.empty()) {
+      // "a b" searches for a or b.
+      const auto words = strip_quotes(token);
+      std::size_t start = 0;
+      while (start < words.size()) {
+        auto end = words.find(' ', start);
+        if (end == std::string::npos) end = words.size();
+        if (end > start) patterns.push_back(words.substr(start, end - start));
+        start = end + 1;
+      }
+      if (patterns.empty()) return unsupported("'" + written() + "': an empty search string");
+      continue;
+    }
+    files.push_back(strip_quotes(token));
+  }
+  if (patterns.empty()) return unsupported("'" + written() + "': no search string");
+  if (literal && (at_begin || at_end))
+    return unsupported("'" + written() + "': /b and /e with a literal string (use /r)");
+  std::vector<std::string> argv{"grep"};
+  if (literal) argv.push_back("-F");
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  for (const auto& p : patterns) argv.insert(argv.end(), {"-e", (at_begin ? "^" : "") + p + (at_end ? "$" : "")});
+  argv.push_back("--");
+  argv.insert(argv.end(), files.begin(), files.end());
+  return run(std::move(argv));
+}
+
 std::optional<MappedCommand> map_seed_helper(std::string_view name, const std::vector<std::string>& args) {
   if (name == "sleep") {
     long long seconds = 0;

@@ -39,6 +39,11 @@ struct MappedCommand {
 std::optional<MappedCommand> map_windows_command(std::string_view name, const std::vector<std::string>& args,
                                                  const ServiceMap& services);
 
+/// Windows `find "text"` and `findstr`, which Windows scripts pipe into, as grep. `tokens`
+/// keep their quotes (a Windows find names its text in quotes: GNU find is left alone).
+/// nullopt: not a Windows text search.
+std::optional<MappedCommand> map_text_search(std::string_view name, const std::vector<std::string>& tokens);
+
 /// The seed's helper commands (`%SAFEBIN%sleep`, `boundcmd`, `processtree`...), tried when no
 /// program of that name exists. nullopt: not a helper.
 std::optional<MappedCommand> map_seed_helper(std::string_view name, const std::vector<std::string>& args);

@@ -77,6 +77,8 @@ TEST_CASE("the cmd engine runs real programs with the hook's arguments and envir
                               "sh -c \"exit 4\"\r\n"
                               "if errorlevel 4 echo child exit code seen\r\n"
                               "sh -c \"echo to stderr >&2\" 2>&1\r\n"
+                              "(echo Alpha& echo beta& echo gamma) | findstr /i \"ALPHA gamma\"\r\n"
+                              "echo RUNNING | find \"RUNNING\" >nul && echo find saw it\r\n"
                               "exit /b 3\r\n");
   CapturedOutput captured(dir.path());
   const auto code = engine.run(ScriptRun{"start_prim", file.string(), {"WAIT", "ALONE", "start"}});
@@ -89,7 +91,10 @@ TEST_CASE("the cmd engine runs real programs with the hook's arguments and envir
         "args: WAIT ALONE start\n"
         "child sees from the module and WAIT\n"
         "child exit code seen\n"
-        "to stderr\n");
+        "to stderr\n"
+        "Alpha\n"
+        "gamma\n"
+        "find saw it\n");
 }
 
 TEST_CASE("the cmd engine returns an error naming the file, the line and the construct") {

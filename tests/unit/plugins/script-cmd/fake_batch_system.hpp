@@ -24,7 +24,7 @@ class FakeBatchSystem final : public BatchSystem {
     const auto slash = name.find_last_of('/');
     if (slash == std::string::npos && path_variable.find("/bin") == std::string::npos) return std::nullopt;
     const auto base = slash == std::string::npos ? name : name.substr(slash + 1);
-    static const std::set<std::string> kKnown = {"true", "false", "prog", "safekit", "systemctl", "timeout", "exitwith", "ping", "pkill", "kill"};
+    static const std::set<std::string> kKnown = {"true", "false", "prog", "safekit", "systemctl", "timeout", "exitwith", "ping", "pkill", "kill", "grep", "find"};
     if (kKnown.count(base) == 0) return std::nullopt;
     return slash == std::string::npos ? "/fake/bin/" + name : name;
   }

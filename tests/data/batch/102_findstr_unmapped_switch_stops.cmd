@@ -1,0 +1,2 @@
+@echo off
+findstr /s "TODO" *.txt
