@@ -107,3 +107,35 @@ TEST_CASE("a hard link from a notreplicated file sends the file itself", "[fuse]
   CHECK(changes[0].path == "x.dat");
   CHECK(changes[1].data == "linked");
 }
+
+TEST_CASE("RENAME_EXCHANGE across the boundary removes the old file there and sends the new one", "[fuse]") {
+  REQUIRE_FUSE_OR_SKIP();
+  MountedDir m(scratch_and_tmp());
+  REQUIRE(mkdir(m.path("scratch").c_str(), 0755) == 0);
+  m.put_below("a", "replicated");
+  m.put_below("scratch/b", "local");
+  m.sink().take();
+  REQUIRE(renameat2(AT_FDCWD, m.path("a").c_str(), AT_FDCWD, m.path("scratch/b").c_str(), RENAME_EXCHANGE) == 0);
+  CHECK(m.lower_content("a") == "local");
+  auto changes = m.sink().take();
+  CHECK(summary(changes) == Summary{{ChangeKind::unlink, "a"},
+                                    {ChangeKind::create, "a"},
+                                    {ChangeKind::write, "a"},
+                                    {ChangeKind::truncate, "a"},
+                                    {ChangeKind::utimens, "a"}});
+  REQUIRE(changes.size() == 5);
+  CHECK(changes[2].data == "local");
+}
+
+TEST_CASE("with !regexpath only matching files are sent, and every folder", "[fuse]") {
+  REQUIRE_FUSE_OR_SKIP();
+  auto filter = ReplicationFilter::from_config({{"", "!\\.dbf$"}}, "test");
+  REQUIRE(filter.ok());
+  MountedDir m(std::move(filter).value());
+  REQUIRE(mkdir(m.path("data").c_str(), 0755) == 0);
+  put(m.path("data/base.dbf"), "db");
+  put(m.path("data/notes.txt"), "not sent");
+  CHECK(summary(m.sink().take()) == Summary{{ChangeKind::mkdir, "data"},
+                                            {ChangeKind::create, "data/base.dbf"},
+                                            {ChangeKind::write, "data/base.dbf"}});
+}
