@@ -175,6 +175,29 @@ TEST_CASE("run reports exit code and output, and kills a command that overstays"
   CHECK_THAT(unknown.error().message, Catch::Contains("node1, node2, client1"));
 }
 
+TEST_CASE("a spawned process can be signalled, waited for, and stopped even when it ignores SIGTERM", "[cluster]") {
+  REQUIRE_NETNS_OR_SKIP();
+  auto cluster = make_cluster("proc");
+  const auto log = temp_dir("proc") / "proc.log";
+  auto sleeper = cluster.spawn("node1", {"sleep", "300"}, {}, log);
+  REQUIRE(sleeper.ok());
+  CHECK(sleeper->running());
+  CHECK_FALSE(sleeper->wait(10ms).has_value());
+  CHECK(sleeper->signal(SIGKILL));
+  CHECK(sleeper->wait(5s) == 128 + SIGKILL);
+  CHECK_FALSE(sleeper->signal(SIGTERM));  // ended: nothing to signal
+
+  auto stubborn = cluster.spawn("node1", {"sh", "-c", "trap '' TERM; echo trapped; sleep 300"}, {}, log);
+  REQUIRE(stubborn.ok());
+  for (int i = 0; i < 200 && slurp(log).find("trapped") == std::string::npos; ++i) std::this_thread::sleep_for(10ms);
+  CHECK(stubborn->stop(200ms) == 128 + SIGKILL);
+  CHECK_FALSE(stubborn->running());
+
+  auto missing = cluster.spawn("node1", {"/nonexistent/program"}, {}, log);
+  REQUIRE(missing.ok());  // ip netns exec reports it: the process ends at once with an error
+  CHECK(missing->wait(5s).value_or(0) != 0);
+}
+
 TEST_CASE("destroy stops spawned processes and leaves the root namespace as it was, twice", "[cluster]") {
   REQUIRE_NETNS_OR_SKIP();
   const auto links_before = root_links();
