@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "batch_expansion.hpp"
+#include "batch_for_lines.hpp"
 #include "batch_frame.hpp"
 #include "batch_parser.hpp"
 #include "batch_text.hpp"
@@ -427,7 +428,83 @@ Result<BatchInterpreter::Flow> BatchInterpreter::execute_if(const IfCommand& c) 
   return Flow{};
 }
 
+Result<std::string> BatchInterpreter::capture_output(const std::string& command_line) {
+  auto parsed = parse_statement(command_line);
+  if (!parsed.ok()) return error_here(parsed.error().code, "in the command of a for /f: " + parsed.error().message);
+  if (parsed.value().incomplete)
+    return error_here(Errc::parse_error, "in the command of a for /f: " + parsed.value().incomplete_reason);
+  const int buffer = ::memfd_create("haven-batch-for", MFD_CLOEXEC);
+  if (buffer < 0) return error_here(Errc::io_error, std::string("cannot capture a command's output: ") + std::strerror(errno));
+  StreamGuard guard(*this);
+  guard.own(buffer);
+  streams_.out = buffer;
+  auto flow = execute(*parsed.value().node);
+  if (!flow.ok()) return std::move(flow).error();
+  std::string out;
+  char chunk[4096];
+  ::lseek(buffer, 0, SEEK_SET);
+  for (ssize_t n; (n = ::read(buffer, chunk, sizeof chunk)) > 0;) out.append(chunk, static_cast<std::size_t>(n));
+  return out;
+}
+
+Result<BatchInterpreter::Flow> BatchInterpreter::execute_for_lines(const ForCommand& f) {
+  auto options = parse_for_lines_options(delayed(f.options));
+  if (!options.ok()) {
+    const auto what = options.error().code == Errc::unsupported ? "not supported by haven's batch interpreter: " : "syntax error: ";
+    return error_here(options.error().code, what + options.error().message);
+  }
+  auto set = delayed(f.set);
+  while (!set.empty() && is_blank(set.front())) set.erase(0, 1);
+  while (!set.empty() && is_blank(set.back())) set.pop_back();
+  const char command_quote = options.value().usebackq ? '`' : '\'';
+  const char string_quote = options.value().usebackq ? '\'' : '"';
+  std::string content;
+  if (set.size() >= 2 && set.front() == command_quote && set.back() == command_quote) {
+    auto output = capture_output(set.substr(1, set.size() - 2));
+    if (!output.ok()) return std::move(output).error();
+    content = std::move(output).value();
+  } else if (set.size() >= 2 && set.front() == string_quote && set.back() == string_quote) {
+    content = set.substr(1, set.size() - 2);
+  } else {
+    for (const auto& name : split_batch_arguments(set)) {
+      const auto path = resolve_path(name);
+      std::ifstream in(path, std::ios::binary);
+      if (!in) {
+        write_err("The system cannot find the file " + path + ".\n");
+        set_errorlevel(1);
+        return Flow{};
+      }
+      std::ostringstream buf;
+      buf << in.rdbuf();
+      content += buf.str();
+      if (!content.empty() && content.back() != '\n') content += '\n';
+    }
+  }
+  std::size_t start = 0;
+  int line_number = 0;
+  while (start < content.size()) {
+    auto end = content.find('\n', start);
+    if (end == std::string::npos) end = content.size();
+    std::string line = content.substr(start, end - start);
+    start = end + 1;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line_number++ < options.value().skip) continue;
+    const auto values = split_for_line(line, options.value());
+    if (!values) continue;
+    std::string body = f.body;
+    for (std::size_t k = 0; k < values->size(); ++k)
+      body = substitute_for_variable(body, static_cast<char>(f.variable + static_cast<int>(k)), (*values)[k], cwd_);
+    auto parsed = parse_statement(body);
+    if (!parsed.ok()) return error_here(parsed.error().code, "in the body of a for: " + parsed.error().message);
+    if (parsed.value().incomplete) return error_here(Errc::parse_error, "in the body of a for: " + parsed.value().incomplete_reason);
+    auto flow = execute(*parsed.value().node);
+    if (!flow.ok() || flow.value().kind != Flow::Kind::next) return flow;
+  }
+  return Flow{};
+}
+
 Result<BatchInterpreter::Flow> BatchInterpreter::execute_for(const ForCommand& f) {
+  if (f.lines) return execute_for_lines(f);
   const auto set = delayed(f.set);
   std::vector<std::string> items;
   if (f.numeric) {

@@ -68,6 +68,8 @@ class BatchInterpreter {
   Result<Flow> execute_if(const IfCommand& command);
   Result<Flow> execute_for(const ForCommand& command);
   Result<Flow> execute_pipe(const Chain& chain);
+  Result<Flow> execute_for_lines(const ForCommand& command);
+  Result<std::string> capture_output(const std::string& command_line);
   Result<Flow> execute_program(const std::string& name, const std::string& rest, bool via_call);
   Result<Flow> execute_mapped(const struct MappedCommand& mapped, const std::string& written);
   Result<int> spawn(const std::string& program, std::vector<std::string> argv);

@@ -399,8 +399,24 @@ class Parser {
         skip_blanks();
         continue;
       }
-      unsupported("'for " + sw + "' (only 'for %%X in (...)' and 'for /l' are interpreted)");
+      if (sw == "/f") {
+        f.lines = true;
+        pos_ += 2;
+        skip_blanks();
+        if (peek() == '"') {
+          const auto close = s_.find('"', pos_ + 1);
+          const auto newline = s_.find('\n', pos_ + 1);
+          if (close == std::string_view::npos || (newline != std::string_view::npos && newline < close))
+            syntax("the options of 'for /f' are not closed with '\"'");
+          f.options = std::string(s_.substr(pos_ + 1, close - pos_ - 1));
+          pos_ = close + 1;
+          skip_blanks();
+        }
+        continue;
+      }
+      unsupported("'for " + sw + "' (only 'for %%X in (...)', 'for /l' and 'for /f' are interpreted)");
     }
+    if (f.numeric && f.lines) syntax("'for' cannot be both /l and /f");
     if (peek() != '%' || !std::isalpha(static_cast<unsigned char>(peek(1))))
       syntax("'for' expects a variable written %%X in a batch file");
     f.variable = peek(1);
@@ -411,10 +427,13 @@ class Parser {
     skip_blanks();
     if (peek() != '(') syntax("'for ... in' expects a list in parentheses");
     ++pos_;
-    bool quoted = false;
-    while (!at_end() && peek() != '\n' && (quoted || peek() != ')')) {
-      if (peek() == '"') quoted = !quoted;
-      f.set += peek();
+    // A for /f command may hold parentheses inside its quotes: ('dir (x)').
+    char quote = 0;
+    while (!at_end() && peek() != '\n' && (quote != 0 || peek() != ')')) {
+      const char c = peek();
+      if (quote == 0 && (c == '"' || (f.lines && (c == '\'' || c == '`')))) quote = c;
+      else if (c == quote) quote = 0;
+      f.set += c;
       ++pos_;
     }
     if (peek() != ')') {

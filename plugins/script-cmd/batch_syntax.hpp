@@ -47,10 +47,13 @@ struct IfCommand {
   NodePtr else_branch;  ///< may be null
 };
 
-/// `for %X in (set) do body` and `for /l %X in (start,step,end) do body`. The body is kept as
+/// `for %X in (set) do body`, `for /l %X in (start,step,end) do body` and `for /f ["options"]
+/// %X in (files | "string" | 'command') do body`. The body is kept as
 /// text: each round substitutes %X in it and parses it again, as cmd does.
 struct ForCommand {
   bool numeric = false;
+  bool lines = false;    ///< for /f: over the lines of files, a string or a command's output
+  std::string options;   ///< for /f: "tokens=1,2 delims=, skip=1 eol=; usebackq", quotes removed
   char variable = 0;
   std::string set;
   std::string body;

@@ -5,6 +5,7 @@
 
 #include "batch_arithmetic.hpp"
 #include "batch_expansion.hpp"
+#include "batch_for_lines.hpp"
 #include "batch_source.hpp"
 
 using namespace haven;
@@ -88,4 +89,21 @@ TEST_CASE("set /a wraps at 32 bits and reports cmd's errors") {
   CHECK(evaluate_arithmetic("1+", get, set).error().message == "Missing operand.");
   CHECK(evaluate_arithmetic("(1+2", get, set).error().message == "Unbalanced parenthesis.");
   CHECK(evaluate_arithmetic("08", get, set).error().message.find("Invalid number") != std::string::npos);
+}
+
+TEST_CASE("for /f options pick tokens, delimiters, skipped lines and the comment character") {
+  auto options = parse_for_lines_options("tokens=2,4-5* delims=;, skip=2 eol=#");
+  REQUIRE(options.ok());
+  CHECK(options.value().tokens == std::vector<int>{2, 4, 5});
+  CHECK(options.value().rest);
+  CHECK(options.value().delims == ";,");
+  CHECK(options.value().skip == 2);
+  CHECK(options.value().eol == '#');
+  const auto values = split_for_line("a;b,,c;d;e;f g;h", options.value());
+  REQUIRE(values);
+  CHECK(*values == std::vector<std::string>{"b", "d", "e", "f g;h"});
+  CHECK_FALSE(split_for_line("#comment", options.value()));
+  CHECK_FALSE(split_for_line(";;,", options.value()));
+  CHECK(parse_for_lines_options("tokens=0").error().message.find("from 1 to 31") != std::string::npos);
+  CHECK(parse_for_lines_options("bogus=1").error().code == Errc::unsupported);
 }

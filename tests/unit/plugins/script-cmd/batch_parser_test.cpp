@@ -101,6 +101,15 @@ TEST_CASE("a for keeps its body as text for substitution each round") {
   CHECK(f.body == "echo %i & echo again");
 }
 
+TEST_CASE("for /f keeps its options and a command set with parentheses inside its quotes") {
+  auto node = parse_ok("for /f \"tokens=1,2 delims=,\" %a in ('type \"x (1).txt\"') do echo %a %b");
+  const auto& f = std::get<ForCommand>(node->value);
+  CHECK(f.lines);
+  CHECK(f.options == "tokens=1,2 delims=,");
+  CHECK(f.set == "'type \"x (1).txt\"'");
+  CHECK(f.body == "echo %a %b");
+}
+
 TEST_CASE("rem and :: lines are comments, whatever they hold") {
   CHECK(std::holds_alternative<Comment>(parse_ok("rem echo x | y & (")->value));
   CHECK(std::holds_alternative<Comment>(parse_ok(":: (unbalanced")->value));
@@ -114,7 +123,7 @@ TEST_CASE("the parser refuses what haven does not interpret, naming the construc
   };
   CHECK(refused("for /r %a in (x) do echo %a").code == Errc::unsupported);
   CHECK(refused("echo a |").message.find("'|' is not followed by a command") != std::string::npos);
-  CHECK(refused("for /f %a in (x) do echo %a").message.find("for /f") != std::string::npos);
+  CHECK(refused("for /d %a in (x) do echo %a").message.find("for /d") != std::string::npos);
   CHECK(refused("if  == 0 goto x").code == Errc::parse_error);
   CHECK(refused("if a==b").message.find("no command") != std::string::npos);
   CHECK(refused("echo a &&").message.find("&&") != std::string::npos);

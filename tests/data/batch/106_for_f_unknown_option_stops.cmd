@@ -1,0 +1,2 @@
+@echo off
+for /f "tokens=1 frobnicate" %%a in ("x") do echo %%a

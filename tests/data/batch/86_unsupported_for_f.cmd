@@ -1,2 +1,0 @@
-@echo off
-for /f "tokens=1" %%a in (file.txt) do echo %%a

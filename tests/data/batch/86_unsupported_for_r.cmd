@@ -1,0 +1,2 @@
+@echo off
+for /r %%f in (*.log) do echo %%f
