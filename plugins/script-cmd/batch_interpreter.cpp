@@ -514,7 +514,12 @@ Result<BatchInterpreter::Flow> BatchInterpreter::execute_for(const ForCommand& f
       if (!parse_batch_integer(parts[k], v[k]))
         return error_here(Errc::parse_error, "syntax error: 'for /l' expects (start,step,end) numbers, not (" + set + ")");
     if (v[1] == 0) return error_here(Errc::invalid_argument, "'for /l' with a step of 0 never ends: (" + set + ")");
-    for (long long n = v[0]; v[1] > 0 ? n <= v[2] : n >= v[2]; n += v[1]) items.push_back(std::to_string(n));
+    // Counted, not listed: a range may be far longer than memory allows.
+    for (long long n = v[0]; v[1] > 0 ? n <= v[2] : n >= v[2]; n += v[1]) {
+      auto flow = run_for_body(f.body, f.variable, std::to_string(n));
+      if (!flow.ok() || flow.value().kind != Flow::Kind::next) return flow;
+    }
+    return Flow{};
   } else {
     for (const auto& item : split_batch_arguments(set)) {
       if (item.find_first_of("*?") == std::string::npos) {
@@ -535,14 +540,19 @@ Result<BatchInterpreter::Flow> BatchInterpreter::execute_for(const ForCommand& f
     }
   }
   for (const auto& item : items) {
-    const auto body = substitute_for_variable(f.body, f.variable, item, cwd_);
-    auto parsed = parse_statement(body);
-    if (!parsed.ok()) return error_here(parsed.error().code, "in the body of a for: " + parsed.error().message);
-    if (parsed.value().incomplete) return error_here(Errc::parse_error, "in the body of a for: " + parsed.value().incomplete_reason);
-    auto flow = execute(*parsed.value().node);
+    auto flow = run_for_body(f.body, f.variable, item);
     if (!flow.ok() || flow.value().kind != Flow::Kind::next) return flow;
   }
   return Flow{};
+}
+
+Result<BatchInterpreter::Flow> BatchInterpreter::run_for_body(const std::string& body_text, char variable,
+                                                              const std::string& value) {
+  const auto body = substitute_for_variable(body_text, variable, value, cwd_);
+  auto parsed = parse_statement(body);
+  if (!parsed.ok()) return error_here(parsed.error().code, "in the body of a for: " + parsed.error().message);
+  if (parsed.value().incomplete) return error_here(Errc::parse_error, "in the body of a for: " + parsed.value().incomplete_reason);
+  return execute(*parsed.value().node);
 }
 
 Result<BatchInterpreter::Flow> BatchInterpreter::execute_simple(const SimpleCommand& command, bool via_call) {

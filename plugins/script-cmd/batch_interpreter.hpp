@@ -69,6 +69,7 @@ class BatchInterpreter {
   Result<Flow> execute_for(const ForCommand& command);
   Result<Flow> execute_pipe(const Chain& chain);
   Result<Flow> execute_for_lines(const ForCommand& command);
+  Result<Flow> run_for_body(const std::string& body, char variable, const std::string& value);
   Result<std::string> capture_output(const std::string& command_line);
   Result<Flow> execute_program(const std::string& name, const std::string& rest, bool via_call);
   Result<Flow> execute_mapped(const struct MappedCommand& mapped, const std::string& written);

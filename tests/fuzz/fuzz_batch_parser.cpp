@@ -1,6 +1,7 @@
 // The batch reader and parser, as a hook file reaches them: any bytes are split into lines,
 // percent-expanded with a fixed environment and arguments, then parsed statement by
 // statement (joining lines while a block is open), as the interpreter does.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -8,6 +9,7 @@
 
 #include "batch_arithmetic.hpp"
 #include "batch_expansion.hpp"
+#include "batch_for_lines.hpp"
 #include "batch_parser.hpp"
 #include "batch_source.hpp"
 #include "fuzz_check.hpp"
@@ -57,5 +59,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const haven::cmd::VariableAssign set = [](std::string_view, std::string) {};
   (void)haven::cmd::evaluate_arithmetic(text.substr(0, 256), get, set);
   (void)haven::cmd::expand_delayed(text.substr(0, 256), get);
+
+  // for /f options and line splitting: the first line is the options, the rest the data.
+  const auto newline = text.find('\n');
+  auto options = haven::cmd::parse_for_lines_options(text.substr(0, std::min<std::size_t>(newline, 256)));
+  if (options.ok() && newline != std::string_view::npos) {
+    const auto values = haven::cmd::split_for_line(text.substr(newline + 1), options.value());
+    if (values)
+      HAVEN_FUZZ_CHECK(values->size() == options.value().tokens.size() + (options.value().rest ? 1 : 0),
+                       "one value per variable");
+  }
   return 0;
 }
