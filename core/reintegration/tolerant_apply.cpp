@@ -1,0 +1,76 @@
+#include "reintegration/tolerant_apply.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+
+#include "replication_apply/beneath_path.hpp"
+#include "replication_apply/unique_fd.hpp"
+
+namespace haven::reintegration {
+namespace {
+
+using replication::ChangeKind;
+
+constexpr auto kResolution = replication::PathResolution::automatic;
+
+// 0 when `path` names a node, else the errno of looking it up.
+int lookup(int dir_fd, const std::string& path, struct stat* st = nullptr) {
+  const int fd = replication::open_beneath(dir_fd, path, O_PATH, kResolution);
+  if (fd < 0) return -fd;
+  replication::UniqueFd node(fd);
+  if (st != nullptr && ::fstat(node.get(), st) != 0) return errno;
+  return 0;
+}
+
+bool missing(int err) { return err == ENOENT || err == ENOTDIR; }
+
+bool parent_missing(int dir_fd, const std::string& path) {
+  auto parent = replication::open_parent_beneath(dir_fd, path, kResolution);
+  return missing(parent.error);
+}
+
+bool should_skip(int dir_fd, const replication::Change& c) {
+  switch (c.kind) {
+    case ChangeKind::create: {
+      struct stat st {};
+      if (lookup(dir_fd, c.path, &st) == 0) return S_ISDIR(st.st_mode);  // reintegration removes that folder first
+      return parent_missing(dir_fd, c.path);
+    }
+    case ChangeKind::write:
+    case ChangeKind::truncate:
+    case ChangeKind::fallocate: {
+      struct stat st {};
+      return lookup(dir_fd, c.path, &st) != 0 || !S_ISREG(st.st_mode);
+    }
+    case ChangeKind::mknod:
+    case ChangeKind::symlink:
+      return lookup(dir_fd, c.path) == 0 || parent_missing(dir_fd, c.path);
+    case ChangeKind::mkdir: {
+      struct stat st {};
+      if (lookup(dir_fd, c.path, &st) == 0) return true;  // a folder already, or a node reintegration replaces
+      return parent_missing(dir_fd, c.path);
+    }
+    case ChangeKind::removexattr: {
+      const int fd = replication::open_beneath(dir_fd, c.path, O_PATH, kResolution);
+      if (fd < 0) return true;
+      replication::UniqueFd node(fd);
+      return ::getxattr(replication::proc_fd_path(node.get()).c_str(), c.name.c_str(), nullptr, 0) < 0 && errno == ENODATA;
+    }
+    case ChangeKind::rename:
+    case ChangeKind::link:
+      return missing(lookup(dir_fd, c.path)) || parent_missing(dir_fd, c.path2);
+    default:
+      return missing(lookup(dir_fd, c.path));
+  }
+}
+
+}  // namespace
+
+Result<ApplyOutcome> apply_while_reintegrating(replication::Applier& applier, int dir_fd, const replication::Change& change) {
+  if (should_skip(dir_fd, change)) return ApplyOutcome::skipped;
+  if (auto s = applier.apply(change); !s.ok()) return std::move(s).error();
+  return ApplyOutcome::applied;
+}
+
+}  // namespace haven::reintegration
