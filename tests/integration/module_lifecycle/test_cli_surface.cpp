@@ -22,7 +22,7 @@ const char* kBadUserConfig =
     "  </service>\n"
     "</safe>\n";
 
-std::filesystem::path seed_userconfig() { return haven::test::source_dir() / "tests/data/seed/userconfig.xml"; }
+std::filesystem::path seed_userconfig() { return haven::test::source_dir() / "tests/data/seed-module/conf/userconfig.xml"; }
 
 }  // namespace
 

@@ -11,7 +11,7 @@ using haven::config::testing::dump;
 using haven::config::testing::matching;
 
 namespace {
-LoadedUserConfig load_seed() { return load_user_config(data_dir() / "seed" / "userconfig.xml", {}); }
+LoadedUserConfig load_seed() { return load_user_config(data_dir() / "seed-module" / "conf" / "userconfig.xml", {}); }
 }  // namespace
 
 TEST_CASE("the seed's userconfig.xml loads as printed, without error", "[config][seed]") {
@@ -99,7 +99,7 @@ TEST_CASE("the seed's typographic quotes are accepted with one warning naming li
   CHECK(quotes[0].severity == Severity::warning);
   CHECK(quotes[0].line == 7);
   CHECK(quotes[0].path == "safe/service/heart/heartbeat");
-  CHECK_THAT(quotes[0].to_string(), Catch::StartsWith((data_dir() / "seed" / "userconfig.xml").string() + ":7: warning:"));
+  CHECK_THAT(quotes[0].to_string(), Catch::StartsWith((data_dir() / "seed-module" / "conf" / "userconfig.xml").string() + ":7: warning:"));
 }
 
 TEST_CASE("the seed's template placeholders are found, each with its line and what to put instead",
@@ -150,13 +150,13 @@ TEST_CASE("the seed's document tree is kept for plugins with file, line and path
   REQUIRE(errd);
   CHECK(errd->path == "safe/service/errd");
   CHECK(errd->line == 26);
-  CHECK(errd->file == (data_dir() / "seed" / "userconfig.xml").string());
+  CHECK(errd->file == (data_dir() / "seed-module" / "conf" / "userconfig.xml").string());
   CHECK(errd->child("proc")->attribute("class") == "prim");
 }
 
 TEST_CASE("the seed's hook scripts are kept byte for byte", "[config][seed]") {
   for (const char* name : {"start_prim.cmd", "stop_prim.cmd"}) {
     INFO(name);
-    CHECK(std::filesystem::file_size(data_dir() / "seed" / name) > 300);
+    CHECK(std::filesystem::file_size(data_dir() / "seed-module" / "bin" / name) > 300);
   }
 }

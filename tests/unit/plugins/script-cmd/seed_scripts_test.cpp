@@ -19,7 +19,7 @@ namespace {
 
 fs::path seed_dir() {
   const char* source = std::getenv("HAVEN_SOURCE_DIR");
-  return fs::path(source != nullptr ? source : ".") / "tests" / "data" / "batch" / "seed";
+  return fs::path(source != nullptr ? source : ".") / "tests" / "data" / "seed-module" / "bin";
 }
 
 // A SAFE folder whose safekit appends "arg1|arg2|" lines to safekit.calls.
