@@ -1,0 +1,149 @@
+#include "replication_session/directory_sink.hpp"
+
+#include "replication_session/region_recording.hpp"
+
+namespace haven::replication_session {
+
+using replication::Change;
+
+DirectorySink::DirectorySink(replication::ChangedRegionsLog record) : record_(std::move(record)) {}
+
+DirectorySink::~DirectorySink() = default;
+
+DirectorySink::Ticket DirectorySink::submit(Change change) {
+  std::lock_guard lock(mutex_);
+  return submit_locked(std::move(change));
+}
+
+void DirectorySink::forget_lost_sender() {
+  if (sender_ && sender_->lost()) {
+    counters_.lost = true;
+    counters_.lost_reason = sender_->lost_reason();
+    sender_.reset();  // routes still waiting on it keep it alive
+  }
+}
+
+DirectorySink::Ticket DirectorySink::submit_locked(Change change) {
+  const Ticket ticket = next_ticket_++;
+  Route route;
+  forget_lost_sender();
+  if (sender_) {
+    ++counters_.changes_sent;
+    counters_.bytes_sent += change.data.size();
+    route.sender = sender_;
+    route.inner = sender_->submit(std::move(change));
+  } else {
+    std::lock_guard record_lock(record_mutex_);
+    auto recorded = record_change(record_, change);
+    if (recorded.ok()) {
+      route.record_serial = ++appended_;
+      ++counters_.changes_recorded;
+    } else {
+      route.error = recorded.error();
+    }
+  }
+  routes_.emplace(ticket, std::move(route));
+  return ticket;
+}
+
+Status DirectorySink::sync_record_through(std::uint64_t serial) {
+  std::lock_guard record_lock(record_mutex_);
+  if (synced_ >= serial) return ok_status();  // another waiter's sync covered it
+  const std::uint64_t target = appended_;
+  auto synced = record_.sync();
+  if (!synced.ok()) return synced;
+  synced_ = target;
+  return ok_status();
+}
+
+Status DirectorySink::wait(Ticket ticket) {
+  Route route;
+  {
+    std::lock_guard lock(mutex_);
+    auto found = routes_.find(ticket);
+    if (found == routes_.end())
+      return fail(Errc::invalid_argument, "replication ticket " + std::to_string(ticket) + " is unknown or was already waited for");
+    route = std::move(found->second);
+    routes_.erase(found);
+  }
+  if (route.error) return Status(*route.error);
+  if (route.sender) return route.sender->wait(route.inner);
+  return sync_record_through(route.record_serial);
+}
+
+void DirectorySink::forward_to(std::shared_ptr<replication::ReplicationSender> sender) {
+  std::lock_guard lock(mutex_);
+  sender_ = std::move(sender);
+  counters_.lost = false;
+  counters_.lost_reason.clear();
+}
+
+void DirectorySink::record_only() {
+  std::lock_guard lock(mutex_);
+  sender_.reset();
+}
+
+Status DirectorySink::record_lost(std::span<const Change> changes) {
+  std::lock_guard record_lock(record_mutex_);
+  auto recorded = record_changes(record_, changes);
+  if (!recorded.ok()) return recorded;
+  appended_ += changes.size();
+  auto synced = record_.sync();
+  if (!synced.ok()) return synced;
+  synced_ = appended_;
+  return ok_status();
+}
+
+Status DirectorySink::submit_ordered(const Produce& produce) {
+  std::vector<Ticket> tickets;
+  {
+    std::lock_guard lock(mutex_);
+    std::vector<Change> changes;
+    auto produced = produce(changes);
+    if (!produced.ok()) return produced;
+    tickets.reserve(changes.size());
+    for (auto& change : changes) tickets.push_back(submit_locked(std::move(change)));
+  }
+  Status first_error = ok_status();
+  for (Ticket ticket : tickets) {
+    auto status = wait(ticket);
+    if (!status.ok() && first_error.ok()) first_error = status;
+  }
+  return first_error;
+}
+
+replication::ChangedRegions DirectorySink::recorded_regions(bool& intact) const {
+  std::lock_guard record_lock(record_mutex_);
+  intact = record_.intact();
+  return record_.regions();
+}
+
+Result<bool> DirectorySink::reset_record_if_connected() {
+  std::lock_guard lock(mutex_);
+  forget_lost_sender();
+  if (!sender_) return false;
+  std::lock_guard record_lock(record_mutex_);
+  auto reset = record_.reset();
+  if (!reset.ok()) return reset.error();
+  synced_ = appended_;
+  return true;
+}
+
+SinkCounters DirectorySink::counters() const {
+  SinkCounters counters;
+  {
+    std::lock_guard lock(mutex_);
+    counters = counters_;
+    counters.connected = sender_ && !sender_->lost();
+    if (sender_ && sender_->lost()) {
+      counters.lost = true;
+      counters.lost_reason = sender_->lost_reason();
+    }
+  }
+  std::lock_guard record_lock(record_mutex_);
+  counters.record_intact = record_.intact();
+  counters.recorded_paths = record_.regions().size();
+  return counters;
+}
+
+}  // namespace haven::replication_session

@@ -1,0 +1,94 @@
+// Where the replicated file system of one directory hands its changes on the primary: to the
+// secondary's link while one is connected, or, while ALONE or once the secondary is lost, into
+// the durable record of changed regions (synced before the change is acknowledged). The
+// switch happens under the sink's lock, so every change is either sent or recorded, never
+// neither.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "replication/change_sink.hpp"
+#include "replication/changed_regions.hpp"
+#include "replication_link/replication_sender.hpp"
+
+namespace haven::replication_session {
+
+/// What `haven state` shows of one directory's sink.
+struct SinkCounters {
+  bool connected = false;       ///< a sender is attached and not lost
+  bool lost = false;            ///< the last sender was declared lost
+  std::string lost_reason;
+  std::uint64_t changes_sent = 0;  ///< handed to a sender (acknowledged or recorded since)
+  std::uint64_t bytes_sent = 0;    ///< data bytes of those changes
+  std::uint64_t changes_recorded = 0;
+  bool record_intact = true;
+  std::size_t recorded_paths = 0;
+};
+
+class DirectorySink final : public replication::ChangeSink {
+ public:
+  /// Produces changes read from the primary, under the sink's order lock (reintegration).
+  using Produce = std::function<Status(std::vector<replication::Change>& out)>;
+
+  /// Starts ALONE: every change is recorded in `record`, which the sink owns.
+  explicit DirectorySink(replication::ChangedRegionsLog record);
+  ~DirectorySink() override;
+
+  Ticket submit(replication::Change change) override;
+  Status wait(Ticket ticket) override;
+
+  /// From the next submit on, changes go to `sender`. Its LostHandler must be record_lost().
+  void forward_to(std::shared_ptr<replication::ReplicationSender> sender);
+  /// Releases the sender (after the file system is unmounted): changes are recorded again.
+  void record_only();
+  /// The sender's LostHandler: records the changes the secondary will not get, durably.
+  Status record_lost(std::span<const replication::Change> changes);
+
+  /// Runs `produce` under the sink's lock, submits what it appended in order, then waits for
+  /// each change without the lock. NOTE: this lock orders these changes against live ones
+  /// only from their submit() on; the file system's own ordering lock (held from the local
+  /// change to its submit) is what reintegration should hold once ReplicatedFs offers it.
+  Status submit_ordered(const Produce& produce);
+
+  /// The record as it is now: the regions a reintegration must send, and whether it can be
+  /// trusted (intact).
+  replication::ChangedRegions recorded_regions(bool& intact) const;
+  /// Empties the record after a reintegration succeeded, unless the secondary was lost
+  /// meanwhile (then those later changes must stay recorded). True when emptied.
+  Result<bool> reset_record_if_connected();
+
+  SinkCounters counters() const;
+
+ private:
+  struct Route {
+    std::shared_ptr<replication::ReplicationSender> sender;  ///< null: recorded
+    Ticket inner = 0;        ///< the sender's ticket
+    std::uint64_t record_serial = 0;  ///< recorded: wait until the record is synced past it
+    std::optional<Error> error;       ///< recording failed: the change is not safe
+  };
+
+  Ticket submit_locked(replication::Change change);
+  /// Drops a sender that was declared lost (with mutex_ held).
+  void forget_lost_sender();
+  Status sync_record_through(std::uint64_t serial);
+
+  mutable std::mutex mutex_;  // order of submits, routes, sender, counters
+  std::shared_ptr<replication::ReplicationSender> sender_;
+  std::unordered_map<Ticket, Route> routes_;
+  Ticket next_ticket_ = 1;
+  SinkCounters counters_;
+
+  mutable std::mutex record_mutex_;  // taken after mutex_ when both are
+  replication::ChangedRegionsLog record_;
+  std::uint64_t appended_ = 0;  // changes appended to the record
+  std::uint64_t synced_ = 0;    // changes made durable
+};
+
+}  // namespace haven::replication_session

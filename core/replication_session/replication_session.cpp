@@ -1,0 +1,365 @@
+#include "replication_session/replication_session.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <set>
+
+#include "replication_fs/read_only_view.hpp"
+#include "replication_fs/replication_filter.hpp"
+#include "replication_link/replication_receiver.hpp"
+#include "replication_link/replication_sender.hpp"
+#include "replication_session/directory_sink.hpp"
+
+namespace haven::replication_session {
+
+struct ReplicationSession::Directory {
+  config::ReplicatedDir config;
+  std::size_t index = 0;
+  replication_fs::ReplicationFilter filter;
+  // Primary.
+  std::unique_ptr<DirectorySink> sink;
+  std::unique_ptr<replication_fs::ReplicatedFs> fs;
+  // Secondary.
+  std::unique_ptr<replication_fs::ReadOnlyView> view;
+  std::unique_ptr<replication::ReplicationReceiver> receiver;
+  std::atomic<bool> stream_ended{false};
+  // Reintegration progress, as the Reintegrate function reports it.
+  mutable std::mutex progress_mutex;
+  nlohmann::json progress;
+};
+
+namespace {
+
+std::string where(const config::ReplicatedDir& dir) {
+  return fmt::format("userconfig.xml line {} (<replicated dir=\"{}\">)", dir.line, dir.dir);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ReplicationSession>> ReplicationSession::create(ReplicationSessionOptions options,
+                                                                       ReplicationCallbacks callbacks,
+                                                                       Reintegrate reintegrate) {
+  const auto& dirs = options.rfs.replicated;
+  if (dirs.size() > kMaxReplicatedDirs)
+    return fail(Errc::invalid_argument,
+                fmt::format("module {}: <rfs> at userconfig.xml line {} has {} <replicated> directories; at most {} are "
+                            "supported (one replication port each, 4 ports per module)",
+                            options.module, options.rfs.line, dirs.size(), kMaxReplicatedDirs));
+  if (!reintegrate) return fail(Errc::invalid_argument, "module " + options.module + ": the replication session needs a reintegration function");
+  std::unique_ptr<ReplicationSession> session(new ReplicationSession(std::move(options), std::move(callbacks), std::move(reintegrate)));
+  std::set<std::filesystem::path> seen;
+  for (std::size_t i = 0; i < session->options_.rfs.replicated.size(); ++i) {
+    const auto& dir = session->options_.rfs.replicated[i];
+    const std::filesystem::path path(dir.dir);
+    if (!path.is_absolute())
+      return fail(Errc::invalid_argument, where(dir) + ": the directory must be an absolute path");
+    auto normal = path.lexically_normal();
+    if (!normal.has_filename() && normal.has_parent_path()) normal = normal.parent_path();  // "/srv/data/"
+    if (!seen.insert(normal).second)
+      return fail(Errc::invalid_argument, where(dir) + ": the directory is replicated twice in this module");
+    auto filter = replication_fs::ReplicationFilter::from_config(dir.notreplicated, fmt::format("userconfig.xml line {}", dir.line));
+    if (!filter.ok()) return std::move(filter).error();
+    auto directory = std::make_unique<Directory>();
+    directory->config = dir;
+    directory->index = i;
+    directory->filter = std::move(*filter);
+    session->directories_.push_back(std::move(directory));
+  }
+  return session;
+}
+
+ReplicationSession::ReplicationSession(ReplicationSessionOptions options, ReplicationCallbacks callbacks, Reintegrate reintegrate)
+    : options_(std::move(options)),
+      callbacks_(std::move(callbacks)),
+      reintegrate_(std::move(reintegrate)),
+      log_(options_.log ? options_.log : spdlog::default_logger()) {}
+
+ReplicationSession::~ReplicationSession() {
+  join_reintegration();
+  auto stopped = stop(true);
+  if (!stopped.ok()) log_->error("module {}: replication stop at exit: {}", options_.module, stopped.error().message);
+}
+
+std::string ReplicationSession::link_name(std::size_t index) const {
+  // The link's key and TLS identity: a link of another directory (or module) is refused.
+  return fmt::format("{} dir {}", options_.module, index);
+}
+
+std::uint16_t ReplicationSession::peer_port(std::size_t index) const {
+  if (index < options_.peer_ports.size()) return options_.peer_ports[index];
+  return static_cast<std::uint16_t>(options_.base_port + index);
+}
+
+std::filesystem::path ReplicationSession::record_file(std::size_t index) const {
+  return options_.var_dir / "replication" / fmt::format("changed-regions-{}.log", index);
+}
+
+void ReplicationSession::unmount_all_quietly() {
+  for (auto& d : directories_) {
+    if (d->fs) {
+      auto unmounted = d->fs->unmount(true);
+      if (!unmounted.ok()) log_->error("module {}: {}", options_.module, unmounted.error().message);
+      d->fs.reset();
+    }
+    d->sink.reset();
+    d->receiver.reset();
+    if (d->view) {
+      auto removed = d->view->unmount();
+      if (!removed.ok()) log_->error("module {}: {}", options_.module, removed.error().message);
+      d->view.reset();
+    }
+  }
+}
+
+Status ReplicationSession::become_primary(bool peer_reachable) {
+  std::lock_guard lock(mutex_);
+  if (role_ != Role::none)
+    return fail(Errc::refused, "module " + options_.module + ": replication already runs here; stop it before becoming primary");
+  std::error_code ec;
+  std::filesystem::create_directories(options_.var_dir / "replication", ec);
+  if (ec)
+    return fail(Errc::io_error, fmt::format("module {}: cannot create {} for the records of changed regions: {}", options_.module,
+                                            (options_.var_dir / "replication").string(), ec.message()));
+  for (auto& d : directories_) {
+    auto record = replication::ChangedRegionsLog::open(record_file(d->index));
+    if (!record.ok()) {
+      unmount_all_quietly();
+      return fail(record.error().code, fmt::format("module {}: {}: {}", options_.module, where(d->config), record.error().message));
+    }
+    if (!record->intact())
+      log_->warn("module {}: the record of changed regions of {} is damaged ({}): the next reintegration must be full",
+                 options_.module, d->config.dir, record->damage());
+    d->sink = std::make_unique<DirectorySink>(std::move(*record));
+    auto fs = replication_fs::ReplicatedFs::mount(d->config.dir, *d->sink, d->filter, options_.fs_options);
+    if (!fs.ok()) {
+      unmount_all_quietly();
+      return fail(fs.error().code, fmt::format("module {}: cannot replicate {} ({}): {}; nothing stays mounted",
+                                               options_.module, d->config.dir, where(d->config), fs.error().message));
+    }
+    d->fs = std::move(*fs);
+  }
+  role_ = Role::primary;
+  peer_reachable_ = peer_reachable;
+  in_sync_ = false;
+  log_->info("module {}: primary: {} replicated director{} mounted, changes recorded until the secondary is ready",
+             options_.module, directories_.size(), directories_.size() == 1 ? "y" : "ies");
+  return ok_status();
+}
+
+Status ReplicationSession::become_secondary() {
+  std::lock_guard lock(mutex_);
+  if (role_ != Role::none)
+    return fail(Errc::refused, "module " + options_.module + ": replication already runs here; stop it before becoming secondary");
+  for (auto& d : directories_) {
+    auto view = replication_fs::ReadOnlyView::mount(d->config.dir);
+    if (!view.ok()) {
+      unmount_all_quietly();
+      return fail(view.error().code, fmt::format("module {}: cannot give {} its read-only view ({}): {}; nothing stays mounted",
+                                                 options_.module, d->config.dir, where(d->config), view.error().message));
+    }
+    d->view = std::move(*view);
+    replication::ReceiverOptions receiver_options;
+    receiver_options.address = options_.local_address;
+    receiver_options.port = options_.base_port == 0 ? 0 : static_cast<std::uint16_t>(options_.base_port + d->index);
+    receiver_options.module = link_name(d->index);
+    receiver_options.key = options_.key;
+    receiver_options.ack_mode =
+        options_.rfs.async == config::AsyncMode::none ? replication::AckMode::after_apply : replication::AckMode::on_receipt;
+    receiver_options.handshake_timeout = options_.timeout;
+    d->stream_ended = false;
+    Directory* directory = d.get();
+    auto receiver = replication::ReplicationReceiver::start(
+        receiver_options, d->view->lower_fd(), log_, [this, directory](const Error& why) {
+          directory->stream_ended = true;
+          if (callbacks_.stream_ended) callbacks_.stream_ended(directory->config.dir + ": " + why.message);
+        });
+    if (!receiver.ok()) {
+      unmount_all_quietly();
+      return fail(receiver.error().code, fmt::format("module {}: cannot receive {} ({}): {}; nothing stays mounted",
+                                                     options_.module, d->config.dir, where(d->config), receiver.error().message));
+    }
+    d->receiver = std::move(*receiver);
+  }
+  role_ = Role::secondary;
+  in_sync_ = false;
+  log_->info("module {}: secondary: {} replicated director{} read-only, listening for the primary", options_.module,
+             directories_.size(), directories_.size() == 1 ? "y" : "ies");
+  return ok_status();
+}
+
+Status ReplicationSession::peer_secondary_ready() {
+  join_reintegration();
+  std::lock_guard lock(mutex_);
+  if (role_ != Role::primary)
+    return fail(Errc::refused, "module " + options_.module + ": only the primary connects to its secondary");
+  std::vector<std::shared_ptr<replication::ReplicationSender>> senders;
+  for (auto& d : directories_) {
+    replication::SenderOptions sender_options;
+    sender_options.address = options_.peer_address;
+    sender_options.port = peer_port(d->index);
+    sender_options.module = link_name(d->index);
+    sender_options.key = options_.key;
+    sender_options.timeout = options_.timeout;
+    DirectorySink* sink = d->sink.get();
+    const std::string dir = d->config.dir;
+    auto sender = replication::ReplicationSender::connect(
+        sender_options, [sink](std::span<const replication::Change> changes) { return sink->record_lost(changes); }, log_,
+        [this, dir](const std::string& why) {
+          in_sync_ = false;
+          if (callbacks_.secondary_lost) callbacks_.secondary_lost(dir + ": " + why);
+        });
+    if (!sender.ok()) {
+      for (auto& other : directories_) other->sink->record_only();
+      return fail(sender.error().code, fmt::format("module {}: cannot connect the replication of {} to {}:{}: {}; changes stay recorded",
+                                                   options_.module, dir, options_.peer_address, sender_options.port,
+                                                   sender.error().message));
+    }
+    senders.emplace_back(std::move(*sender));
+    d->sink->forward_to(senders.back());
+  }
+  in_sync_ = false;
+  reintegrating_ = true;
+  reintegration_ = std::thread([this] { reintegrate_all(); });
+  return ok_status();
+}
+
+void ReplicationSession::reintegrate_all() {
+  std::string failure;
+  for (auto& d : directories_) {
+    ReintegrationJob job;
+    job.dir_index = d->index;
+    job.dir = d->config.dir;
+    job.primary_fd = d->fs->lower_fd();
+    job.filter = &d->filter;
+    job.record = d->sink->recorded_regions(job.record_intact);
+    DirectorySink* sink = d->sink.get();
+    job.submit_ordered = [sink](const DirectorySink::Produce& produce) { return sink->submit_ordered(produce); };
+    Directory* directory = d.get();
+    job.report_progress = [directory](const nlohmann::json& progress) {
+      std::lock_guard progress_lock(directory->progress_mutex);
+      directory->progress = progress;
+    };
+    log_->info("module {}: reintegrating {} ({} recorded path(s), record {})", options_.module, job.dir.string(), job.record.size(),
+               job.record_intact ? "intact" : "damaged");
+    auto done = reintegrate_(job);
+    if (!done.ok()) {
+      failure = d->config.dir + ": " + done.error().message;
+      break;
+    }
+    auto reset = d->sink->reset_record_if_connected();
+    if (!reset.ok()) {
+      failure = d->config.dir + ": " + reset.error().message;
+      break;
+    }
+    if (!*reset) {
+      failure = d->config.dir + ": the secondary was lost during the reintegration";
+      break;
+    }
+  }
+  reintegrating_ = false;
+  if (!failure.empty()) {
+    log_->error("module {}: reintegration failed, the secondary stays not up to date: {}", options_.module, failure);
+    if (callbacks_.reintegration_failed) callbacks_.reintegration_failed(failure);
+    return;
+  }
+  for (auto& d : directories_)
+    if (!d->sink->counters().connected) {
+      log_->error("module {}: reintegration finished but {} lost its secondary meanwhile", options_.module, d->config.dir);
+      if (callbacks_.reintegration_failed) callbacks_.reintegration_failed(d->config.dir + ": secondary lost after its reintegration");
+      return;
+    }
+  in_sync_ = true;
+  log_->info("module {}: the secondary is in sync", options_.module);
+  if (callbacks_.in_sync) callbacks_.in_sync();
+}
+
+void ReplicationSession::join_reintegration() {
+  if (reintegration_.joinable()) reintegration_.join();
+}
+
+Status ReplicationSession::drain(std::chrono::milliseconds timeout) {
+  std::lock_guard lock(mutex_);
+  for (auto& d : directories_)
+    if (d->receiver && !d->receiver->wait_until_applied(timeout))
+      return fail(Errc::timeout, fmt::format("module {}: changes received for {} were not all applied within {} ms",
+                                             options_.module, d->config.dir, timeout.count()));
+  return ok_status();
+}
+
+Status ReplicationSession::stop(bool lazy) {
+  join_reintegration();
+  std::lock_guard lock(mutex_);
+  if (role_ == Role::primary) {
+    std::string busy;
+    for (auto& d : directories_) {
+      if (!d->fs) continue;
+      auto unmounted = d->fs->unmount(lazy);
+      if (!unmounted.ok()) {
+        busy += (busy.empty() ? "" : "; ") + unmounted.error().message;
+        continue;
+      }
+      d->fs.reset();
+      d->sink.reset();  // after the unmount: nothing submits any more
+    }
+    if (!busy.empty())
+      return fail(Errc::refused, fmt::format("module {}: replication still mounted (files open; stop lazily to detach them): {}",
+                                             options_.module, busy));
+  } else if (role_ == Role::secondary) {
+    for (auto& d : directories_)
+      if (d->receiver && !d->receiver->wait_until_applied(options_.timeout))
+        log_->warn("module {}: stopping the secondary of {} with received changes not applied: it is not up to date",
+                   options_.module, d->config.dir);
+    unmount_all_quietly();
+  }
+  role_ = Role::none;
+  in_sync_ = false;
+  return ok_status();
+}
+
+std::vector<std::uint16_t> ReplicationSession::receiver_ports() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::uint16_t> ports;
+  for (const auto& d : directories_) ports.push_back(d->receiver ? d->receiver->port() : 0);
+  return ports;
+}
+
+nlohmann::json ReplicationSession::state_json() const {
+  std::lock_guard lock(mutex_);
+  nlohmann::json state;
+  state["role"] = role_ == Role::primary ? "primary" : role_ == Role::secondary ? "secondary" : "stopped";
+  state["in_sync"] = in_sync_.load();
+  state["reintegrating"] = reintegrating_.load();
+  if (role_ == Role::primary) state["peer_reachable_at_start"] = peer_reachable_;
+  state["async"] = options_.rfs.async == config::AsyncMode::none ? "none" : "second";
+  nlohmann::json dirs = nlohmann::json::array();
+  for (const auto& d : directories_) {
+    nlohmann::json dir;
+    dir["dir"] = d->config.dir;
+    dir["mounted"] = d->fs != nullptr;
+    dir["view"] = d->view != nullptr;
+    if (d->sink) {
+      const auto c = d->sink->counters();
+      dir["connected"] = c.connected;
+      dir["lost"] = c.lost;
+      if (c.lost) dir["lost_reason"] = c.lost_reason;
+      dir["changes_sent"] = c.changes_sent;
+      dir["bytes_sent"] = c.bytes_sent;
+      dir["changes_recorded"] = c.changes_recorded;
+      dir["record_intact"] = c.record_intact;
+      dir["recorded_paths"] = c.recorded_paths;
+    }
+    if (d->receiver) {
+      dir["port"] = d->receiver->port();
+      dir["applied"] = d->receiver->applied();
+      dir["stream_ended"] = d->stream_ended.load();
+    }
+    std::lock_guard progress_lock(d->progress_mutex);
+    if (!d->progress.is_null()) dir["reintegration"] = d->progress;
+    dirs.push_back(std::move(dir));
+  }
+  state["dirs"] = std::move(dirs);
+  return state;
+}
+
+}  // namespace haven::replication_session

@@ -1,0 +1,139 @@
+// One module's data path on one node. As primary: the replicated file system over every
+// <replicated dir>, each with a sink that forwards to the secondary while one is connected and
+// records changed regions durably otherwise. As secondary: a read-only view over every
+// directory and a receiver applying the primary's changes beneath it. The agent drives it from
+// the module's state (see docs/replication.md, "Wiring the session into the agent").
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "config/user_config.hpp"
+#include "haven/result.hpp"
+#include "heartbeat/cluster_key.hpp"
+#include "replication_fs/replicated_fs.hpp"
+#include "replication_session/reintegration_seam.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace haven::replication_session {
+
+/// The seed product gives each module 4 replication ports; one replicated directory uses one.
+inline constexpr std::size_t kMaxReplicatedDirs = 4;
+
+struct ReplicationSessionOptions {
+  config::RfsConfig rfs;       ///< the module's <rfs>: async, replicated dirs, notreplicated...
+  ClusterKey key;              ///< the cluster key: each link's TLS PSK derives from it
+  std::string module;
+  std::string local_address;   ///< this node's address on the flow lan: the secondary listens here
+  std::string peer_address;    ///< the peer's address on the flow lan: the primary connects there
+  /// Replication TCP base port, 5600 + (module id - 1) * 4; directory i uses base_port + i.
+  /// 0 (tests only): each receiver picks a free port, see receiver_ports().
+  std::uint16_t base_port = 0;
+  /// Peer's ports when they differ from base_port + i (tests with both ends in one process).
+  std::vector<std::uint16_t> peer_ports;
+  /// The heartbeat timeout: connect limit, and the longest a write waits for a lost secondary.
+  std::chrono::milliseconds timeout{5000};
+  /// The module's var folder ($SAFEUSERVAR): records live in <var_dir>/replication/.
+  std::filesystem::path var_dir;
+  replication_fs::ReplicatedFsOptions fs_options;
+  std::shared_ptr<spdlog::logger> log;  ///< nullptr: spdlog's default logger
+};
+
+/// Told from the session's or the link's threads; each must be quick (post to the agent's loop).
+struct ReplicationCallbacks {
+  /// Primary: a directory's secondary was declared lost; writes are recorded from now on.
+  std::function<void(const std::string& why)> secondary_lost;
+  /// Primary: every directory is reintegrated and connected: replication.in_sync.
+  std::function<void()> in_sync;
+  /// Primary: a reintegration failed; the secondary stays not up to date.
+  std::function<void(const std::string& why)> reintegration_failed;
+  /// Secondary: a primary's stream ended (closed, broken, or a change could not be applied):
+  /// this node is not up to date until the next reintegration completes.
+  std::function<void(const std::string& why)> stream_ended;
+};
+
+class ReplicationSession {
+ public:
+  /// Checks the configuration (at most kMaxReplicatedDirs directories, absolute and distinct,
+  /// filters that compile); touches nothing. invalid_argument naming the element and its line.
+  static Result<std::unique_ptr<ReplicationSession>> create(ReplicationSessionOptions options,
+                                                            ReplicationCallbacks callbacks,
+                                                            Reintegrate reintegrate);
+  /// Stops (lazily detaching what is still mounted).
+  ~ReplicationSession();
+  ReplicationSession(const ReplicationSession&) = delete;
+  ReplicationSession& operator=(const ReplicationSession&) = delete;
+
+  /// Mounts the replicated file system over every directory, all or nothing (a failure
+  /// unmounts what was mounted and names the directory). Changes are recorded (ALONE) until
+  /// peer_secondary_ready() connects the secondary. `peer_reachable` is only shown in state.
+  /// refused when the session already has a role (stop() first).
+  Status become_primary(bool peer_reachable);
+
+  /// Puts a read-only view over every directory and listens for the primary on each port,
+  /// applying beneath the view; all or nothing. refused when the session already has a role.
+  Status become_secondary();
+
+  /// Primary: the peer is SECOND. Connects one link per directory (io_error/refused naming
+  /// the directory and address when one cannot: nothing stays connected then), then runs the
+  /// reintegration on a thread of the session and tells in_sync or reintegration_failed.
+  Status peer_secondary_ready();
+
+  /// Secondary, before taking over: waits until every change received is applied.
+  Status drain(std::chrono::milliseconds timeout);
+
+  /// Unmounts everything, after any reintegration finished. As primary the file system is
+  /// refused while an application holds a file there (refused naming the directories, those
+  /// stay mounted and the session keeps its role) unless `lazy`: then it is detached at once
+  /// and this waits until those files are closed. As secondary: drains (up to the timeout),
+  /// stops the receivers, removes the views (lazily: readers keep their files).
+  Status stop(bool lazy = false);
+
+  /// Role, in_sync, and per directory: mounted / view, connected, lost (why), changes and bytes
+  /// sent, changes recorded, record intact, reintegration progress while it runs.
+  nlohmann::json state_json() const;
+
+  bool in_sync() const { return in_sync_.load(); }
+  /// Secondary: the ports the receivers listen on (directory order).
+  std::vector<std::uint16_t> receiver_ports() const;
+
+  struct Directory;  ///< internal: one replicated directory's pieces
+
+ private:
+  enum class Role { none, primary, secondary };
+  ReplicationSession(ReplicationSessionOptions options, ReplicationCallbacks callbacks, Reintegrate reintegrate);
+  std::string link_name(std::size_t index) const;
+  std::uint16_t peer_port(std::size_t index) const;
+  std::filesystem::path record_file(std::size_t index) const;
+  void reintegrate_all();
+  void join_reintegration();
+  void unmount_all_quietly();
+
+  ReplicationSessionOptions options_;
+  ReplicationCallbacks callbacks_;
+  Reintegrate reintegrate_;
+  std::shared_ptr<spdlog::logger> log_;
+
+  mutable std::mutex mutex_;  // role_, directories_' mounts, progress
+  Role role_ = Role::none;
+  bool peer_reachable_ = false;
+  std::vector<std::unique_ptr<Directory>> directories_;
+  std::thread reintegration_;
+  std::atomic<bool> reintegrating_{false};
+  std::atomic<bool> in_sync_{false};
+};
+
+}  // namespace haven::replication_session

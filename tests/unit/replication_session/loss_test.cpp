@@ -1,0 +1,107 @@
+// Losing the secondary: the application's writes go on within the timeout and are recorded
+// durably; when the secondary returns, the reintegration seam brings it back in sync.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "replication/changed_regions.hpp"
+#include "session_pair.hpp"
+
+using haven::replication::ChangedRegionsLog;
+using haven::replication_session::testing::SessionPair;
+
+namespace {
+
+void write_at(const std::filesystem::path& file, std::uint64_t offset, const std::string& data) {
+  const int fd = open(file.c_str(), O_CREAT | O_WRONLY, 0644);
+  REQUIRE(fd >= 0);
+  const auto written = pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
+  const int saved = errno;
+  close(fd);
+  INFO("errno " << saved);
+  REQUIRE(written == static_cast<ssize_t>(data.size()));
+}
+
+void start_in_sync(SessionPair& pair) {
+  pair.start_secondary();
+  REQUIRE(pair.primary().become_primary(true).ok());
+  REQUIRE(pair.primary().peer_secondary_ready().ok());
+  REQUIRE(pair.primary_events.wait_for([&] { return pair.primary_events.in_sync == 1; }));
+}
+
+}  // namespace
+
+TEST_CASE("with the secondary gone the primary's writes succeed, are recorded, and the session reports it lost", "[fuse]") {
+  REQUIRE_FUSE_OR_SKIP();
+  SessionPair pair;
+  start_in_sync(pair);
+  write_at(pair.a() / "db.dat", 0, std::string(8192, 'x'));
+  REQUIRE(pair.secondary()->drain(std::chrono::seconds(20)).ok());
+
+  pair.kill_secondary();
+  // Each returns: the secondary is declared lost within the timeout, the changes recorded.
+  write_at(pair.a() / "db.dat", 4096, std::string(100, 'y'));
+  write_at(pair.a() / "new.dat", 0, "made while alone");
+
+  REQUIRE(pair.primary_events.wait_for([&] { return !pair.primary_events.lost.empty(); }));
+  CHECK(pair.primary_events.lost.front().find(pair.a().string()) != std::string::npos);
+  CHECK_FALSE(pair.primary().in_sync());
+  const auto state = pair.primary().state_json();
+  CHECK(state["dirs"][0]["lost"] == true);
+  CHECK(state["dirs"][0]["connected"] == false);
+  CHECK(state["dirs"][0]["record_intact"] == true);
+
+  // The record on disk (what survives a crash of the primary) holds what was written since.
+  auto record = ChangedRegionsLog::open(pair.primary_var() / "replication" / "changed-regions-0.log");
+  REQUIRE(record.ok());
+  CHECK(record->intact());
+  const auto& regions = record->regions();
+  REQUIRE(regions.count("db.dat") == 1);
+  const auto& db = regions.at("db.dat");
+  bool covers_write = db.whole;
+  for (const auto& range : db.ranges) covers_write = covers_write || (range.offset <= 4096 && range.offset + range.length >= 4196);
+  CHECK(covers_write);
+  CHECK(regions.count("new.dat") == 1);
+}
+
+TEST_CASE("a returning secondary is reintegrated through the seam, then reported in sync with equal trees", "[fuse]") {
+  REQUIRE_FUSE_OR_SKIP();
+  SessionPair pair;
+  start_in_sync(pair);
+  write_at(pair.a() / "db.dat", 0, std::string(8192, 'x'));
+  pair.kill_secondary();
+  write_at(pair.a() / "db.dat", 100, "while alone");
+  write_at(pair.a() / "alone.dat", 0, "created while alone");
+  REQUIRE(pair.primary_events.wait_for([&] { return !pair.primary_events.lost.empty(); }));
+
+  // The stand-in reintegration copies the whole tree, so the returning secondary starts empty.
+  for (const auto& entry : std::filesystem::directory_iterator(pair.b())) std::filesystem::remove_all(entry.path());
+  pair.start_secondary();
+  REQUIRE(pair.primary().peer_secondary_ready().ok());
+  REQUIRE(pair.primary_events.wait_for([&] { return pair.primary_events.in_sync == 2 || !pair.primary_events.failed.empty(); }));
+  CHECK(pair.primary_events.failed.empty());
+  CHECK(pair.primary().in_sync());
+  REQUIRE(pair.secondary()->drain(std::chrono::seconds(20)).ok());
+  CHECK(pair.differences() == "");
+
+  // In sync: the record is emptied, and new writes are sent again.
+  const auto state = pair.primary().state_json();
+  CHECK(state["dirs"][0]["connected"] == true);
+  CHECK(state["dirs"][0]["recorded_paths"] == 0);
+  CHECK(state["dirs"][0].contains("reintegration"));
+  write_at(pair.a() / "after.dat", 0, "after the return");
+  REQUIRE(pair.secondary()->drain(std::chrono::seconds(20)).ok());
+  CHECK(pair.differences() == "");
+}
+
+TEST_CASE("the secondary is told when the primary's stream ends", "[fuse]") {
+  REQUIRE_FUSE_OR_SKIP();
+  SessionPair pair;
+  start_in_sync(pair);
+  REQUIRE(pair.primary().stop().ok());
+  REQUIRE(pair.secondary_events.wait_for([&] { return !pair.secondary_events.ended.empty(); }));
+  CHECK(pair.secondary_events.ended.front().find(pair.b().string()) != std::string::npos);
+  CHECK(pair.secondary()->state_json()["dirs"][0]["stream_ended"] == true);
+}

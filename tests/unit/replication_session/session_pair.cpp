@@ -1,0 +1,218 @@
+#include "session_pair.hpp"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "replication_apply/tree_comparison.hpp"
+#include "replication_session/fresh_copy_reintegration.hpp"
+
+namespace haven::replication_session::testing {
+namespace {
+
+bool port_free(std::uint16_t port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  close(fd);
+  return ok;
+}
+
+// A base port with kMaxReplicatedDirs free ports from it, found by asking the kernel.
+std::uint16_t free_base_port() {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    socklen_t length = sizeof address;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    close(fd);
+    const std::uint16_t base = ntohs(address.sin_port);
+    if (base > 65000) continue;
+    bool all = true;
+    for (std::uint16_t i = 0; i < kMaxReplicatedDirs; ++i) all = all && port_free(static_cast<std::uint16_t>(base + i));
+    if (all) return base;
+  }
+  throw std::runtime_error("no free loopback ports for the replication test");
+}
+
+}  // namespace
+
+std::string why_fuse_unavailable() {
+  if (geteuid() != 0) return "the replication session tests need root (mounting)";
+  if (access("/dev/fuse", R_OK | W_OK) != 0) return "/dev/fuse is missing or not usable";
+  return {};
+}
+
+ReplicationCallbacks Events::callbacks() {
+  ReplicationCallbacks callbacks;
+  auto note = [this](auto change) {
+    {
+      std::lock_guard lock(mutex);
+      change();
+    }
+    changed.notify_all();
+  };
+  callbacks.in_sync = [this, note] { note([this] { ++in_sync; }); };
+  callbacks.secondary_lost = [this, note](const std::string& why) { note([this, why] { lost.push_back(why); }); };
+  callbacks.stream_ended = [this, note](const std::string& why) { note([this, why] { ended.push_back(why); }); };
+  callbacks.reintegration_failed = [this, note](const std::string& why) { note([this, why] { failed.push_back(why); }); };
+  return callbacks;
+}
+
+SessionPair::SessionPair(config::AsyncMode async, std::size_t dirs) : async_(async), dirs_(dirs) {
+  std::string pattern = (std::filesystem::temp_directory_path() / "haven-session-XXXXXX").string();
+  if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+  root_ = pattern;
+  for (std::size_t i = 0; i < dirs_; ++i) {
+    std::filesystem::create_directories(a(i));
+    std::filesystem::create_directories(b(i));
+    lower_a_.push_back(open(a(i).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    lower_b_.push_back(open(b(i).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  }
+  auto key = generate_cluster_key();
+  if (!key.ok()) throw std::runtime_error(key.error().message);
+  key_ = *key;
+  base_port_ = free_base_port();
+}
+
+SessionPair::~SessionPair() {
+  primary_.reset();
+  secondary_.reset();
+  for (int fd : lower_a_) close(fd);
+  for (int fd : lower_b_) close(fd);
+  std::error_code ec;
+  std::filesystem::remove_all(root_, ec);
+}
+
+ReplicationSessionOptions SessionPair::options(bool primary) const {
+  ReplicationSessionOptions o;
+  o.rfs.async = async_;
+  for (std::size_t i = 0; i < dirs_; ++i) {
+    config::ReplicatedDir dir;
+    dir.dir = (primary ? a(i) : b(i)).string();
+    dir.line = 10 + static_cast<int>(i);
+    o.rfs.replicated.push_back(dir);
+  }
+  o.key = key_;
+  o.module = "mirror";
+  o.local_address = "127.0.0.1";
+  o.peer_address = "127.0.0.1";
+  o.base_port = base_port_;
+  o.timeout = std::chrono::milliseconds(1500);
+  o.var_dir = root_ / (primary ? "var-primary" : "var-secondary");
+  return o;
+}
+
+ReplicationSession& SessionPair::primary() {
+  if (!primary_) {
+    auto made = ReplicationSession::create(options(true), primary_events.callbacks(), fresh_copy_reintegration());
+    if (!made.ok()) throw std::runtime_error(made.error().message);
+    primary_ = std::move(*made);
+  }
+  return *primary_;
+}
+
+ReplicationSession& SessionPair::start_secondary() {
+  if (!secondary_) {
+    auto made = ReplicationSession::create(options(false), secondary_events.callbacks(), fresh_copy_reintegration());
+    if (!made.ok()) throw std::runtime_error(made.error().message);
+    secondary_ = std::move(*made);
+  }
+  auto became = secondary_->become_secondary();
+  if (!became.ok()) throw std::runtime_error(became.error().message);
+  return *secondary_;
+}
+
+namespace {
+
+bool has_hidden(const std::filesystem::path& dir) {
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec); !ec && it != std::filesystem::recursive_directory_iterator();
+       it.increment(ec))
+    if (it->path().filename().string().starts_with(".fuse_hidden")) return true;
+  return false;
+}
+
+}  // namespace
+
+bool settle(const std::filesystem::path& dir) {
+  for (int i = 0; i < 500; ++i) {
+    if (!has_hidden(dir)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+namespace {
+
+std::string describe_all(const Result<std::vector<replication::TreeDifference>>& differences) {
+  if (!differences.ok()) return "cannot compare: " + differences.error().message;
+  std::ostringstream out;
+  for (const auto& d : *differences) out << replication::describe(d) << "\n";
+  return out.str();
+}
+
+}  // namespace
+
+std::string tree_differences(const std::filesystem::path& a, const std::filesystem::path& b) {
+  return describe_all(replication::compare_trees(a, b));
+}
+
+std::string SessionPair::differences(std::size_t i) const {
+  return describe_all(replication::compare_trees(lower_a_.at(i), lower_b_.at(i)));
+}
+
+void random_operations(const std::filesystem::path& dir, std::uint32_t seed, int count) {
+  std::mt19937 rng(seed);
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<std::uint32_t>(n)); };
+  auto name = [&] {
+    static const char* folders[] = {"", "d1/", "d2/", "d1/sub/"};
+    return (dir / (std::string(folders[pick(4)]) + "n" + std::to_string(pick(5)))).string();
+  };
+  for (int i = 0; i < count; ++i) {
+    const std::string a = name();
+    switch (pick(12)) {
+      case 0:
+      case 1:
+      case 2: {
+        int fd = open(a.c_str(), O_CREAT | O_WRONLY, 0600 + pick(0100));
+        if (fd < 0) break;
+        std::string data(1 + pick(20000), static_cast<char>('a' + pick(26)));
+        (void)!pwrite(fd, data.data(), data.size(), pick(3) == 0 ? (1 << 20) : pick(30000));
+        close(fd);
+        break;
+      }
+      case 3: (void)!truncate(a.c_str(), pick(40000)); break;
+      case 4: unlink(a.c_str()); break;
+      case 5: rename(a.c_str(), name().c_str()); break;
+      case 6: mkdir(a.c_str(), 0700 + pick(077)); break;
+      case 7: rmdir(a.c_str()); break;
+      case 8: link(a.c_str(), name().c_str()); break;
+      case 9: symlink("target-of-link", a.c_str()); break;
+      case 10: chmod(a.c_str(), 0600 + pick(0177)); break;
+      case 11: {
+        const std::string value = std::to_string(pick(1000));
+        lsetxattr(a.c_str(), "user.k", value.data(), value.size(), 0);
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace haven::replication_session::testing

@@ -1,0 +1,93 @@
+// Two replication sessions of one module in one process: a primary over directory A and a
+// secondary over directory B (different paths), linked over loopback, with the callbacks
+// they report recorded for the test to wait on.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "replication_session/replication_session.hpp"
+
+namespace haven::replication_session::testing {
+
+/// Empty when FUSE tests can run here; otherwise why not.
+std::string why_fuse_unavailable();
+
+/// What the callbacks told, for waiting on.
+struct Events {
+  std::mutex mutex;
+  std::condition_variable changed;
+  int in_sync = 0;
+  std::vector<std::string> lost;
+  std::vector<std::string> ended;
+  std::vector<std::string> failed;
+  /// Waits (bounded, generously: this is no timing assertion) until `done()` holds.
+  template <typename Done>
+  bool wait_for(Done done, std::chrono::seconds limit = std::chrono::seconds(30)) {
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, limit, done);
+  }
+  ReplicationCallbacks callbacks();
+};
+
+class SessionPair {
+ public:
+  explicit SessionPair(config::AsyncMode async = config::AsyncMode::second, std::size_t dirs = 1);
+  ~SessionPair();
+
+  std::filesystem::path a(std::size_t i = 0) const { return root_ / ("a" + std::to_string(i)); }
+  std::filesystem::path b(std::size_t i = 0) const { return root_ / ("b" + std::to_string(i)); }
+  std::filesystem::path primary_var() const { return root_ / "var-primary"; }
+  /// Differences between the primary's and the secondary's directory i, one per line; empty
+  /// when equal. Compares the directories underneath the mounts (descriptors opened before),
+  /// as the mount's attribute cache may show another hard-link name's size late.
+  std::string differences(std::size_t i = 0) const;
+
+  /// Sessions are made on demand: the secondary again after it was destroyed (a restart).
+  ReplicationSession& primary();
+  ReplicationSession& start_secondary();
+  void kill_secondary() { secondary_.reset(); }
+  ReplicationSession* secondary() { return secondary_.get(); }
+
+  Events primary_events;
+  Events secondary_events;
+
+ private:
+  ReplicationSessionOptions options(bool primary) const;
+  config::AsyncMode async_;
+  std::size_t dirs_;
+  std::filesystem::path root_;
+  ClusterKey key_;
+  std::uint16_t base_port_ = 0;
+  std::vector<int> lower_a_;
+  std::vector<int> lower_b_;
+  std::unique_ptr<ReplicationSession> primary_;
+  std::unique_ptr<ReplicationSession> secondary_;
+};
+
+/// Waits (a few seconds at most) until the kernel released every file closed through the
+/// mount at `dir`: no .fuse_hidden* name is left below it.
+bool settle(const std::filesystem::path& dir);
+
+/// Differences between two trees, one per line; empty when equal.
+std::string tree_differences(const std::filesystem::path& a, const std::filesystem::path& b);
+
+/// Random operations (create/write, truncate, unlink, rename, mkdir, rmdir, link, symlink,
+/// chmod, xattr) below `dir` from `seed`.
+void random_operations(const std::filesystem::path& dir, std::uint32_t seed, int count);
+
+}  // namespace haven::replication_session::testing
+
+#define REQUIRE_FUSE_OR_SKIP()                                                               \
+  do {                                                                                       \
+    const std::string why = ::haven::replication_session::testing::why_fuse_unavailable();  \
+    if (!why.empty()) {                                                                      \
+      WARN("skipped: " << why);                                                              \
+      return;                                                                                \
+    }                                                                                        \
+  } while (false)
