@@ -163,3 +163,18 @@ TEST_CASE("a replicated directory given twice or as a relative path is refused")
     CHECK(made.error().message.find("line 9") != std::string::npos);
   }
 }
+
+TEST_CASE("with async=\"none\" a write has reached the secondary's disk when the application's call returns", "[fuse]") {
+  REQUIRE_FUSE_OR_SKIP();
+  SessionPair pair(AsyncMode::none);
+  start_in_sync(pair);
+  CHECK(pair.secondary()->state_json()["async"] == "none");
+  for (int i = 0; i < 20; ++i) {
+    const std::string name = "record-" + std::to_string(i);
+    write_file(pair.a() / name, "acknowledged " + std::to_string(i));
+    // No drain: the secondary wrote it before acknowledging.
+    std::ifstream in(pair.b() / name, std::ios::binary);
+    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(content == "acknowledged " + std::to_string(i));
+  }
+}
