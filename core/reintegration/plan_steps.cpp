@@ -262,7 +262,18 @@ Status produce_file_end(int primary_fd, const FileWork& file, std::vector<Change
   Change size = change(ChangeKind::truncate, file.path);
   size.length = static_cast<std::uint64_t>(st.st_size);
   out.push_back(std::move(size));
-  return append_attributes(node.get(), st, file.path, file.stale_xattrs, out);
+  if (auto s = append_attributes(node.get(), st, file.path, file.stale_xattrs, out); !s.ok()) return s;
+  // A name that no longer shares this node on the primary (unlinked and made again live while
+  // the data was copied) holds, on the secondary, the node it was linked to: give it its own.
+  for (const auto& other : file.other_names) {
+    if (other == file.path) continue;
+    struct stat other_st {};
+    UniqueFd other_node = node_of(primary_fd, other, other_st);
+    if (!other_node.valid() || (other_st.st_ino == st.st_ino && other_st.st_dev == st.st_dev)) continue;
+    out.push_back(change(S_ISDIR(other_st.st_mode) ? ChangeKind::rmdir : ChangeKind::unlink, other));
+    if (auto s = produce_subtree(primary_fd, other, out); !s.ok()) return s;
+  }
+  return ok_status();
 }
 
 }  // namespace haven::reintegration

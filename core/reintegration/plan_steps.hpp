@@ -26,7 +26,9 @@ Status produce_file_range(int primary_fd, const FileWork& file, replication::Byt
 /// all data (holes skipped), attributes. Hard links inside arrive as separate files.
 Status produce_subtree(int primary_fd, const std::string& path, std::vector<replication::Change>& out);
 
-/// The changes ending a file: its size, owner, mode, stale xattrs removed, xattrs, times.
+/// The changes ending a file: its size, owner, mode, stale xattrs removed, xattrs, times; and
+/// each of file.other_names that no longer shares the file's node on the primary is unlinked
+/// on the secondary and sent whole.
 Status produce_file_end(int primary_fd, const FileWork& file, std::vector<replication::Change>& out);
 
 }  // namespace haven::reintegration

@@ -177,12 +177,12 @@ const char* to_string(EntryType type) noexcept {
 Result<TreeManifest> build_manifest(int dir_fd, const ManifestOptions& options, const std::string& what) {
   if (options.block_size == 0) return fail(Errc::invalid_argument, "cannot describe the tree " + what + ": block size 0");
   Walker walker(options, what);
-  if (options.roots.empty()) {
+  if (!options.roots) {
     UniqueFd root(::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!root.valid()) return read_error(what, "", "open the replicated directory", errno);
     if (auto s = walker.walk_folder(root.get(), ""); !s.ok()) return std::move(s).error();
   } else {
-    for (const auto& rel : options.roots) {
+    for (const auto& rel : *options.roots) {
       if (!replication::is_safe_relative_path(rel))
         return fail(Errc::invalid_argument, "cannot describe the tree " + what + ": unsafe root path '" + printable_path(rel) + "'");
       auto parent = replication::open_parent_beneath(dir_fd, rel, replication::PathResolution::automatic);

@@ -57,9 +57,10 @@ struct ManifestOptions {
   bool with_hashes = false;
   std::uint64_t block_size = replication::kDefaultBlockSize;
   PathFilter filter;  ///< empty: everything is replicated
-  /// Only these paths and what is below them (absent ones are skipped); empty: the whole tree.
-  /// Fast reintegration asks for the paths the record holds whole.
-  std::vector<std::string> roots;
+  /// Only these paths and what is below them (absent ones are skipped; an empty list gives an
+  /// empty manifest); nullopt: the whole tree. Fast reintegration asks for the paths the
+  /// record holds whole.
+  std::optional<std::vector<std::string>> roots;
 };
 
 /// Walks the tree under `dir_fd` (borrowed; never following a symbolic link, never leaving

@@ -83,11 +83,13 @@ TEST_CASE("a manifest of roots holds those paths and what is below them, and ski
   write(dir, "b", "b");
   write(dir, "c", "c");
   ManifestOptions options;
-  options.roots = {"a", "c", "gone"};
+  options.roots = std::vector<std::string>{"a", "c", "gone"};
   const TreeManifest m = manifest_of(dir, options);
   std::vector<std::string> paths;
   for (const auto& e : m.entries) paths.push_back(e.path);
   CHECK(paths == std::vector<std::string>{"a", "a/1", "c"});
+  options.roots = std::vector<std::string>{};
+  CHECK(manifest_of(dir, options).entries.empty());
 }
 
 TEST_CASE("a manifest survives encoding and decoding unchanged") {

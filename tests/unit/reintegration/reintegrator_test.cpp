@@ -20,7 +20,7 @@ using haven::replication::ChangeKind;
 
 namespace {
 
-TreeManifest manifest_of(const TempDir& dir, std::vector<std::string> roots = {}) {
+TreeManifest manifest_of(const TempDir& dir, std::optional<std::vector<std::string>> roots = std::nullopt) {
   ManifestOptions options;
   options.with_hashes = true;
   options.roots = std::move(roots);
