@@ -8,20 +8,32 @@
 #include "common/module_log.hpp"
 #include "hooks/hook_files.hpp"
 #include "hooks/hook_runner.hpp"
+#include "vip/module_vip.hpp"
+#include "vip/vip_owner.hpp"
 
 namespace haven {
 
 int run_crash_cleanup(const HavenPaths& paths, const std::string& node, const std::string& module) {
   auto log = open_module_logger(paths, module);
   if (!log.ok()) return 2;
+  // First the virtual IPs, before the stop hooks as in a clean stop: clients stop reaching
+  // this node, and the peer taking over is the only one answering ARP for them.
+  int vip_code = 0;
+  auto vips = vip::remove_recorded(vip::vip_record_file(paths, module), [&](const std::string& a) {
+    (*log)->warn("crash clean-up: removed virtual IP {} of module {}", a, module);
+  });
+  if (!vips.ok()) {
+    (*log)->error("crash clean-up: {}", vips.error().message);
+    vip_code = 1;
+  }
   const auto record_file = paths.agent_state_file(module);
   auto recorded = load_agent_state(record_file);
-  if (!recorded) return 0;  // the agent never entered a state: nothing ran
+  if (!recorded) return vip_code;  // the agent never entered a state: nothing ran
   const std::string state = *recorded;
   std::error_code ec;
   if (state == "STOP") {
     std::filesystem::remove(record_file, ec);
-    return 0;
+    return vip_code;
   }
   (*log)->error("the agent of module {} died while the module was {}: running the forced stop hooks so that the "
                 "application does not run on without haven; start the module again with 'haven start -m {}'",
@@ -34,7 +46,7 @@ int run_crash_cleanup(const HavenPaths& paths, const std::string& node, const st
     (*log)->error("cannot clean up after the agent of module {}: {}", module, setup.error().message);
     return 1;
   }
-  int code = 0;
+  int code = vip_code;
   if (setup->settings.hooks_enabled) {
     const std::vector<std::pair<std::string, std::vector<std::string>>> hooks{
         {"stop_sec", {"force", state, "STOP", "stop"}},   {"stop_prim", {"force", state, "STOP", "stop"}},

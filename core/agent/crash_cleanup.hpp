@@ -9,7 +9,8 @@
 
 namespace haven {
 
-/// Runs stop_sec, stop_prim, stop_second and stop_both with `force`, then poststop, from the
+/// Removes the virtual IPs the dead agent recorded (vip::remove_recorded), then
+/// runs stop_sec, stop_prim, stop_second and stop_both with `force`, then poststop, from the
 /// state the dead agent last recorded (HavenPaths::agent_state_file), and removes that record.
 /// Does nothing when the record says STOP or is absent. Returns the process exit code: 0 when
 /// every hook succeeded, 1 otherwise (each failure is in the module log).

@@ -87,6 +87,7 @@ Status ModuleAgent::init() {
     log_->error("{}", known.error().message);
     return std::move(known).error();
   }
+  open_vips();
   failover_ = setup_.settings.failover;
   set_host_resource("usersetting.failover", failover_ ? "on" : "off");
   set_host_resource("rfs.uptodate", known->data_uptodate ? "up" : "down");
@@ -226,6 +227,7 @@ nlohmann::json ModuleAgent::state_json() const {
                    {"failover", failover_},
                    {"pid", ::getpid()}};
   if (running_hook_) j["hook"] = running_hook_->hook;
+  j["vips"] = vips_json();
   return j;
 }
 
@@ -277,6 +279,7 @@ void ModuleAgent::execute(std::vector<Action> actions) {
 
 void ModuleAgent::execute_one(const Action& action) {
   if (const auto* hook = std::get_if<RunHook>(&action)) {
+    if (hook->hook == "stop_prim") release_vips();  // clients stop arriving before the application stops
     if (running_hook_ || !queued_hooks_.empty()) {
       queued_hooks_.push_back(*hook);
     } else {
@@ -284,6 +287,7 @@ void ModuleAgent::execute_one(const Action& action) {
     }
   } else if (const auto* enter = std::get_if<EnterState>(&action)) {
     reason_ = enter->reason;
+    follow_state_with_vips(enter->state, enter->sub);
     if (peer_link_) peer_link_->send_now();
     if (enter->state == ModuleState::second && enter->sub == SubState::transient && !setup_.replicates) {
       // Nothing to copy: a SECOND without replicated directories is in sync at once.
@@ -382,6 +386,15 @@ void ModuleAgent::start_hook(const RunHook& hook) {
 void ModuleAgent::on_hook_finished(HookFinished finished) {
   running_hook_.reset();
   start_hook_running_ = false;
+  if (finished.hook == "start_prim" && finished.ok) {
+    // Clients reach the application only once start_prim has started it. A VIP that cannot
+    // be set fails the start like the hook would: the module stops, the peer may take over.
+    if (auto st = take_vips(); !st.ok()) {
+      finished.ok = false;
+      finished.exit_code = -1;
+      finished.detail = "succeeded, but the virtual IP could not be set: " + st.error().message;
+    }
+  }
   if (finished.ok) {
     log_->debug("hook {} finished", finished.hook);
   } else {

@@ -26,6 +26,7 @@
 #include "control/control_server.hpp"
 #include "haven/behaviour.hpp"
 #include "plugin_host/plugin_host.hpp"
+#include "vip/vip_owner.hpp"
 
 namespace haven {
 
@@ -57,6 +58,14 @@ class ModuleAgent {
   void start_hook(const RunHook& hook);
   void on_hook_finished(HookFinished finished);
   void maybe_exit();
+  // The module's virtual IPs: set once start_prim has succeeded, removed before stop_prim
+  // runs and whenever the module leaves PRIM/ALONE (module_agent_vip.cpp).
+  void open_vips();
+  Status take_vips();
+  void release_vips();
+  void follow_state_with_vips(ModuleState state, SubState sub);
+  void arm_vip_refresh();
+  nlohmann::json vips_json() const;
 
   AgentOptions options_;
   std::shared_ptr<spdlog::logger> log_;
@@ -69,6 +78,8 @@ class ModuleAgent {
   boost::asio::io_context io_;
   ControlServer server_;
   std::map<std::string, std::unique_ptr<boost::asio::steady_timer>> timers_;
+  std::unique_ptr<vip::VipOwner> vips_;   // none when the module has no <vip> address
+  std::unique_ptr<boost::asio::steady_timer> vip_refresh_timer_;
 
   // Owned by the io thread.
   std::deque<RunHook> queued_hooks_;

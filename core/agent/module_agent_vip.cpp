@@ -1,0 +1,97 @@
+// The agent's side of the virtual IP: when to take and release the module's addresses.
+#include <boost/asio/post.hpp>
+
+#include "agent/module_agent.hpp"
+#include "vip/module_vip.hpp"
+
+namespace haven {
+namespace {
+
+bool is_primary(ModuleState s) { return s == ModuleState::prim || s == ModuleState::alone; }
+
+}  // namespace
+
+void ModuleAgent::open_vips() {
+  const auto record = vip::vip_record_file(options_.paths, options_.module);
+  // A record here belongs to an agent of this module that died: its addresses must go before
+  // this node takes any part in the cluster, or two nodes would answer ARP for them.
+  auto stale = vip::remove_recorded(record, [this](const std::string& a) {
+    log_->warn("removed virtual IP {} left by a previous agent of module {}", a, options_.module);
+  });
+  if (!stale.ok()) log_->error("{}", stale.error().message);
+
+  auto config = vip::load_module_vip(options_.paths, options_.module);
+  if (!config.ok()) {
+    log_->error("{}", config.error().message);
+    return;
+  }
+  if (!config->has_value()) return;
+  vip::VipOwnerOptions o;
+  o.module = options_.module;
+  o.vip = std::move(**config);
+  o.record_file = record;
+  o.warn = [this](const std::string& m) { log_->warn("{}", m); };
+  o.info = [this](const std::string& m) { log_->info("{}", m); };
+  auto owner = std::make_unique<vip::VipOwner>(std::move(o));
+  if (!owner->configured()) return;
+  vips_ = std::move(owner);
+  vip_refresh_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
+}
+
+Status ModuleAgent::take_vips() {
+  if (!vips_ || !vips_->held().empty()) return ok_status();
+  auto st = vips_->take(vip::Clock::now());
+  if (!st.ok()) {
+    log_->error("{}", st.error().message);
+    return st;
+  }
+  arm_vip_refresh();
+  return ok_status();
+}
+
+void ModuleAgent::release_vips() {
+  if (!vips_) return;
+  vip_refresh_timer_->cancel();
+  // Also when nothing is held: a take that crashed half way may have left a record.
+  if (auto st = vips_->release(); !st.ok())
+    log_->error("{}; havend removes the recorded addresses if this agent dies", st.error().message);
+}
+
+void ModuleAgent::follow_state_with_vips(ModuleState state, SubState sub) {
+  if (!vips_) return;
+  if (is_primary(state)) {
+    // Without hooks (no <user>) there is no start_prim to follow: take on entering the role.
+    if (sub == SubState::ready && vips_->held().empty()) {
+      if (auto st = take_vips(); !st.ok())
+        log_->error("module {} is {} without its virtual IP", options_.module, to_string(state));
+    }
+  } else if (!vips_->held().empty()) {
+    release_vips();
+  }
+}
+
+void ModuleAgent::arm_vip_refresh() {
+  if (!vips_) return;
+  auto next = vips_->next_refresh(vip::Clock::now());
+  if (!next) return;
+  vip_refresh_timer_->expires_at(*next);
+  vip_refresh_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (ec || !vips_) return;
+    vips_->refresh(vip::Clock::now());
+    arm_vip_refresh();
+  });
+}
+
+nlohmann::json ModuleAgent::vips_json() const {
+  auto list = nlohmann::json::array();
+  if (!vips_) return list;
+  for (const auto& p : vips_->held())
+    list.push_back({{"address", p.assignment.prefix.address.to_string()},
+                    {"prefix", p.assignment.prefix.length},
+                    {"interface", p.assignment.interface},
+                    {"label", p.assignment.label},
+                    {"written", p.written}});
+  return list;
+}
+
+}  // namespace haven
