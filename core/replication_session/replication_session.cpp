@@ -193,6 +193,10 @@ Status ReplicationSession::peer_secondary_ready() {
   std::lock_guard lock(mutex_);
   if (role_ != Role::primary)
     return fail(Errc::refused, "module " + options_.module + ": only the primary connects to its secondary");
+  // Told again while the links are up (the peer's state repeated): nothing to do.
+  bool all_connected = !directories_.empty();
+  for (auto& d : directories_) all_connected = all_connected && d->sink->counters().connected;
+  if (all_connected) return ok_status();
   std::vector<std::shared_ptr<replication::ReplicationSender>> senders;
   for (auto& d : directories_) {
     replication::SenderOptions sender_options;

@@ -90,6 +90,7 @@ class ReplicationSession {
   /// Primary: the peer is SECOND. Connects one link per directory (io_error/refused naming
   /// the directory and address when one cannot: nothing stays connected then), then runs the
   /// reintegration on a thread of the session and tells in_sync or reintegration_failed.
+  /// Waits for a reintegration still running first; OK at once when every link is up.
   Status peer_secondary_ready();
 
   /// Secondary, before taking over: waits until every change received is applied.

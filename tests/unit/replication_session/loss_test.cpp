@@ -105,3 +105,52 @@ TEST_CASE("the secondary is told when the primary's stream ends", "[fuse]") {
   CHECK(pair.secondary_events.ended.front().find(pair.b().string()) != std::string::npos);
   CHECK(pair.secondary()->state_json()["dirs"][0]["stream_ended"] == true);
 }
+
+TEST_CASE("a primary that starts ALONE records every change durably and sends nothing", "[fuse]") {
+  REQUIRE_FUSE_OR_SKIP();
+  SessionPair pair;
+  REQUIRE(pair.primary().become_primary(false).ok());
+  write_at(pair.a() / "alone.dat", 0, "no secondary yet");
+  write_at(pair.a() / "alone.dat", 1 << 20, "far");
+  const auto state = pair.primary().state_json();
+  CHECK(state["peer_reachable_at_start"] == false);
+  CHECK(state["dirs"][0]["connected"] == false);
+  CHECK(state["dirs"][0]["changes_sent"] == 0);
+  CHECK(state["dirs"][0]["changes_recorded"].get<std::uint64_t>() >= 3);  // create, two writes
+  auto record = ChangedRegionsLog::open(pair.primary_var() / "replication" / "changed-regions-0.log");
+  REQUIRE(record.ok());
+  CHECK(record->regions().count("alone.dat") == 1);
+}
+
+TEST_CASE("a failed reintegration is reported, keeps the record and does not report in sync", "[fuse]") {
+  REQUIRE_FUSE_OR_SKIP();
+  int calls = 0;
+  SessionPair pair(haven::config::AsyncMode::second, 1, [&calls](haven::replication_session::ReintegrationJob& job) -> haven::Status {
+    ++calls;
+    CHECK(job.record.count("alone.dat") == 1);
+    CHECK(job.record_intact);
+    return haven::fail(haven::Errc::io_error, "the secondary's manifest could not be read");
+  });
+  REQUIRE(pair.primary().become_primary(false).ok());
+  write_at(pair.a() / "alone.dat", 0, "recorded");
+  pair.start_secondary();
+  REQUIRE(pair.primary().peer_secondary_ready().ok());
+  REQUIRE(pair.primary_events.wait_for([&] { return !pair.primary_events.failed.empty(); }));
+  CHECK(calls == 1);
+  CHECK(pair.primary_events.failed.front().find("manifest could not be read") != std::string::npos);
+  CHECK(pair.primary_events.in_sync == 0);
+  CHECK_FALSE(pair.primary().in_sync());
+  CHECK(pair.primary().state_json()["dirs"][0]["recorded_paths"] == 1);
+}
+
+TEST_CASE("the primary told again that its secondary is ready keeps the links it has", "[fuse]") {
+  REQUIRE_FUSE_OR_SKIP();
+  SessionPair pair;
+  start_in_sync(pair);
+  REQUIRE(pair.primary().peer_secondary_ready().ok());
+  write_at(pair.a() / "still.dat", 0, "sent on the first link");
+  REQUIRE(pair.secondary()->drain(std::chrono::seconds(20)).ok());
+  CHECK(pair.differences() == "");
+  CHECK(pair.primary_events.in_sync == 1);
+  CHECK(pair.secondary_events.ended.empty());
+}

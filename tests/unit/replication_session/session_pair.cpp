@@ -75,7 +75,8 @@ ReplicationCallbacks Events::callbacks() {
   return callbacks;
 }
 
-SessionPair::SessionPair(config::AsyncMode async, std::size_t dirs) : async_(async), dirs_(dirs) {
+SessionPair::SessionPair(config::AsyncMode async, std::size_t dirs, Reintegrate reintegrate)
+    : async_(async), dirs_(dirs), reintegrate_(reintegrate ? std::move(reintegrate) : fresh_copy_reintegration()) {
   std::string pattern = (std::filesystem::temp_directory_path() / "haven-session-XXXXXX").string();
   if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
   root_ = pattern;
@@ -121,7 +122,7 @@ ReplicationSessionOptions SessionPair::options(bool primary) const {
 
 ReplicationSession& SessionPair::primary() {
   if (!primary_) {
-    auto made = ReplicationSession::create(options(true), primary_events.callbacks(), fresh_copy_reintegration());
+    auto made = ReplicationSession::create(options(true), primary_events.callbacks(), reintegrate_);
     if (!made.ok()) throw std::runtime_error(made.error().message);
     primary_ = std::move(*made);
   }

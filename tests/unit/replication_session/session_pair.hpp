@@ -37,7 +37,8 @@ struct Events {
 
 class SessionPair {
  public:
-  explicit SessionPair(config::AsyncMode async = config::AsyncMode::second, std::size_t dirs = 1);
+  /// `reintegrate`: the primary's; empty for the fresh-copy stand-in.
+  explicit SessionPair(config::AsyncMode async = config::AsyncMode::second, std::size_t dirs = 1, Reintegrate reintegrate = {});
   ~SessionPair();
 
   std::filesystem::path a(std::size_t i = 0) const { return root_ / ("a" + std::to_string(i)); }
@@ -61,6 +62,7 @@ class SessionPair {
   ReplicationSessionOptions options(bool primary) const;
   config::AsyncMode async_;
   std::size_t dirs_;
+  Reintegrate reintegrate_;
   std::filesystem::path root_;
   ClusterKey key_;
   std::uint16_t base_port_ = 0;
