@@ -37,7 +37,7 @@ DirectorySink::Ticket DirectorySink::submit_locked(Change change) {
     auto recorded = record_change(record_, change);
     if (recorded.ok()) {
       route.record_serial = ++appended_;
-      ++counters_.changes_recorded;
+      ++recorded_;
     } else {
       route.error = recorded.error();
     }
@@ -88,6 +88,7 @@ Status DirectorySink::record_lost(std::span<const Change> changes) {
   auto recorded = record_changes(record_, changes);
   if (!recorded.ok()) return recorded;
   appended_ += changes.size();
+  recorded_ += changes.size();
   auto synced = record_.sync();
   if (!synced.ok()) return synced;
   synced_ = appended_;
@@ -141,6 +142,7 @@ SinkCounters DirectorySink::counters() const {
     }
   }
   std::lock_guard record_lock(record_mutex_);
+  counters.changes_recorded = recorded_;
   counters.record_intact = record_.intact();
   counters.recorded_paths = record_.regions().size();
   return counters;

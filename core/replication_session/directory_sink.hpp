@@ -89,6 +89,7 @@ class DirectorySink final : public replication::ChangeSink {
   replication::ChangedRegionsLog record_;
   std::uint64_t appended_ = 0;  // changes appended to the record
   std::uint64_t synced_ = 0;    // changes made durable
+  std::uint64_t recorded_ = 0;  // for counters: recorded here or handed back by a lost sender
 };
 
 }  // namespace haven::replication_session

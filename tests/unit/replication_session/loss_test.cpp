@@ -4,7 +4,10 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <atomic>
 #include <fstream>
+#include <thread>
+#include <vector>
 
 #include "replication/changed_regions.hpp"
 #include "session_pair.hpp"
@@ -153,4 +156,52 @@ TEST_CASE("the primary told again that its secondary is ready keeps the links it
   CHECK(pair.differences() == "");
   CHECK(pair.primary_events.in_sync == 1);
   CHECK(pair.secondary_events.ended.empty());
+}
+
+TEST_CASE("writers running while the secondary dies never get an error, and the returning secondary gets every record",
+          "[fuse]") {
+  REQUIRE_FUSE_OR_SKIP();
+  SessionPair pair;
+  start_in_sync(pair);
+  constexpr int kWriters = 4;
+  constexpr int kAfterLoss = 100;  // records each writer appends once the secondary is gone
+  std::atomic<int> failures{0};
+  std::atomic<int> written{0};
+  std::atomic<bool> killed{false};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w)
+    writers.emplace_back([&, w] {
+      const auto file = pair.a() / ("log-" + std::to_string(w));
+      const int fd = open(file.c_str(), O_CREAT | O_WRONLY | O_APPEND, 0644);
+      if (fd < 0) {
+        ++failures;
+        return;
+      }
+      int after = 0;
+      for (int r = 0; after < kAfterLoss && failures.load() == 0; ++r) {
+        if (killed.load()) ++after;
+        const std::string line = "record " + std::to_string(r) + "\n";
+        if (write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()) || fdatasync(fd) != 0) ++failures;
+        ++written;
+      }
+      close(fd);
+    });
+  // The secondary dies while the writers run.
+  while (written.load() < 200 && failures.load() == 0) std::this_thread::yield();
+  pair.kill_secondary();
+  killed = true;
+  for (auto& t : writers) t.join();
+  CHECK(failures.load() == 0);
+  REQUIRE(pair.primary_events.wait_for([&] { return !pair.primary_events.lost.empty(); }));
+  CHECK(pair.primary().state_json()["dirs"][0]["changes_recorded"].get<std::uint64_t>() > 0);
+
+  for (const auto& entry : std::filesystem::directory_iterator(pair.b())) std::filesystem::remove_all(entry.path());
+  pair.start_secondary();
+  REQUIRE(pair.primary().peer_secondary_ready().ok());
+  REQUIRE(pair.primary_events.wait_for([&] { return pair.primary_events.in_sync == 2 || !pair.primary_events.failed.empty(); }));
+  REQUIRE(pair.secondary()->drain(std::chrono::seconds(20)).ok());
+  CHECK(pair.differences() == "");
+  for (int w = 0; w < kWriters; ++w)
+    CHECK(std::filesystem::file_size(pair.b() / ("log-" + std::to_string(w))) ==
+          std::filesystem::file_size(pair.a() / ("log-" + std::to_string(w))));
 }
