@@ -48,6 +48,8 @@ class SessionPair {
   /// when equal. Compares the directories underneath the mounts (descriptors opened before),
   /// as the mount's attribute cache may show another hard-link name's size late.
   std::string differences(std::size_t i = 0) const;
+  /// The secondary's directory i underneath its view (O_PATH, opened before any mount).
+  int lower_b(std::size_t i = 0) const { return lower_b_.at(i); }
 
   /// Sessions are made on demand: the secondary again after it was destroyed (a restart).
   ReplicationSession& primary();

@@ -1,0 +1,75 @@
+#include "replication_session/manifest_reintegration.hpp"
+
+#include <memory>
+
+#include "reintegration/ordered_submitter.hpp"
+#include "reintegration/reintegration_plan.hpp"
+
+namespace haven::replication_session {
+namespace {
+
+// The job's ordered submit as core/reintegration's interface.
+class JobSubmitter final : public reintegration::OrderedSubmitter {
+ public:
+  explicit JobSubmitter(ReintegrationJob& job) : job_(job) {}
+  Status run(const Produce& produce) override { return job_.submit_ordered(produce); }
+
+ private:
+  ReintegrationJob& job_;
+};
+
+nlohmann::json progress_json(const char* kind, const reintegration::ReintegrationProgress& p) {
+  nlohmann::json j{{"kind", kind},
+                   {"bytes_done", p.bytes_done},
+                   {"bytes_total", p.bytes_total},
+                   {"files_done", p.files_done},
+                   {"files_total", p.files_total},
+                   {"bytes_per_second", p.bytes_per_second},
+                   {"finished", p.finished}};
+  if (p.seconds_remaining) j["seconds_remaining"] = *p.seconds_remaining;
+  return j;
+}
+
+Result<reintegration::ReintegrationPlan> plan_for(const ReintegrationJob& job, const SecondaryManifest& secondary_manifest,
+                                                  bool fast) {
+  reintegration::ManifestOptions options;
+  options.with_hashes = true;
+  if (job.filter) {
+    const auto* filter = job.filter;
+    options.filter = [filter](std::string_view path, bool is_directory) { return filter->replicates(path, is_directory); };
+  }
+  if (fast) options.roots = reintegration::whole_paths(job.record);
+  const std::string what = job.dir.string() + " on the primary";
+  auto primary = reintegration::build_manifest(job.primary_fd, options, what);
+  if (!primary.ok()) return std::move(primary).error();
+  auto secondary = secondary_manifest(job, options);
+  if (!secondary.ok()) return std::move(secondary).error();
+  if (!fast) return reintegration::full_plan(*primary, *secondary);
+  reintegration::ManifestOptions links_options;
+  links_options.filter = options.filter;
+  auto links = reintegration::build_manifest(job.primary_fd, links_options, what);
+  if (!links.ok()) return std::move(links).error();
+  return reintegration::fast_plan(job.record, *primary, *secondary, &*links);
+}
+
+}  // namespace
+
+Reintegrate manifest_reintegration(SecondaryManifest secondary_manifest, reintegration::ReintegrationOptions options) {
+  return [secondary_manifest = std::move(secondary_manifest), options](ReintegrationJob& job) -> Status {
+    const bool fast = job.record_intact;
+    const char* kind = fast ? "fast" : "full";
+    auto plan = plan_for(job, secondary_manifest, fast);
+    if (!plan.ok())
+      return fail(plan.error().code, std::string("cannot plan the ") + kind + " reintegration of " + job.dir.string() + ": " +
+                                         plan.error().message);
+    auto run_options = options;
+    run_options.on_progress = [&job, kind](const reintegration::ReintegrationProgress& progress) {
+      if (job.report_progress) job.report_progress(progress_json(kind, progress));
+    };
+    JobSubmitter submitter(job);
+    reintegration::Reintegrator reintegrator(job.primary_fd, submitter, run_options);
+    return reintegrator.run(*plan);
+  };
+}
+
+}  // namespace haven::replication_session

@@ -1,0 +1,26 @@
+// The reintegration seam filled with core/reintegration: fast (the recorded regions, and a
+// full comparison restricted to the paths recorded whole) when the record is intact, full
+// (block hashes of both trees) otherwise, run by the Reintegrator with nbrei workers through
+// the job's ordered submit.
+#pragma once
+
+#include <functional>
+
+#include "reintegration/reintegrator.hpp"
+#include "reintegration/tree_manifest.hpp"
+#include "replication_session/reintegration_seam.hpp"
+
+namespace haven::replication_session {
+
+/// The secondary's manifest of the job's directory, built with `options` (hashes, filter,
+/// roots). Comes over the network from the secondary (not written yet: the agent's exchange);
+/// tests build it from the secondary's directory in the same process.
+using SecondaryManifest =
+    std::function<Result<reintegration::TreeManifest>(const ReintegrationJob& job, const reintegration::ManifestOptions& options)>;
+
+/// A Reintegrate that plans and runs a real reintegration. `options.on_progress` is replaced
+/// by the job's progress report ({"kind": "fast"|"full", bytes_done, bytes_total, files_done,
+/// files_total, bytes_per_second, seconds_remaining}).
+Reintegrate manifest_reintegration(SecondaryManifest secondary_manifest, reintegration::ReintegrationOptions options = {});
+
+}  // namespace haven::replication_session
