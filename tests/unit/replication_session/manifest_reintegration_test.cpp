@@ -96,3 +96,26 @@ TEST_CASE("with a damaged record the reintegration is full: differing blocks sen
   CHECK(progress["bytes_total"].get<std::uint64_t>() <= 128 * 1024);
   CHECK(pair.primary().state_json()["dirs"][0]["record_intact"] == true);  // emptied and rewritten
 }
+
+TEST_CASE("the record of an ALONE primary outlives its session: after a restart the reintegration is still fast", "[fuse]") {
+  REQUIRE_FUSE_OR_SKIP();
+  SessionPair* self = nullptr;
+  SessionPair pair(haven::config::AsyncMode::second, 1, reintegrate_against(self));
+  self = &pair;
+  REQUIRE(pair.primary().become_primary(false).ok());
+  write_at(pair.a() / "alone.dat", 0, "written while alone");  // 19 bytes
+  pair.end_primary();
+
+  pair.start_secondary();
+  REQUIRE(pair.primary().become_primary(true).ok());
+  CHECK(pair.primary().state_json()["dirs"][0]["recorded_paths"] == 1);
+  REQUIRE(pair.primary().peer_secondary_ready().ok());
+  REQUIRE(pair.primary_events.wait_for([&] { return pair.primary_events.in_sync == 1 || !pair.primary_events.failed.empty(); }));
+  CHECK(pair.primary_events.failed.empty());
+  REQUIRE(pair.secondary()->drain(std::chrono::seconds(20)).ok());
+  CHECK(pair.differences() == "");
+  const auto progress = pair.primary().state_json()["dirs"][0]["reintegration"];
+  INFO(progress.dump());
+  CHECK(progress["kind"] == "fast");
+  CHECK(progress["bytes_total"] == 19);
+}

@@ -55,6 +55,8 @@ class SessionPair {
   ReplicationSession& primary();
   ReplicationSession& start_secondary();
   void kill_secondary() { secondary_.reset(); }
+  /// Ends the primary's session (its mounts detached); primary() then makes a new one.
+  void end_primary() { primary_.reset(); }
   ReplicationSession* secondary() { return secondary_.get(); }
 
   Events primary_events;
