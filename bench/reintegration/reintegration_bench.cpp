@@ -176,7 +176,8 @@ int main(int argc, char** argv) {
     mo.block_size = block_kib * 1024;
     auto p = build_manifest(primary_fd, mo, "primary");
     auto s = build_manifest(fd, mo, "secondary");
-    auto plan = fast_plan(*log, *p, *s);
+    auto links = build_manifest(primary_fd, {}, "primary");
+    auto plan = fast_plan(*log, *p, *s, &*links);
     CountingSink sink(fd);
     Submitter submitter(sink);
     auto r = Reintegrator(primary_fd, submitter, options).run(*plan);

@@ -127,6 +127,23 @@ std::vector<std::string> names_in(int primary_fd, const std::string& path) {
   return names;
 }
 
+// The file under the first of its names still there: an application may unlink one name of
+// a hard-linked file while it is copied; the others still name the node on both sides.
+FileWork named_now(int primary_fd, const FileWork& file) {
+  FileWork now = file;
+  std::vector<std::string> names = {file.path};
+  names.insert(names.end(), file.other_names.begin(), file.other_names.end());
+  for (const auto& name : names) {
+    const int fd = replication::open_beneath(primary_fd, name, O_PATH, kResolution);
+    if (fd < 0) continue;
+    ::close(fd);
+    now.path = name;
+    break;
+  }
+  now.other_names = std::move(names);
+  return now;
+}
+
 }  // namespace
 
 Status produce_subtree(int primary_fd, const std::string& path, std::vector<Change>& out) {
@@ -210,9 +227,10 @@ Status produce_step(int primary_fd, const PlanStep& step, std::vector<Change>& o
   return fail(Errc::internal, "unknown reintegration step " + std::to_string(static_cast<int>(step.kind)));
 }
 
-Status produce_file_range(int primary_fd, const FileWork& file, replication::ByteRange range, std::vector<Change>& out,
+Status produce_file_range(int primary_fd, const FileWork& planned, replication::ByteRange range, std::vector<Change>& out,
                           std::uint64_t& sent) {
   sent = 0;
+  const FileWork file = named_now(primary_fd, planned);
   const int raw = replication::open_beneath(primary_fd, file.path, O_RDONLY | O_NONBLOCK | O_NOATIME, kResolution);
   UniqueFd fd(raw >= 0 ? raw : replication::open_beneath(primary_fd, file.path, O_RDONLY | O_NONBLOCK, kResolution));
   if (!fd.valid()) return ok_status();  // gone, or no longer a file we may open: live changes say so
@@ -255,7 +273,8 @@ Status produce_file_range(int primary_fd, const FileWork& file, replication::Byt
   return ok_status();
 }
 
-Status produce_file_end(int primary_fd, const FileWork& file, std::vector<Change>& out) {
+Status produce_file_end(int primary_fd, const FileWork& planned, std::vector<Change>& out) {
+  const FileWork file = named_now(primary_fd, planned);
   struct stat st {};
   UniqueFd node = node_of(primary_fd, file.path, st);
   if (!node.valid() || !S_ISREG(st.st_mode)) return ok_status();

@@ -182,15 +182,24 @@ std::vector<std::string> whole_paths(const replication::ChangedRegions& regions)
 }
 
 Result<ReintegrationPlan> fast_plan(const replication::ChangedRegionsLog& record, const TreeManifest& primary_scope,
-                                    const TreeManifest& secondary_scope) {
+                                    const TreeManifest& secondary_scope, const TreeManifest* primary_links) {
   if (!record.intact())
     return fail(Errc::invalid_argument, "cannot plan a fast reintegration: the record of changed regions is damaged (" + record.damage() +
                                             "); run a full reintegration");
-  return fast_plan(record.regions(), primary_scope, secondary_scope);
+  return fast_plan(record.regions(), primary_scope, secondary_scope, primary_links);
 }
 
 Result<ReintegrationPlan> fast_plan(const replication::ChangedRegions& regions, const TreeManifest& primary_scope,
-                                    const TreeManifest& secondary_scope) {
+                                    const TreeManifest& secondary_scope, const TreeManifest* primary_links) {
+  const LinkGroups groups = primary_links != nullptr ? groups_of(*primary_links) : LinkGroups{};
+  auto other_names = [&](const std::string& path) {
+    std::vector<std::string> others;
+    const ManifestEntry* e = primary_links != nullptr ? find_entry(*primary_links, path) : nullptr;
+    if (e == nullptr || e->link_group == 0) return others;
+    for (const auto& name : groups.at(e->link_group))
+      if (name != path) others.push_back(name);
+    return others;
+  };
   const std::vector<std::string> roots = whole_paths(regions);
   auto is_whole = [&](const std::string& path) {
     return std::any_of(roots.begin(), roots.end(), [&](const std::string& r) { return is_under(path, r); });
@@ -200,7 +209,7 @@ Result<ReintegrationPlan> fast_plan(const replication::ChangedRegions& regions, 
   std::set<std::string> folders;
   for (const auto& [path, changes] : regions) {
     if (is_whole(path)) continue;
-    plan->files.push_back({path, changes.ranges, true, {}, {}});
+    plan->files.push_back({path, changes.ranges, true, {}, other_names(path)});
   }
   // Names made or removed inside a folder move its mtime on the secondary.
   for (const auto& root : roots) folders.insert(parent_of(root));

@@ -82,12 +82,15 @@ Result<ReintegrationPlan> full_plan(const TreeManifest& primary, const TreeManif
 /// attributes changed) are planned as a full reintegration restricted to them:
 /// `primary_scope` and `secondary_scope` are manifests built with ManifestOptions::roots =
 /// whole_paths(record), with hashes. invalid_argument when the record is not intact.
+/// `primary_links`, when given, is a manifest of the whole primary tree without hashes (a stat
+/// walk, cheap): it gives each recorded file its other hard-link names, so that the copy still
+/// reaches the node when the application unlinks the recorded name during the reintegration.
 Result<ReintegrationPlan> fast_plan(const replication::ChangedRegionsLog& record, const TreeManifest& primary_scope,
-                                    const TreeManifest& secondary_scope);
+                                    const TreeManifest& secondary_scope, const TreeManifest* primary_links = nullptr);
 
 /// The same on the record's regions (for callers that loaded them another way).
 Result<ReintegrationPlan> fast_plan(const replication::ChangedRegions& regions, const TreeManifest& primary_scope,
-                                    const TreeManifest& secondary_scope);
+                                    const TreeManifest& secondary_scope, const TreeManifest* primary_links = nullptr);
 
 /// The paths the record holds whole, with no path below another one kept (roots for the
 /// scope manifests of fast_plan).

@@ -119,7 +119,6 @@ Status Reintegrator::run(const ReintegrationPlan& plan) {
       if (exists(primary_fd_, file.path)) break;
       file.path = other;
     }
-    file.other_names.insert(file.other_names.begin(), planned.path);
     // A new file's live writes before its create step were skipped on the secondary: copy it
     // up to its size now (after the create, every live write reaches the secondary too).
     std::vector<replication::ByteRange> ranges = file.ranges;

@@ -1,0 +1,62 @@
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include "reintegration/tolerant_apply.hpp"
+#include "test_support.hpp"
+
+using namespace haven::reintegration;
+using haven::replication::Change;
+using haven::replication::ChangeKind;
+
+namespace {
+
+Change change_of(ChangeKind kind, const std::string& path) {
+  Change c;
+  c.kind = kind;
+  c.path = path;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("during a reintegration, live changes to paths the secondary lacks are skipped, others applied") {
+  TempDir dir;
+  haven::replication::Applier applier(dir.fd());
+  ::mkdirat(dir.fd(), "folder", 0755);
+
+  Change write = change_of(ChangeKind::write, "not-yet");
+  write.data = "abc";
+  write.length = 3;
+  auto r = apply_while_reintegrating(applier, dir.fd(), write);
+  REQUIRE(r.ok());
+  CHECK(*r == ApplyOutcome::skipped);
+
+  CHECK(*apply_while_reintegrating(applier, dir.fd(), change_of(ChangeKind::unlink, "never-there")) == ApplyOutcome::skipped);
+  CHECK(*apply_while_reintegrating(applier, dir.fd(), change_of(ChangeKind::create, "missing-folder/file")) == ApplyOutcome::skipped);
+  CHECK(*apply_while_reintegrating(applier, dir.fd(), change_of(ChangeKind::mkdir, "folder")) == ApplyOutcome::skipped);
+  Change to_folder = write;
+  to_folder.path = "folder";
+  CHECK(*apply_while_reintegrating(applier, dir.fd(), to_folder) == ApplyOutcome::skipped);
+
+  Change create = change_of(ChangeKind::create, "folder/file");
+  create.mode = 0640;
+  CHECK(*apply_while_reintegrating(applier, dir.fd(), create) == ApplyOutcome::applied);
+  write.path = "folder/file";
+  CHECK(*apply_while_reintegrating(applier, dir.fd(), write) == ApplyOutcome::applied);
+  struct stat st {};
+  REQUIRE(::fstatat(dir.fd(), "folder/file", &st, 0) == 0);
+  CHECK(st.st_size == 3);
+}
+
+TEST_CASE("during a reintegration, a change that fails for another reason is still an error") {
+  TempDir dir;
+  haven::replication::Applier applier(dir.fd());
+  ::mkdirat(dir.fd(), "full", 0755);
+  ::mkdirat(dir.fd(), "full/child", 0755);
+  auto r = apply_while_reintegrating(applier, dir.fd(), change_of(ChangeKind::rmdir, "full"));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message.find("rmdir") != std::string::npos);
+}
