@@ -282,14 +282,25 @@ Status produce_file_end(int primary_fd, const FileWork& planned, std::vector<Cha
   size.length = static_cast<std::uint64_t>(st.st_size);
   out.push_back(std::move(size));
   if (auto s = append_attributes(node.get(), st, file.path, file.stale_xattrs, out); !s.ok()) return s;
-  // A name that no longer shares this node on the primary (unlinked and made again live while
-  // the data was copied) holds, on the secondary, the node it was linked to: give it its own.
+  // A name that no longer shares this node on the primary (this one or it was unlinked and
+  // made again live while the data was copied) holds, on the secondary, the node it was
+  // linked to: give it its own, sent whole once, and link the names that still share it.
+  std::vector<std::pair<std::pair<dev_t, ino_t>, std::string>> moved;  // node -> first name sent
   for (const auto& other : file.other_names) {
     if (other == file.path) continue;
     struct stat other_st {};
     UniqueFd other_node = node_of(primary_fd, other, other_st);
     if (!other_node.valid() || (other_st.st_ino == st.st_ino && other_st.st_dev == st.st_dev)) continue;
     out.push_back(change(S_ISDIR(other_st.st_mode) ? ChangeKind::rmdir : ChangeKind::unlink, other));
+    const std::pair<dev_t, ino_t> id{other_st.st_dev, other_st.st_ino};
+    auto sent = std::find_if(moved.begin(), moved.end(), [&](const auto& m) { return m.first == id; });
+    if (sent != moved.end() && !S_ISDIR(other_st.st_mode)) {
+      Change link = change(ChangeKind::link, sent->second);
+      link.path2 = other;
+      out.push_back(std::move(link));
+      continue;
+    }
+    moved.emplace_back(id, other);
     if (auto s = produce_subtree(primary_fd, other, out); !s.ok()) return s;
   }
   return ok_status();
