@@ -1,5 +1,7 @@
 // Module control: start, stop, prim, ... and state, sent to this node's havend.
 #include <chrono>
+#include <cstdint>
+#include <ctime>
 #include <iomanip>
 #include <iostream>
 #include <thread>
@@ -64,6 +66,29 @@ Result<nlohmann::json> wait_settled(const CliContext& ctx, const std::string& mo
   }
 }
 
+// Under a module's line with -v: the virtual IPs this node holds, then every resource with
+// its value, since when and who set it.
+void print_module_details(const nlohmann::json& m) {
+  if (m.contains("vips") && m["vips"].is_array()) {
+    if (m["vips"].empty()) {
+      std::cout << "    virtual IPs: none held on this node\n";
+    } else {
+      for (const auto& v : m["vips"])
+        std::cout << "    virtual IP " << v.value("address", "") << "/" << v.value("prefix", 0) << " held on "
+                  << v.value("interface", "") << " by this node\n";
+    }
+  }
+  if (!m.contains("resources") || !m["resources"].is_array()) return;
+  for (const auto& r : m["resources"]) {
+    const auto since_ms = r.value("since_ms", std::int64_t{0});
+    const std::time_t since = static_cast<std::time_t>(since_ms / 1000);
+    std::tm local{};
+    ::localtime_r(&since, &local);
+    std::cout << "    " << std::left << std::setw(30) << r.value("resource", "") << std::setw(9) << r.value("value", "")
+              << "since " << std::put_time(&local, "%Y-%m-%d %H:%M:%S") << "  by " << r.value("set_by", "") << "\n";
+  }
+}
+
 void print_state_table(const nlohmann::json& list, bool verbose) {
   std::cout << std::left << std::setw(20) << "MODULE" << std::setw(8) << "STATE" << std::setw(11) << "SUBSTATE"
             << std::setw(10) << "UPTODATE" << std::setw(8) << "ROLE" << "GEN";
@@ -80,6 +105,7 @@ void print_state_table(const nlohmann::json& list, bool verbose) {
       if (m.contains("error")) std::cout << " [" << m["error"].get<std::string>() << "]";
     }
     std::cout << "\n";
+    if (verbose) print_module_details(m);
   }
 }
 
@@ -191,7 +217,7 @@ void add_control_commands(CLI::App& app, CliContext& ctx) {
   auto q_flag = std::make_shared<bool>(false);
   auto* state = app.add_subcommand("state", "Show the state of modules on this node");
   state->add_option("-m", *module, "Only this module")->type_name("MODULE");
-  state->add_flag("-v", *verbose, "Also show why each module is in its state");
+  state->add_flag("-v", *verbose, "Also show why each module is in its state, its resources (value, since when, set by whom) and the virtual IPs this node holds");
   state->add_flag("-l", *l_flag, "With -q (-lq): print nothing, exit with the state's code: STOP 0, WAIT 1, ALONE/UP 2, PRIM 3, SECOND 4");
   state->add_flag("-q", *q_flag, "Quiet; see -l");
   state->callback([&ctx, module, verbose, l_flag, q_flag] {

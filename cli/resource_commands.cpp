@@ -1,4 +1,5 @@
-// Resources and run-time settings of a running module: get, set, failover on|off.
+// Resources and run-time settings of a running module: get, set, failover on|off,
+// checker on|off, errd on|off|enable|disable|list.
 #include <iomanip>
 #include <iostream>
 
@@ -89,6 +90,56 @@ void add_resource_commands(CLI::App& app, CliContext& ctx) {
     if (!data) return;
     if (ctx.json) return ctx.print_json({{"ok", true}, {"failover", fo_opts->mode}, {"state", *data}});
     std::cout << *module << ": failover " << fo_opts->mode << "\n";
+  });
+
+  auto print_checks = [](const nlohmann::json& list) {
+    std::cout << std::left << std::setw(28) << "RESOURCE" << std::setw(9) << "KIND" << std::setw(9) << "RUNNING"
+              << std::setw(9) << "VALUE" << "PLUGIN\n";
+    for (const auto& c : list)
+      std::cout << std::left << std::setw(28) << c.value("resource", "") << std::setw(9) << c.value("kind", "")
+                << std::setw(9) << (c.value("running", false) ? "yes" : "no") << std::setw(9) << c.value("value", "")
+                << c.value("plugin", "") << "\n";
+  };
+
+  auto ck_opts = std::make_shared<Options>();
+  auto* checker = app.add_subcommand(
+      "checker", "Stop (off) or restart (on) every <check> checker of a running module, until it restarts");
+  checker->add_option("mode", ck_opts->mode, "on or off")->required()->check(CLI::IsMember({"on", "off"}));
+  checker->add_option("-m", ck_opts->module, "The module (default: $SAFEMODULE)")->type_name("MODULE");
+  checker->callback([&ctx, ck_opts, print_checks] {
+    auto module = module_or_env(ck_opts->module, "checker");
+    if (!module.ok()) return ctx.report_error(module.error());
+    auto data = ask_module(ctx, "checker", *module, {{"mode", ck_opts->mode}});
+    if (!data) return;
+    if (ctx.json) return ctx.print_json({{"ok", true}, {"checker", ck_opts->mode}, {"checkers", *data}});
+    std::cout << *module << ": checkers " << ck_opts->mode << "\n";
+    print_checks(*data);
+  });
+
+  auto errd_opts = std::make_shared<Options>();
+  auto* errd = app.add_subcommand(
+      "errd", "Process monitoring of a running module: off|on (every <proc>), enable|disable CLASS (a custom "
+              "class), list");
+  errd->add_option("mode", errd_opts->mode, "on, off, enable, disable or list")
+      ->required()
+      ->check(CLI::IsMember({"on", "off", "enable", "disable", "list"}));
+  errd->add_option("class", errd_opts->value, "The custom class, for enable and disable")->type_name("CLASS");
+  errd->add_option("-m", errd_opts->module, "The module (default: $SAFEMODULE)")->type_name("MODULE");
+  errd->callback([&ctx, errd_opts, print_checks] {
+    auto module = module_or_env(errd_opts->module, "errd");
+    if (!module.ok()) return ctx.report_error(module.error());
+    const bool needs_class = errd_opts->mode == "enable" || errd_opts->mode == "disable";
+    if (needs_class && errd_opts->value.empty())
+      return ctx.report_error(fail(Errc::invalid_argument, "errd " + errd_opts->mode +
+                                                               " needs the custom class, as in 'haven errd " +
+                                                               errd_opts->mode + " nightly -m " + *module + "'"));
+    nlohmann::json args{{"mode", errd_opts->mode}};
+    if (needs_class) args["class"] = errd_opts->value;
+    auto data = ask_module(ctx, "errd", *module, args);
+    if (!data) return;
+    if (ctx.json) return ctx.print_json({{"ok", true}, {"errd", errd_opts->mode}, {"checkers", *data}});
+    if (errd_opts->mode != "list") std::cout << *module << ": errd " << errd_opts->mode << (needs_class ? " " + errd_opts->value : "") << "\n";
+    print_checks(*data);
   });
 }
 

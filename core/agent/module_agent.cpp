@@ -4,6 +4,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <set>
 
+#include "agent/run_on_loop.hpp"
 #include "common/module_log.hpp"
 #include "hooks/hook_runner.hpp"
 #include "plugin_host/basic_host_context.hpp"
@@ -22,22 +23,6 @@ const std::map<std::string, Command> kCommands{
 // Commands after which the machine needs to hear about the peer to leave WAIT.
 const std::set<Command> kStartingCommands{Command::start, Command::prim, Command::primforce, Command::second,
                                           Command::stopstart};
-
-// Runs f on the agent's loop and waits for its result; the error when the loop has ended.
-template <typename F>
-auto run_on(boost::asio::io_context& io, F f) -> std::optional<decltype(f())> {
-  auto promise = std::make_shared<std::promise<decltype(f())>>();
-  auto future = promise->get_future();
-  boost::asio::post(io, [promise, f = std::move(f)]() mutable {
-    try {
-      promise->set_value(f());
-    } catch (...) {
-      promise->set_exception(std::current_exception());
-    }
-  });
-  if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready) return std::nullopt;
-  return future.get();
-}
 
 ControlResponse agent_gone(const std::string& module) {
   return ControlResponse::failure(fail(Errc::refused, "the agent of module " + module + " is exiting; retry in a moment"));
@@ -88,6 +73,10 @@ Status ModuleAgent::init() {
     return std::move(known).error();
   }
   open_vips();
+  if (auto st = open_checks(); !st.ok()) {
+    log_->error("{}", st.error().message);
+    return st;
+  }
   failover_ = setup_.settings.failover;
   set_host_resource("usersetting.failover", failover_ ? "on" : "off");
   set_host_resource("rfs.uptodate", known->data_uptodate ? "up" : "down");
@@ -144,6 +133,7 @@ int ModuleAgent::run() {
   signals.async_wait(on_signal);
   auto guard = boost::asio::make_work_guard(io_);
   io_.run();
+  if (checkers_) checkers_->stop_all();
   server_.stop();
   if (hook_thread_.joinable()) hook_thread_.join();
   log_->info("agent of module {} exits: module {}", options_.module, to_string(behaviour_->state()));
@@ -153,11 +143,12 @@ int ModuleAgent::run() {
 ControlResponse ModuleAgent::handle_request(const ControlRequest& request) {
   if (request.command == "state") {
     if (exiting_) return agent_gone(options_.module);
-    auto data = run_on(io_, [this] { return state_json(); });
+    auto data = run_on_loop(io_, [this] { return state_json(); });
     if (!data) return agent_gone(options_.module);
     return ControlResponse::success("", *data);
   }
   if (request.command == "get" || request.command == "set") return handle_resource_request(request);
+  if (request.command == "checker" || request.command == "errd") return handle_checks_request(request);
   auto it = kCommands.find(request.command);
   if (request.command == "failover") {
     const auto mode = request.args.value("mode", std::string());
@@ -187,7 +178,7 @@ ControlResponse ModuleAgent::handle_request(const ControlRequest& request) {
     while (!peer_known_ && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  auto response = run_on(io_, [request, event, this] {
+  auto response = run_on_loop(io_, [request, event, this] {
     last_reply_.reset();
     log_->info("command {}{} received", request.command, event.identity.empty() ? "" : " -i " + event.identity);
     started_ = true;
@@ -228,21 +219,19 @@ nlohmann::json ModuleAgent::state_json() const {
                    {"pid", ::getpid()}};
   if (running_hook_) j["hook"] = running_hook_->hook;
   j["vips"] = vips_json();
+  j["resources"] = resources_json();
+  j["checkers"] = checks_json();
   return j;
 }
 
 ControlResponse ModuleAgent::handle_resource_request(const ControlRequest& request) {
   if (exiting_) return agent_gone(options_.module);
-  auto to_json = [](const Resource& r) {
-    const auto since = std::chrono::duration_cast<std::chrono::milliseconds>(r.since.time_since_epoch()).count();
-    return nlohmann::json{{"resource", r.name}, {"value", r.value}, {"set_by", r.set_by}, {"since_ms", since}};
-  };
   const auto name = request.args.value("resource", std::string());
   if (request.command == "get") {
-    auto answer = run_on(io_, [&]() -> ControlResponse {
+    auto answer = run_on_loop(io_, [&]() -> ControlResponse {
       if (name.empty()) {
         nlohmann::json list = nlohmann::json::array();
-        for (const auto& r : resources_.list()) list.push_back(to_json(r));
+        for (const auto& r : resources_.list()) list.push_back(resource_to_json(r));
         return ControlResponse::success("", list);
       }
       auto r = resources_.get(name);
@@ -250,18 +239,18 @@ ControlResponse ModuleAgent::handle_resource_request(const ControlRequest& reque
         return ControlResponse::failure(fail(Errc::not_found, "module " + options_.module + " has no resource " + name +
                                                                   " on node " + options_.node +
                                                                   " (haven get -m " + options_.module + " lists them)"));
-      return ControlResponse::success("", nlohmann::json::array({to_json(*r)}));
+      return ControlResponse::success("", nlohmann::json::array({resource_to_json(*r)}));
     });
     return answer ? *answer : agent_gone(options_.module);
   }
   const auto value = request.args.value("value", std::string());
   const auto by = request.args.value("identity", std::string());
-  auto answer = run_on(io_, [&]() -> ControlResponse {
+  auto answer = run_on_loop(io_, [&]() -> ControlResponse {
     auto changed = resources_.set_by_user(name, value, by, std::chrono::system_clock::now());
     if (!changed.ok()) return ControlResponse::failure(changed.error());
     auto r = *resources_.get(name);
     if (*changed) log_->info("Resource {} set to {} by {}", name, value, r.set_by);
-    return ControlResponse::success(name + " = " + value, nlohmann::json::array({to_json(r)}));
+    return ControlResponse::success(name + " = " + value, nlohmann::json::array({resource_to_json(r)}));
   });
   return answer ? *answer : agent_gone(options_.module);
 }
@@ -288,6 +277,7 @@ void ModuleAgent::execute_one(const Action& action) {
   } else if (const auto* enter = std::get_if<EnterState>(&action)) {
     reason_ = enter->reason;
     follow_state_with_vips(enter->state, enter->sub);
+    follow_state_with_checks(enter->state, enter->sub);
     if (peer_link_) peer_link_->send_now();
     if (enter->state == ModuleState::second && enter->sub == SubState::transient && !setup_.replicates) {
       // Nothing to copy: a SECOND without replicated directories is in sync at once.

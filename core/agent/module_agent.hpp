@@ -22,8 +22,10 @@
 #include "agent/module_setup.hpp"
 #include "agent/peer_link.hpp"
 #include "agent/resource_table.hpp"
+#include "checks/checker_runner.hpp"
 #include "common/haven_paths.hpp"
 #include "control/control_server.hpp"
+#include "failover_rules/rule_engine.hpp"
 #include "haven/behaviour.hpp"
 #include "plugin_host/plugin_host.hpp"
 #include "vip/vip_owner.hpp"
@@ -35,6 +37,9 @@ struct AgentOptions {
   std::string node;
   std::string module;
 };
+
+/// A resource as `haven get` and `haven state -v` show it.
+nlohmann::json resource_to_json(const Resource& r);
 
 class ModuleAgent {
  public:
@@ -66,6 +71,17 @@ class ModuleAgent {
   void follow_state_with_vips(ModuleState state, SubState sub);
   void arm_vip_refresh();
   nlohmann::json vips_json() const;
+  // Checkers and failover rules (module_agent_checks.cpp): which checkers run in which state,
+  // what their results set, which action a rule or errd asks of the behaviour.
+  Status open_checks();
+  void append_vip_checks(std::vector<checks::CheckerSpec>& plan) const;
+  void follow_state_with_checks(ModuleState state, SubState sub);
+  void on_observation(const checks::Observation& seen);
+  void arm_rule_timer();
+  void evaluate_rules();
+  ControlResponse handle_checks_request(const ControlRequest& request);
+  nlohmann::json checks_json() const;
+  nlohmann::json resources_json() const;
 
   AgentOptions options_;
   std::shared_ptr<spdlog::logger> log_;
@@ -80,6 +96,12 @@ class ModuleAgent {
   std::map<std::string, std::unique_ptr<boost::asio::steady_timer>> timers_;
   std::unique_ptr<vip::VipOwner> vips_;   // none when the module has no <vip> address
   std::unique_ptr<boost::asio::steady_timer> vip_refresh_timer_;
+  std::unique_ptr<checks::CheckerRunner> checkers_;
+  std::unique_ptr<failover::RuleEngine> rules_;
+  std::unique_ptr<boost::asio::steady_timer> rule_timer_;
+  std::chrono::milliseconds rule_period_{5000};
+  bool rules_armed_ = false;         // the module runs: rules are evaluated every period
+  std::string held_by_rule_;         // the wait() rule the behaviour was told holds it
 
   // Owned by the io thread.
   std::deque<RunHook> queued_hooks_;

@@ -46,7 +46,19 @@ bool evaluate(const Expr& expr, const ResourceValues& values) {
 RuleEngine::RuleEngine(std::vector<FailoverRule> rules, std::chrono::milliseconds handle_time)
     : rules_(std::move(rules)), tracks_(rules_.size()), handle_time_(handle_time) {}
 
-void RuleEngine::reset() { tracks_.assign(rules_.size(), Track{}); }
+void RuleEngine::reset() {
+  for (auto& track : tracks_) {
+    track.fired = false;
+    track.true_since.reset();
+    // `holding` stays: reset says nothing about whether a condition is true now.
+  }
+}
+
+bool RuleEngine::holds(const std::string& label) const {
+  for (std::size_t i = 0; i < rules_.size(); ++i)
+    if (rules_[i].label == label) return tracks_[i].holding;
+  return false;
+}
 
 RuleOutcome RuleEngine::evaluate(const ResourceValues& values, std::chrono::steady_clock::time_point now) {
   RuleOutcome outcome;
@@ -57,6 +69,7 @@ RuleOutcome RuleEngine::evaluate(const ResourceValues& values, std::chrono::stea
       track = Track{};
       continue;
     }
+    track.holding = true;
     if (!track.true_since) track.true_since = now;
     if (now - *track.true_since < handle_time_) continue;
     const DueAction due{&rule, *track.true_since};

@@ -49,8 +49,12 @@ class RuleEngine {
   /// One evaluation at `now` (call it every `period`).
   RuleOutcome evaluate(const ResourceValues& values, std::chrono::steady_clock::time_point now);
 
-  /// Forgets how long each condition has held (after the module restarts).
+  /// Forgets how long each condition has held (after the module restarts, or after an
+  /// action was carried out: a condition still true must hold handle_time again to act again).
   void reset();
+
+  /// True when the rule's condition held at the last evaluation (due or not yet).
+  bool holds(const std::string& label) const;
 
   const std::vector<FailoverRule>& rules() const { return rules_; }
 
@@ -58,6 +62,7 @@ class RuleEngine {
   struct Track {
     std::optional<std::chrono::steady_clock::time_point> true_since;
     bool fired = false;
+    bool holding = false;  // the condition was true at the last evaluation
   };
   std::vector<FailoverRule> rules_;
   std::vector<Track> tracks_;

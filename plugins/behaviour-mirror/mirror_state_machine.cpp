@@ -243,8 +243,10 @@ std::vector<Action> MirrorStateMachine::handle(const Event& event, TimePoint now
 
 std::vector<Action> MirrorStateMachine::on_command(const CommandEvent& command, TimePoint now) {
   std::vector<Action> out;
-  if (command.command == Command::wait_off) {
-    // The end of a hold is no action of a detector's, and no administrator's either.
+  if (command.command == Command::wait_off ||
+      (command.command == Command::wait_on && !held_by_.empty() && held_by_ == command.identity)) {
+    // The end of a hold, or a repeat of the hold in force, is no new action of a detector's,
+    // and no administrator's either.
   } else if (command.identity.empty()) {
     loop_.reset();
   } else if (loop_.record(now)) {

@@ -13,7 +13,7 @@ Result<std::unique_ptr<IpChecker>> IpChecker::from_host(HostContext& host) {
 
 CheckResult IpChecker::judge(const std::string& address, const std::vector<InterfaceAddress>& addresses) {
   for (const auto& a : addresses)
-    if (a.address == address) return CheckResult{true, address + " is configured on " + a.interface};
+    if (!a.address.empty() && a.address == address) return CheckResult{true, address + " is configured on " + a.interface};
   return CheckResult{false, address + " is not configured on any interface of this host"};
 }
 

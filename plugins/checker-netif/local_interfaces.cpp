@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
+#include <linux/if_packet.h>
 #include <net/if.h>
 #include <netinet/in.h>
 
@@ -31,9 +32,14 @@ Result<std::vector<InterfaceAddress>> list_interface_addresses() {
   std::vector<InterfaceAddress> out;
   for (const ifaddrs* it = head; it != nullptr; it = it->ifa_next) {
     if (it->ifa_addr == nullptr) continue;
+    const bool up = (it->ifa_flags & IFF_UP) != 0;
+    const bool running = (it->ifa_flags & IFF_RUNNING) != 0;
+    if (it->ifa_addr->sa_family == AF_PACKET) {
+      out.push_back(InterfaceAddress{it->ifa_name, "", up, running});  // the link itself
+      continue;
+    }
     if (it->ifa_addr->sa_family != AF_INET && it->ifa_addr->sa_family != AF_INET6) continue;
-    out.push_back(InterfaceAddress{it->ifa_name, numeric(it->ifa_addr), (it->ifa_flags & IFF_UP) != 0,
-                                   (it->ifa_flags & IFF_RUNNING) != 0});
+    out.push_back(InterfaceAddress{it->ifa_name, numeric(it->ifa_addr), up, running});
   }
   return out;
 }

@@ -17,7 +17,9 @@ struct InterfaceAddress {
   bool running = false;   ///< IFF_RUNNING: up with a carrier
 };
 
-/// Every address of every interface (getifaddrs); io_error when the system refuses.
+/// Every address of every interface (getifaddrs); io_error when the system refuses. An
+/// interface without any IP address appears once with an empty `address`, so that it can be
+/// watched by name.
 Result<std::vector<InterfaceAddress>> list_interface_addresses();
 
 /// The canonical numeric form of an IPv4/IPv6 literal, or invalid_argument naming `where`.

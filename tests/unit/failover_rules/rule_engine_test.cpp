@@ -132,3 +132,21 @@ TEST_CASE("reset forgets how long conditions have held") {
   CHECK_FALSE(engine.evaluate(down, t0 + 10s).action);
   CHECK(engine.evaluate(down, t0 + 20s).action);
 }
+
+TEST_CASE("holds() says whether a condition is true now, due or not, and survives reset") {
+  auto engine = engine_of("net: if (intf.? == down) then wait();", 10s);
+  ResourceValues down;
+  down.local = {{"intf.eth0", "down"}};
+  ResourceValues up;
+  up.local = {{"intf.eth0", "up"}};
+  const auto t0 = Clock::time_point{} + 5s;
+  CHECK_FALSE(engine.holds("net"));
+  engine.evaluate(down, t0);
+  CHECK(engine.holds("net"));   // true, not yet due
+  engine.reset();
+  CHECK(engine.holds("net"));   // still true as far as anyone knows
+  CHECK_FALSE(engine.evaluate(down, t0 + 5s).wait);  // but handle_time starts again
+  engine.evaluate(up, t0 + 6s);
+  CHECK_FALSE(engine.holds("net"));
+  CHECK_FALSE(engine.holds("no_such_rule"));
+}

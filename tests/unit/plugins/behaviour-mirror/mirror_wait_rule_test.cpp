@@ -118,3 +118,22 @@ TEST_CASE("the PRIM held by a rule leaves, and its SECOND takes over", "[mirror]
   CHECK(p.state(0) == S::wait);
   CHECK(p.state(1) == S::alone);
 }
+
+TEST_CASE("a repeated wait from the rule already holding the module neither counts nor moves it",
+          "[mirror][wait][maxloop]") {
+  auto settings = default_settings();
+  settings.maxloop = 1;
+  NodeKnowledge known;
+  known.data_uptodate = true;
+  known.last_role = Role::prim;
+  Driver d(known, settings);
+  REQUIRE(d.command(Command::start).accepted);
+  REQUIRE(d.command(Command::wait_on, "net").accepted);
+  REQUIRE(d.machine.state() == S::wait);
+  const auto mark = d.mark();
+  for (int i = 0; i < 5; ++i) CHECK(d.command(Command::wait_on, "net").accepted);
+  CHECK(d.hooks_since(mark).empty());
+  CHECK(d.machine.state() == S::wait);
+  CHECK(d.command(Command::wait_off, "net").accepted);
+  CHECK(d.machine.state() == S::alone);
+}

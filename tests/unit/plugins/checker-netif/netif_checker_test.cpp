@@ -64,6 +64,16 @@ TEST_CASE("the intf checker needs the interface up and with a carrier") {
   CHECK(IntfChecker::judge("198.51.100.9", kAddresses).reason == "no interface of this host holds 198.51.100.9");
 }
 
+TEST_CASE("the intf checker can watch an interface by name, as <vip> check=\"on\" generates it") {
+  const std::vector<InterfaceAddress> links{{"eth0", "", true, true}, {"eth0", "198.51.100.1", true, true},
+                                            {"eth1", "", true, false}, {"eth2", "", false, false}};
+  CHECK(IntfChecker::judge_named("eth0", links).up);
+  CHECK(IntfChecker::judge_named("eth1", links).reason == "interface eth1 has no carrier");
+  CHECK(IntfChecker::judge_named("eth2", links).reason == "interface eth2 is down");
+  CHECK(IntfChecker::judge_named("eth9", links).reason == "this host has no interface eth9");
+  CHECK_FALSE(IpChecker::judge("", links).up);  // a link entry is no address
+}
+
 TEST_CASE("addresses are compared in canonical form, and bad ones are refused naming the place") {
   auto v6 = read_target_address(element("ip", "addr", "[2001:DB8:0::1]"), "addr", "haven.checker.ip");
   REQUIRE(v6);
@@ -128,6 +138,9 @@ TEST_CASE("the intf checker sees a link without carrier, and its return, in a pr
       if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     if (!up) ::_exit(14);
+    IntfChecker by_name("hv-a", true);
+    auto named = by_name.probe(std::chrono::milliseconds(1000));
+    if (!named || !named->up) ::_exit(17);
     if (std::system("ip link set hv-a down") != 0) ::_exit(15);
     auto down = checker.probe(std::chrono::milliseconds(1000));
     if (!down || down->up || down->reason != "interface hv-a of 198.51.100.1 is down") ::_exit(16);
@@ -137,6 +150,6 @@ TEST_CASE("the intf checker sees a link without carrier, and its return, in a pr
   REQUIRE(::waitpid(child, &status, 0) == child);
   REQUIRE(WIFEXITED(status));
   INFO("child exit code: 10 unshare, 11 ip setup, 12 no-carrier verdict, 13 peer up, 14 carrier never seen, "
-       "15 link down, 16 down verdict");
+       "15 link down, 16 down verdict, 17 by-name verdict");
   CHECK(WEXITSTATUS(status) == 0);
 }
