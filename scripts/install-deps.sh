@@ -14,7 +14,7 @@ packages=(
   libssl-dev
   libnftables-dev libmnl-dev
   libxxhash-dev
-  iproute2 procps psmisc util-linux python3 curl
+  iproute2 procps psmisc util-linux python3 curl rsync
   nftables iputils-ping
   clang libclang-rt-14-dev
 )
