@@ -107,14 +107,31 @@ on node1 state -v
 on node1 start -m generic-mirror
 on node2 waitstate PRIM -m generic-mirror --timeout 15
 
-say "failover off: node2 (primary) stops, node1 waits instead of taking over; prim promotes it"
-on node1 failover off -m generic-mirror
-on node2 stop -m generic-mirror
-on node1 waitstate WAIT -m generic-mirror --timeout 10
-on node1 state -v
-on node1 prim -m generic-mirror
-on node2 start -m generic-mirror
+say "Checkers: kill the web server on the primary (node2); tcp.web goes down, rule t_web restarts it there"
+run kill "$(cat "$n2/lib/var/modules/generic-mirror/app.pid")"
+sleep 4
+on node2 waitstate PRIM -m generic-mirror --timeout 15
+run curl -s http://127.0.0.1:18080/
+on node2 errd list -m generic-mirror
+
+say "Failover rules: a script says the application on node2 is sick; rule app_sick (wait) holds node2, node1 takes over"
+on node2 set -r custom.app -v down -m generic-mirror
+on node1 waitstate ALONE -m generic-mirror --timeout 15
+on node2 waitstate WAIT -m generic-mirror --timeout 15
+on node2 state -v
+say "The script says it is well again: node2 is released and rejoins as SECOND"
+on node2 set -r custom.app -v up -m generic-mirror
 on node2 waitstate SECOND -m generic-mirror --timeout 15
+on node1 waitstate PRIM -m generic-mirror --timeout 15
+
+say "failover off: node1 (primary) stops, node2 waits instead of taking over; prim promotes it"
+on node2 failover off -m generic-mirror
+on node1 stop -m generic-mirror
+on node2 waitstate WAIT -m generic-mirror --timeout 10
+on node2 state -v
+on node2 prim -m generic-mirror
+on node1 start -m generic-mirror
+on node1 waitstate SECOND -m generic-mirror --timeout 15
 
 say "What node2's module log says (what the administrator reads)"
 on node2 log -m generic-mirror -s 25
@@ -123,4 +140,4 @@ say "Stop both; the daemons stop with the demo"
 on node2 stop -m generic-mirror
 on node1 stop -m generic-mirror
 echo
-echo "Demo done. Next in haven: replicated directories (issue 4), virtual IPs and checkers (issue 5)."
+echo "Demo done. Next in the demo: replicated directories and the virtual IP on network namespaces (issues 4 and 5)."

@@ -29,7 +29,8 @@ const std::vector<std::string>& names_of(const LinkGroups& groups, const Manifes
 
 std::vector<std::string> stale_xattrs(const ManifestEntry& p, const ManifestEntry& s) {
   std::vector<std::string> stale;
-  for (const auto& [name, value] : s.xattrs) {
+  for (const auto& xattr : s.xattrs) {
+    const std::string& name = xattr.first;
     const bool kept = std::any_of(p.xattrs.begin(), p.xattrs.end(), [&](const auto& x) { return x.first == name; });
     if (!kept) stale.push_back(name);
   }
@@ -172,8 +173,9 @@ Result<ReintegrationPlan> full_plan(const TreeManifest& primary, const TreeManif
 
 std::vector<std::string> whole_paths(const replication::ChangedRegions& regions) {
   std::vector<std::string> roots;
-  for (const auto& [path, changes] : regions) {  // sorted: an ancestor comes before its descendants
-    if (!changes.whole) continue;
+  for (const auto& region : regions) {  // sorted: an ancestor comes before its descendants
+    const std::string& path = region.first;
+    if (!region.second.whole) continue;
     if (!roots.empty() && is_under(path, roots.back())) continue;
     const bool covered = std::any_of(roots.begin(), roots.end(), [&](const std::string& r) { return is_under(path, r); });
     if (!covered) roots.push_back(path);
