@@ -112,6 +112,7 @@ run kill "$(cat "$n2/lib/var/modules/generic-mirror/app.pid")"
 sleep 4
 on node2 waitstate PRIM -m generic-mirror --timeout 15
 run curl -s http://127.0.0.1:18080/
+on node2 log -m generic-mirror -s 200 | grep -E "tcp.web|t_web" | tail -4 || true
 on node2 errd list -m generic-mirror
 
 say "Failover rules: a script says the application on node2 is sick; rule app_sick (wait) holds node2, node1 takes over"
