@@ -86,12 +86,7 @@ Status ModuleAgent::init() {
     auto link = PeerLink::open(
         io_, *setup_.peer_link,
         [this] { return LocalModuleStatus{behaviour_->state(), behaviour_->sub_state(), behaviour_->knowledge()}; },
-        [this](const PeerUpdate& update) {
-          last_peer_ = update;
-          peer_known_ = true;
-          feed(update);  // in STOP the machine only remembers it, for the next command
-          maybe_exit();
-        },
+        [this](const PeerUpdate& update) { on_peer_update(update); },
         [this](LogLevel level, const std::string& msg) { log_->log(to_spdlog(level), "{}", msg); });
     if (!link.ok()) {
       log_->error("{}", link.error().message);
@@ -396,6 +391,19 @@ void ModuleAgent::on_hook_finished(HookFinished finished) {
     queued_hooks_.pop_front();
     start_hook(next);
   }
+  maybe_exit();
+}
+
+void ModuleAgent::on_peer_update(const PeerUpdate& update) {
+  // A <splitbrain> witness decides first whether losing every heartbeat may make this node primary.
+  if (hold_peer_loss(update)) return;
+  deliver_peer_update(update);
+}
+
+void ModuleAgent::deliver_peer_update(const PeerUpdate& update) {
+  last_peer_ = update;
+  peer_known_ = true;
+  feed(update);  // in STOP the machine only remembers it, for the next command
   maybe_exit();
 }
 

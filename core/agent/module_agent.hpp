@@ -63,6 +63,9 @@ class ModuleAgent {
   void start_hook(const RunHook& hook);
   void on_hook_finished(HookFinished finished);
   void maybe_exit();
+  // Every PeerUpdate of the peer link goes through here to the behaviour.
+  void on_peer_update(const PeerUpdate& update);
+  void deliver_peer_update(const PeerUpdate& update);
   // The module's virtual IPs: set once start_prim has succeeded, removed before stop_prim
   // runs and whenever the module leaves PRIM/ALONE (module_agent_vip.cpp).
   void open_vips();
@@ -82,6 +85,9 @@ class ModuleAgent {
   ControlResponse handle_checks_request(const ControlRequest& request);
   nlohmann::json checks_json() const;
   nlohmann::json resources_json() const;
+  // <splitbrain>: true when it keeps `update` (every heartbeat lost) to hand it on later,
+  // through deliver_peer_update(), once the witnesses have answered.
+  bool hold_peer_loss(const PeerUpdate& update);
 
   AgentOptions options_;
   std::shared_ptr<spdlog::logger> log_;

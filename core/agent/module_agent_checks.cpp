@@ -239,4 +239,8 @@ nlohmann::json ModuleAgent::checks_json() const {
   return list;
 }
 
+bool ModuleAgent::hold_peer_loss(const PeerUpdate&) {
+  return false;  // no <splitbrain> witness yet
+}
+
 }  // namespace haven
