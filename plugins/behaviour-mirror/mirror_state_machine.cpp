@@ -886,6 +886,15 @@ void MirrorStateMachine::on_in_sync(std::vector<Action>& out) {
     enter(out, S::second, SubState::ready, "secondary of " + peer_->node + ", in sync");
 }
 
+void MirrorStateMachine::on_behind(std::vector<Action>& out) {
+  if (state_ != S::second || !knowledge_.data_uptodate) return;
+  knowledge_.data_uptodate = false;
+  out.push_back(SaveKnowledge{knowledge_});
+  out.push_back(Report{LogLevel::warning, "module " + module_label() + ": the replication stream from the primary "
+                                              "ended while it goes on: this node is not up to date until reintegrated"});
+  if (settled()) enter(out, S::second, SubState::transient, "secondary, not in sync (replication stream ended)");
+}
+
 void MirrorStateMachine::run_plan(std::vector<Action>& out) {
   const bool had_work = !plan_.empty();
   while (!plan_.empty() && !pending_hook_) {
@@ -1003,6 +1012,11 @@ std::vector<Action> MirrorStateMachine::on_timer(const TimerFired& timer) {
   if (timer.name == kReplicationInSync) {
     std::vector<Action> out;
     on_in_sync(out);
+    return out;
+  }
+  if (timer.name == kReplicationBehind) {
+    std::vector<Action> out;
+    on_behind(out);
     return out;
   }
   return {Report{LogLevel::debug, "module " + module_label() + ": timer " + timer.name + " is not used; ignored"}};

@@ -33,6 +33,11 @@ namespace haven::mirror {
 /// finished copying the primary's data to this SECOND: its data is now up to date.
 inline constexpr const char* kReplicationInSync = "replication.in_sync";
 
+/// Sent by the host as TimerFired{kReplicationBehind} when this SECOND's stream from the
+/// primary ended while the primary lives on: the primary now records changes this node lacks,
+/// so this node is not up to date (it must not take over) until the next kReplicationInSync.
+inline constexpr const char* kReplicationBehind = "replication.behind";
+
 /// A Report whose message starts with this prefix (then the node name, then ": ") tells the
 /// replication layer that this node lost a split brain: keep its writes aside before the
 /// resynchronisation overwrites them.
@@ -147,6 +152,7 @@ class MirrorStateMachine final : public Behaviour {
   void react_to_peer(std::vector<Action>& out);
   void hold(std::vector<Action>& out, const std::string& why);
   void on_in_sync(std::vector<Action>& out);
+  void on_behind(std::vector<Action>& out);
   bool local_outranks(const PeerUpdate& peer) const;
   bool peer_is_primary() const;
   std::optional<std::string> peer_blocks_prim() const;

@@ -172,6 +172,7 @@ std::vector<NamedEvent> all_events() {
         events.push_back({std::string("peer ") + to_string(st) + " " + to_string(sub) + (uptodate ? " up to date" : " stale"),
                           [=](const Driver&) { return Event{peer(true, st, sub, uptodate, 9)}; }});
   events.push_back({"replication in sync", [](const Driver&) { return Event{TimerFired{haven::mirror::kReplicationInSync}}; }});
+  events.push_back({"replication behind", [](const Driver&) { return Event{TimerFired{haven::mirror::kReplicationBehind}}; }});
   events.push_back({"an unknown timer", [](const Driver&) { return Event{TimerFired{"nothing"}}; }});
   return events;
 }

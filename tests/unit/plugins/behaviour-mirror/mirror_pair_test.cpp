@@ -380,3 +380,32 @@ TEST_CASE("restart of a SECOND not yet in sync leaves it not in sync until the r
   p.in_sync(1);
   CHECK(p.sub(1) == SubState::ready);
 }
+
+TEST_CASE("a SECOND whose stream ended while the primary goes on is behind: it does not take over until in sync again",
+          "[mirror][pair]") {
+  Pair p = running_pair();
+  p.feed(1, TimerFired{haven::mirror::kReplicationBehind});
+  CHECK(p.state(1) == S::second);
+  CHECK(p.sub(1) == SubState::transient);
+  CHECK_FALSE(p[1].machine.knowledge().data_uptodate);
+  CHECK(p[1].reported("not up to date until reintegrated"));
+  // The primary dies before the reintegration: the behind SECOND must not become primary.
+  p.cut();
+  p.settle();
+  CHECK(p.state(1) == S::wait);
+  CHECK_THAT(p[1].last_state().reason, Catch::Contains("Data may not be up to date"));
+
+  // Reintegrated in time instead: in sync again, and it takes over.
+  Pair q = running_pair();
+  q.feed(1, TimerFired{haven::mirror::kReplicationBehind});
+  q.in_sync(1);
+  CHECK(q.sub(1) == SubState::ready);
+  q.cut();
+  q.settle();
+  CHECK(q.state(1) == S::alone);
+  // Only a SECOND in sync falls behind: elsewhere the signal changes nothing.
+  const auto before = q[0].machine.knowledge();
+  q.feed(0, TimerFired{haven::mirror::kReplicationBehind});
+  CHECK(q[0].machine.knowledge() == before);
+  CHECK(q.state(0) == S::alone);
+}
