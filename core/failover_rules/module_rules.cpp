@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "failover_rules/lua_rules.hpp"
 #include "failover_rules/rule_parser.hpp"
 
 namespace haven::failover {
@@ -74,9 +75,29 @@ Result<std::vector<FailoverRule>> module_rules(const config::UserConfig& config,
     rules.insert(rules.end(), generated.begin(), generated.end());
   }
   if (!config.failover) return rules;
-  auto own = parse_rules(config.failover->rules, config_file, config.failover->line);
-  if (!own) return own.error();
-  for (auto& rule : *own) {
+  std::vector<FailoverRule> own;
+  if (is_lua_rules(config.failover->rules)) {
+    auto lua = parse_lua_rules(config.failover->rules, config_file, config.failover->line);
+    if (!lua) return lua.error();
+    for (const auto& label : lua->disabled) {
+      auto found = std::find_if(rules.begin(), rules.end(), [&](const FailoverRule& r) { return r.label == label; });
+      if (found == rules.end()) {
+        std::string known;
+        for (const auto& r : rules) known += (known.empty() ? "" : ", ") + r.label;
+        return fail(Errc::invalid_argument,
+                    fmt::format("{} line {}: Lua rules: Rules.disable(\"{}\") names no rule of this module; expected "
+                                "one of: {}",
+                                config_file, config.failover->line, label, known.empty() ? "(none)" : known));
+      }
+      rules.erase(found);
+    }
+    own = std::move(lua->rules);
+  } else {
+    auto parsed = parse_rules(config.failover->rules, config_file, config.failover->line);
+    if (!parsed) return parsed.error();
+    own = std::move(*parsed);
+  }
+  for (auto& rule : own) {
     auto same = std::find_if(rules.begin(), rules.end(), [&](const FailoverRule& r) { return r.label == rule.label; });
     if (same != rules.end()) *same = std::move(rule);
     else rules.push_back(std::move(rule));

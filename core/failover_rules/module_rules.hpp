@@ -20,8 +20,9 @@ const std::vector<FailoverRule>& builtin_rules();
 std::vector<FailoverRule> checker_rules(const config::CheckConfig& check);
 
 /// Every rule of the module, in evaluation order: built-ins (when extends), checker rules,
-/// then `<failover>`'s own. A rule of the administrator's with the label of a built-in or
-/// generated one replaces it. `config_file` names userconfig.xml in errors.
+/// then `<failover>`'s own, written in the rule language or in Lua (`--Lua Rules`, whose
+/// Rules.disable("label") removes a built-in or generated rule). A rule of the
+/// administrator's with the label of a built-in or generated one replaces it. `config_file` names userconfig.xml in errors.
 Result<std::vector<FailoverRule>> module_rules(const config::UserConfig& config, const std::string& config_file);
 
 }  // namespace haven::failover

@@ -316,8 +316,8 @@ const char* to_string(RuleAction action) noexcept {
 Result<std::vector<FailoverRule>> parse_rules(std::string_view text, const std::string& source, int first_line) {
   const auto first_char = text.find_first_not_of(" \t\r\n");
   if (first_char != std::string_view::npos && text.substr(first_char).rfind("--Lua Rules", 0) == 0)
-    return fail(Errc::invalid_argument, fmt::format("{} line {}: rules written in Lua ('--Lua Rules') are not supported yet; "
-                                                    "write them as 'label: if (expr) then action();'",
+    return fail(Errc::invalid_argument, fmt::format("{} line {}: rules written in Lua ('--Lua Rules') are read by "
+                                                    "parse_lua_rules, not by the rule language's parser",
                                                     source, first_line));
   Lexer lexer(text, first_line);
   auto tokens = lexer.tokens(source);

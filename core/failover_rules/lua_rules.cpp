@@ -1,0 +1,217 @@
+#include "failover_rules/lua_rules.hpp"
+
+#include <lua.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "failover_rules/rule_parser.hpp"
+
+namespace haven::failover {
+namespace {
+
+constexpr std::size_t kMemoryLimit = 16 * 1024 * 1024;
+constexpr int kInstructionLimit = 10'000'000;
+constexpr int kHookEvery = 10'000;
+
+// The rule language's vocabulary, in Lua. It runs before the sandbox closes `debug`, and keeps
+// debug.getinfo to itself to know the line of each rule. Returns the function that hands the
+// results to C++.
+constexpr const char* kPrelude = R"lua(
+local getinfo = debug.getinfo
+local added, disabled = {}, {}
+local rule_mt = {}
+Action = { stop = "stop", stopstart = "stopstart", wait = "wait", restart = "restart", swap = "swap" }
+function if_then(resource, state, action)
+  if type(resource) ~= "string" then
+    error("if_then: the resource must be a string such as \"custom.db\" or \"remote.ip.?\", got " .. type(resource), 2)
+  end
+  if type(state) ~= "string" then
+    error("if_then: the state must be a string: \"init\", \"up\", \"down\" or \"unknown\", got " .. type(state), 2)
+  end
+  if type(action) ~= "string" then
+    error("if_then: the action must be Action.stop, Action.stopstart, Action.wait, Action.restart or Action.swap, got "
+          .. type(action), 2)
+  end
+  return setmetatable({ resource = resource, state = state, action = action, line = getinfo(2, "l").currentline },
+                      rule_mt)
+end
+local rules_mt = {}
+rules_mt.__add = function(set, more)
+  if type(more) ~= "table" then
+    error("Rules + ...: expected a table such as {db_down = if_then(\"custom.db\", \"down\", Action.stopstart)}", 2)
+  end
+  local labels = {}
+  for label, rule in pairs(more) do
+    if type(label) ~= "string" then
+      error("Rules + {...}: every rule needs a label, as in {db_down = if_then(...)}", 2)
+    end
+    if label:sub(1, 1) ~= "_" then
+      if getmetatable(rule) ~= rule_mt then
+        error("Rules + {...}: " .. label .. " is not a rule; expected " .. label ..
+              " = if_then(resource, state, Action.x)", 2)
+      end
+      labels[#labels + 1] = label
+    end
+  end
+  table.sort(labels)
+  for _, label in ipairs(labels) do added[#added + 1] = { label = label, rule = more[label] } end
+  return set
+end
+Rules = setmetatable({}, rules_mt)
+function Rules.disable(label)
+  if type(label) ~= "string" then error("Rules.disable: expected a rule label such as \"ip_failure\"", 2) end
+  disabled[#disabled + 1] = label
+end
+return function() return added, disabled end
+)lua";
+
+struct Budget {
+  std::size_t used = 0;
+};
+
+void* limited_alloc(void* ud, void* ptr, std::size_t old_size, std::size_t new_size) {
+  auto* budget = static_cast<Budget*>(ud);
+  const std::size_t old_counted = ptr == nullptr ? 0 : old_size;
+  if (new_size == 0) {
+    budget->used -= old_counted;
+    std::free(ptr);
+    return nullptr;
+  }
+  if (new_size > old_counted && budget->used + (new_size - old_counted) > kMemoryLimit) return nullptr;
+  void* grown = std::realloc(ptr, new_size);
+  if (grown != nullptr) budget->used = budget->used - old_counted + new_size;
+  return grown;
+}
+
+void count_instructions(lua_State* L, lua_Debug*) {
+  auto* left = static_cast<int*>(*static_cast<void**>(lua_getextraspace(L)));
+  *left -= kHookEvery;
+  if (*left <= 0) luaL_error(L, "the rules run for too long (more than %d Lua instructions); they must only declare rules",
+                             kInstructionLimit);
+}
+
+struct StateCloser {
+  void operator()(lua_State* L) const { lua_close(L); }
+};
+
+// "userconfig.xml:12: msg" (Lua's form) becomes "userconfig.xml line 12: Lua rules: msg".
+std::string administrator_message(const std::string& lua_message, const std::string& source, int first_line) {
+  const std::string prefix = source + ":";
+  if (lua_message.rfind(prefix, 0) == 0) {
+    const auto colon = lua_message.find(':', prefix.size());
+    const std::string line = lua_message.substr(prefix.size(), colon == std::string::npos ? 0 : colon - prefix.size());
+    if (!line.empty() && line.find_first_not_of("0123456789") == std::string::npos)
+      return fmt::format("{} line {}: Lua rules: {}", source, line,
+                         colon + 2 <= lua_message.size() ? lua_message.substr(colon + 2) : std::string());
+  }
+  return fmt::format("{} line {}: Lua rules: {}", source, first_line, lua_message);
+}
+
+std::string field_string(lua_State* L, int table, const char* key) {
+  lua_getfield(L, table, key);
+  std::string out = lua_isstring(L, -1) ? lua_tostring(L, -1) : "";
+  lua_pop(L, 1);
+  return out;
+}
+
+int field_int(lua_State* L, int table, const char* key) {
+  lua_getfield(L, table, key);
+  const int out = lua_isinteger(L, -1) ? static_cast<int>(lua_tointeger(L, -1)) : 0;
+  lua_pop(L, 1);
+  return out;
+}
+
+}  // namespace
+
+bool is_lua_rules(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  return first != std::string_view::npos && text.substr(first).rfind("--Lua Rules", 0) == 0;
+}
+
+Result<LuaRuleSet> parse_lua_rules(std::string_view text, const std::string& source, int first_line) {
+  Budget budget;
+  std::unique_ptr<lua_State, StateCloser> owner(lua_newstate(limited_alloc, &budget));
+  if (!owner) return fail(Errc::internal, source + ": cannot create a Lua state for the failover rules");
+  lua_State* L = owner.get();
+  int instructions_left = kInstructionLimit;
+  *static_cast<void**>(lua_getextraspace(L)) = &instructions_left;
+
+  // The sandbox: base, string, table, math and utf8; no io, os, package, coroutine, and no
+  // base function that reads files or compiles code.
+  const std::pair<const char*, lua_CFunction> libraries[] = {
+      {LUA_GNAME, luaopen_base},       {LUA_STRLIBNAME, luaopen_string}, {LUA_TABLIBNAME, luaopen_table},
+      {LUA_MATHLIBNAME, luaopen_math}, {LUA_UTF8LIBNAME, luaopen_utf8},  {LUA_DBLIBNAME, luaopen_debug}};
+  for (const auto& [name, open] : libraries) {
+    luaL_requiref(L, name, open, 1);
+    lua_pop(L, 1);
+  }
+  if (luaL_loadbufferx(L, kPrelude, std::char_traits<char>::length(kPrelude), "=haven rules prelude", "t") != LUA_OK ||
+      lua_pcall(L, 0, 1, 0) != LUA_OK)
+    return fail(Errc::internal, std::string("the Lua rules prelude failed: ") + lua_tostring(L, -1));
+  const int collect = lua_gettop(L);
+  for (const char* name : {"debug", "dofile", "loadfile", "load", "require", "collectgarbage", "print"}) {
+    lua_pushnil(L);
+    lua_setglobal(L, name);
+  }
+
+  // Blank lines first, so that Lua's line numbers are the file's.
+  const std::string chunk = std::string(static_cast<std::size_t>(std::max(0, first_line - 1)), '\n') + std::string(text);
+  lua_sethook(L, count_instructions, LUA_MASKCOUNT, kHookEvery);
+  if (luaL_loadbufferx(L, chunk.data(), chunk.size(), ("=" + source).c_str(), "t") != LUA_OK ||
+      lua_pcall(L, 0, 0, 0) != LUA_OK) {
+    const char* message = lua_tostring(L, -1);
+    return fail(Errc::invalid_argument,
+                administrator_message(message != nullptr ? message : "out of memory (more than 16 MiB)", source,
+                                      first_line));
+  }
+  lua_sethook(L, nullptr, 0, 0);
+
+  lua_pushvalue(L, collect);
+  if (lua_pcall(L, 0, 2, 0) != LUA_OK)
+    return fail(Errc::internal, source + ": cannot read the Lua rules back: " + lua_tostring(L, -1));
+  const int added = lua_gettop(L) - 1;
+  const int disabled = lua_gettop(L);
+
+  LuaRuleSet out;
+  std::set<std::string> labels;
+  const lua_Integer count = luaL_len(L, added);
+  for (lua_Integer i = 1; i <= count; ++i) {
+    lua_geti(L, added, i);
+    const int entry = lua_gettop(L);
+    const std::string label = field_string(L, entry, "label");
+    lua_getfield(L, entry, "rule");
+    const int rule = lua_gettop(L);
+    const std::string resource = field_string(L, rule, "resource");
+    const std::string state = field_string(L, rule, "state");
+    const std::string action = field_string(L, rule, "action");
+    const int line = field_int(L, rule, "line");
+    lua_pop(L, 2);
+    if (!labels.insert(label).second)
+      return fail(Errc::invalid_argument, fmt::format("{} line {}: Lua rules: rule '{}' is added twice; expected each "
+                                                      "label once",
+                                                      source, line, label));
+    // The same rule objects as the text language: the rule is written in it and read back.
+    auto parsed = parse_rules(fmt::format("{}: if ({} == {}) then {}();", label, resource, state, action), source, line);
+    if (!parsed)
+      return fail(Errc::invalid_argument,
+                  fmt::format("{} line {}: Lua rules: rule {} = if_then(\"{}\", \"{}\", \"{}\") is not valid: {}", source,
+                              line, label, resource, state, action, parsed.error().message));
+    FailoverRule made = std::move(parsed->front());
+    made.text = fmt::format("{} = if_then(\"{}\", \"{}\", Action.{})", label, resource, state, action);
+    out.rules.push_back(std::move(made));
+  }
+  const lua_Integer disabled_count = luaL_len(L, disabled);
+  for (lua_Integer i = 1; i <= disabled_count; ++i) {
+    lua_geti(L, disabled, i);
+    out.disabled.emplace_back(lua_tostring(L, -1));
+    lua_pop(L, 1);
+  }
+  return out;
+}
+
+}  // namespace haven::failover
