@@ -18,6 +18,8 @@ std::string default_id(const config::Checker& checker) {
   if (!checker.ident.empty()) return checker.ident;
   if (checker.targets.empty()) return {};
   const auto& to = checker.targets.front();
+  // The seed product's module.<name>_<addr>.
+  if (checker.kind == config::CheckerKind::module) return checker.name + "_" + to.addr;
   return to.local_addr.empty() ? to.addr : to.local_addr;
 }
 

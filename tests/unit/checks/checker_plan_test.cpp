@@ -85,3 +85,18 @@ TEST_CASE("checkers run in the states the seed product runs them in") {
   CHECK(is_active(ActiveWhen::custom, "night", S::alone, U::ready, {"night"}));
   CHECK_FALSE(is_active(ActiveWhen::custom, "night", S::stop, U::ready, {"night"}));
 }
+
+TEST_CASE("a <module> checker is planned with the seed's resource module.<name>_<addr>, or module.<ident>") {
+  auto cfg = load(
+      "<check>\n"
+      "  <module name=\"db\"><to addr=\"198.51.100.2\"/></module>\n"
+      "  <module name=\"cache\" ident=\"local_cache\"><to addr=\"127.0.0.1\"/></module>\n"
+      "</check>");
+  auto plan = plan_checkers(cfg);
+  REQUIRE(plan);
+  REQUIRE(plan->size() == 2);
+  CHECK(plan->at(0).resource == "module.db_198.51.100.2");
+  CHECK(plan->at(0).plugin == "haven.checker.module");
+  CHECK(plan->at(0).when == ActiveWhen::pre);
+  CHECK(plan->at(1).resource == "module.local_cache");
+}

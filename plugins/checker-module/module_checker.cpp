@@ -1,0 +1,98 @@
+#include "module_checker.hpp"
+
+#include "common/haven_paths.hpp"
+#include "config/cluster_config.hpp"
+#include "control/control_client.hpp"
+
+namespace haven::checker_module {
+namespace {
+
+std::string where(const ConfigNode& node) {
+  std::string place = node.file.empty() ? std::string("userconfig.xml") : node.file;
+  if (node.line > 0) place += " line " + std::to_string(node.line);
+  if (!node.path.empty()) place += " <" + node.path + ">";
+  return place;
+}
+
+bool is_loopback(const std::string& addr) {
+  return addr == "localhost" || addr == "::1" || addr.rfind("127.", 0) == 0;
+}
+
+}  // namespace
+
+Result<ModuleTarget> parse_module_target(const ConfigNode& element) {
+  ModuleTarget target;
+  target.module = element.attribute("name").value_or("");
+  if (target.module.empty())
+    return fail(Errc::invalid_argument, "haven.checker.module: " + where(element) +
+                                            " has no name attribute; expected name=\"MODULE\", the module to watch");
+  const ConfigNode* to = element.child("to");
+  target.addr = to != nullptr ? to->attribute("addr").value_or("") : "";
+  if (target.addr.empty())
+    return fail(Errc::invalid_argument, "haven.checker.module: " + where(element) +
+                                            " has no <to addr=\"...\"/>; expected 127.0.0.1 for this node or the "
+                                            "address of another node of cluster.xml");
+  return target;
+}
+
+bool module_is_up(const std::string& state, const std::string& substate) {
+  const bool role = state == "PRIM" || state == "ALONE" || state == "SECOND" || state == "UP";
+  return role && substate == "Ready";
+}
+
+Result<std::unique_ptr<ModuleChecker>> ModuleChecker::from_host(HostContext& host) {
+  const ConfigNode* element = host.config();
+  if (element == nullptr)
+    return fail(Errc::invalid_argument, "haven.checker.module needs its <module name=\"...\"><to addr=\"...\"/></module> "
+                                        "element");
+  auto target = parse_module_target(*element);
+  if (!target.ok()) return std::move(target).error();
+  const auto& env = host.environment();
+  std::optional<std::string> root;
+  if (auto it = env.find("HAVEN_ROOT"); it != env.end() && !it->second.empty()) root = it->second;
+  const auto paths = root ? HavenPaths::under(*root) : HavenPaths::system();
+  return std::make_unique<ModuleChecker>(std::move(*target), paths.daemon_socket(), paths.cluster_config(), env);
+}
+
+Result<std::string> ModuleChecker::node_of(const std::string& addr) const {
+  auto cluster = config::read_cluster_config(cluster_xml_, env_);
+  if (!cluster.ok()) return std::move(cluster).error();
+  for (const auto& node : cluster->node_names())
+    for (const auto& lan : cluster->lans)
+      if (cluster->address_of(node, lan.name) == addr) return node;
+  return fail(Errc::not_found, "no node of " + cluster_xml_.string() + " has the address " + addr +
+                                   "; expected 127.0.0.1 for this node or an address of a node of cluster.xml");
+}
+
+Result<CheckResult> ModuleChecker::probe(std::chrono::milliseconds timeout) noexcept {
+  try {
+    ControlRequest state;
+    state.command = "state";
+    state.module = target_.module;
+    ControlRequest sent = state;
+    std::string place = "this node";
+    if (!is_loopback(target_.addr)) {
+      auto node = node_of(target_.addr);
+      if (!node.ok()) return std::move(node).error();
+      place = "node " + *node;
+      const auto seconds = std::max<long long>(1, std::chrono::duration_cast<std::chrono::seconds>(timeout).count());
+      sent = ControlRequest{};
+      sent.command = "relay";
+      sent.args = {{"node", *node}, {"request", state.to_json()}, {"timeout_s", seconds}};
+    }
+    auto answer = send_control_request(daemon_socket_, sent, timeout);
+    if (!answer.ok())
+      return CheckResult{false, "cannot ask havend (" + daemon_socket_.string() + ") for module " + target_.module +
+                                    " on " + place + ": " + answer.error().message};
+    if (!answer->ok)
+      return CheckResult{false, "module " + target_.module + " on " + place + ": " + answer->message};
+    const nlohmann::json& data = answer->data.is_array() && !answer->data.empty() ? answer->data[0] : answer->data;
+    const std::string s = data.is_object() ? data.value("state", std::string("STOP")) : "STOP";
+    const std::string sub = data.is_object() ? data.value("substate", std::string("NotReady")) : "NotReady";
+    return CheckResult{module_is_up(s, sub), "module " + target_.module + " on " + place + " is " + s + " " + sub};
+  } catch (const std::exception& e) {
+    return fail(Errc::internal, "haven.checker.module: " + std::string(e.what()));
+  }
+}
+
+}  // namespace haven::checker_module

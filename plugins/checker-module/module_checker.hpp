@@ -1,0 +1,53 @@
+// haven.checker.module: up while another module is PRIM, ALONE, SECOND or UP and Ready,
+// on this node or on another node of cluster.xml.
+//   <module name="db"><to addr="127.0.0.1"/></module>          (this node)
+//   <module name="db" ident="db2"><to addr="198.51.100.2"/></module>  (node2, through havend)
+// Its resource is module.<name>_<addr> (or module.<ident>); the built-in rule module_failure
+// waits while it is down.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <haven/checker.hpp>
+#include <haven/host_context.hpp>
+
+namespace haven::checker_module {
+
+/// Where the watched module runs.
+struct ModuleTarget {
+  std::string module;  ///< <module name>
+  std::string addr;    ///< <to addr>: loopback or a node's address in cluster.xml
+};
+
+/// The target of a `<module>` element. Errors name the file, line and what was expected.
+Result<ModuleTarget> parse_module_target(const ConfigNode& element);
+
+/// True for the states in which a watched module counts as up.
+bool module_is_up(const std::string& state, const std::string& substate);
+
+class ModuleChecker final : public Checker {
+ public:
+  /// `daemon_socket` is this node's havend; `cluster_xml` maps a non-loopback addr to the
+  /// node havend relays the question to.
+  ModuleChecker(ModuleTarget target, std::filesystem::path daemon_socket, std::filesystem::path cluster_xml,
+                std::map<std::string, std::string> env)
+      : target_(std::move(target)), daemon_socket_(std::move(daemon_socket)), cluster_xml_(std::move(cluster_xml)),
+        env_(std::move(env)) {}
+  static Result<std::unique_ptr<ModuleChecker>> from_host(HostContext& host);
+
+  /// Asks havend for the module's state (relayed to its node when remote).
+  Result<CheckResult> probe(std::chrono::milliseconds timeout) noexcept override;
+
+ private:
+  Result<std::string> node_of(const std::string& addr) const;
+
+  ModuleTarget target_;
+  std::filesystem::path daemon_socket_;
+  std::filesystem::path cluster_xml_;
+  std::map<std::string, std::string> env_;
+};
+
+}  // namespace haven::checker_module
