@@ -74,7 +74,66 @@ Status ModuleAgent::open_checks() {
   if (!checkers_->plan().empty())
     log_->info("{} checker(s); failover rules evaluated every {} ms, acting after {} ms", checkers_->plan().size(),
                rule_period_.count(), handle_time.count());
+
+  auto custom = checks::plan_custom_checkers(cfg, options_.module, setup_.bin_dir);
+  if (!custom.ok()) return std::move(custom).error();
+  for (const auto& spec : *custom) set_host_resource(spec.resource, "init");
+  custom_checkers_ = std::make_unique<checks::CustomCheckerSet>(
+      std::move(*custom),
+      checks::hook_program_runner(options_.module, setup_.hook_env,
+                                  module_log_files(options_.paths, options_.module).user_log),
+      [module_log](LogLevel level, const std::string& msg) { module_log->log(to_spdlog(level), "{}", msg); });
+
+  const auto heartbeat_timeout = setup_.peer_link ? setup_.peer_link->timeout : std::chrono::milliseconds(30000);
+  auto witnesses = checks::split_brain_settings(cfg, heartbeat_timeout);
+  if (!witnesses.ok()) return std::move(witnesses).error();
+  if (*witnesses && !setup_.peer_link) {
+    log_->warn("userconfig.xml line {}: <splitbrain> is ignored: module {} has no peer in cluster.xml, so there is no "
+               "split brain to guard against",
+               (*witnesses)->line, options_.module);
+  } else if (*witnesses) {
+    split_brain_ = std::make_unique<checks::SplitBrainGuard>(std::move(**witnesses));
+    witness_probe_ = std::make_unique<checks::WitnessProbe>(
+        [this](const std::string& witness, std::chrono::milliseconds timeout, std::string& detail) {
+          return ping_witness(witness, timeout, detail);
+        });
+    set_host_resource(split_brain_->resource(), "init");
+    set_host_resource("splitbrain.uptodate", "init");
+  }
+  restore_checker_settings();
   return ok_status();
+}
+
+void ModuleAgent::restore_checker_settings() {
+  const auto file = checks::checker_settings_file(options_.paths.module_var_dir(options_.module));
+  auto loaded = checks::load_checker_settings(file);
+  if (!loaded.ok()) {
+    log_->error("{}; checkers and errd stay on", loaded.error().message);
+  } else {
+    checker_settings_ = *loaded;
+  }
+  set_host_resource("usersetting.checker", checker_settings_.checkers_on ? "on" : "off");
+  set_host_resource("usersetting.errd", checker_settings_.errd_on ? "on" : "off");
+  if (!checker_settings_.checkers_on) {
+    (void)checkers_->set_checkers_enabled(false);
+    (void)custom_checkers_->set_enabled(false);
+    log_->warn("checkers of module {} are off, as 'haven checker off' left them; 'haven checker on -m {}' turns them "
+               "back on",
+               options_.module, options_.module);
+  }
+  if (!checker_settings_.errd_on) {
+    (void)checkers_->set_errd_enabled(false);
+    log_->warn("process monitoring (errd) of module {} is off, as 'haven errd off' left it; 'haven errd on -m {}' "
+               "turns it back on",
+               options_.module, options_.module);
+  }
+}
+
+void ModuleAgent::persist_checker_settings() {
+  const auto file = checks::checker_settings_file(options_.paths.module_var_dir(options_.module));
+  if (auto st = checks::save_checker_settings(file, checker_settings_); !st.ok())
+    log_->error("cannot keep the checker and errd settings of module {} for its next start: {}", options_.module,
+                st.error().message);
 }
 
 // `<vip>` with check="on": the seed product's generated intf (interface_failure: wait) and ip
@@ -109,6 +168,8 @@ void ModuleAgent::append_vip_checks(std::vector<checks::CheckerSpec>& plan) cons
 void ModuleAgent::follow_state_with_checks(ModuleState state, SubState sub) {
   if (!checkers_) return;
   for (const auto& resource : checkers_->follow(state, sub)) set_host_resource(resource, "init");
+  if (custom_checkers_)
+    for (const auto& resource : custom_checkers_->follow(state, sub)) set_host_resource(resource, "init");
   const bool running = state != ModuleState::stop;
   if (running && !rules_armed_) {
     rules_armed_ = true;
@@ -164,6 +225,8 @@ void ModuleAgent::evaluate_rules() {
     log_->info("failover rule {} no longer holds module {}", held_by_rule_, options_.module);
     feed(CommandEvent{Command::wait_off, false, held_by_rule_});
     held_by_rule_.clear();
+    // wait_off ends any hold: a split brain's still in force is taken again.
+    if (split_brain_ && split_brain_->holding()) feed(CommandEvent{Command::wait_on, false, checks::kSplitBrainHold});
   }
   if (outcome.action) {
     const auto& rule = *outcome.action->rule;
@@ -186,11 +249,19 @@ ControlResponse ModuleAgent::handle_checks_request(const ControlRequest& request
     std::string what;
     if (request.command == "checker" && (mode == "on" || mode == "off")) {
       stopped = checkers_->set_checkers_enabled(mode == "on");
+      if (custom_checkers_) {
+        auto custom = custom_checkers_->set_enabled(mode == "on");
+        stopped.insert(stopped.end(), custom.begin(), custom.end());
+      }
       set_host_resource("usersetting.checker", mode);
+      checker_settings_.checkers_on = mode == "on";
+      persist_checker_settings();
       what = "checkers " + mode;
     } else if (request.command == "errd" && (mode == "on" || mode == "off")) {
       stopped = checkers_->set_errd_enabled(mode == "on");
       set_host_resource("usersetting.errd", mode);
+      checker_settings_.errd_on = mode == "on";
+      persist_checker_settings();
       what = "process monitoring (errd) " + mode;
     } else if (request.command == "errd" && (mode == "enable" || mode == "disable")) {
       if (klass.empty())
@@ -236,11 +307,125 @@ nlohmann::json ModuleAgent::checks_json() const {
                     {"interval_ms", spec.interval.count()},
                     {"line", spec.line}});
   }
+  if (custom_checkers_) {
+    const auto custom_running = custom_checkers_->running();
+    for (const auto& checker : custom_checkers_->checkers()) {
+      const auto& spec = checker->spec();
+      auto r = resources_.get(spec.resource);
+      list.push_back({{"resource", spec.resource},
+                      {"program", spec.program.string()},
+                      {"kind", "custom"},
+                      {"running", std::find(custom_running.begin(), custom_running.end(), spec.resource) !=
+                                      custom_running.end()},
+                      {"starts", checker->starts()},
+                      {"value", r ? r->value : "init"},
+                      {"line", spec.line}});
+    }
+  }
+  if (split_brain_) {
+    auto r = resources_.get(split_brain_->resource());
+    std::string witnesses;
+    for (const auto& w : split_brain_->settings().witnesses) witnesses += (witnesses.empty() ? "" : " ") + w;
+    list.push_back({{"resource", split_brain_->resource()},
+                    {"kind", "splitbrain"},
+                    {"witnesses", witnesses},
+                    {"probing", split_brain_->probing()},
+                    {"holding", split_brain_->holding()},
+                    {"value", r ? r->value : "init"},
+                    {"line", split_brain_->settings().line}});
+  }
   return list;
 }
 
-bool ModuleAgent::hold_peer_loss(const PeerUpdate&) {
-  return false;  // no <splitbrain> witness yet
+bool ModuleAgent::hold_peer_loss(const PeerUpdate& update) {
+  if (!split_brain_) return false;
+  const bool was_reachable = last_peer_ && last_peer_->reachable;
+  auto seen = split_brain_->on_peer_update(update, was_reachable, behaviour_->state() != ModuleState::stop);
+  if (seen.ask) {
+    witness_probe_->ask(*seen.ask, split_brain_->settings().witnesses, split_brain_->settings().timeout,
+                        [this](std::uint64_t round, const checks::WitnessAnswer& answer) {
+                          boost::asio::post(io_, [this, round, answer] {
+                            if (exiting_) return;
+                            apply_split_brain(split_brain_->on_witness_answer(round, answer));
+                          });
+                        });
+  }
+  apply_split_brain(std::move(seen.steps));
+  return seen.keep;
+}
+
+void ModuleAgent::apply_split_brain(checks::SplitBrainSteps steps) {
+  for (const auto& [level, message] : steps.log) log_->log(to_spdlog(level), "{}", message);
+  for (const auto& [name, value] : steps.resources)
+    if (resources_.set_by_host(name, value, std::chrono::system_clock::now()))
+      log_->info("Resource {} set to {} by splitbrain", name, value);
+  if (steps.release) {
+    feed(CommandEvent{Command::wait_off, false, checks::kSplitBrainHold});
+    // wait_off ends any hold: another rule's still in force is taken again. The built-in
+    // splitbrain_failure read the resources just cleared: it holds no more.
+    if (held_by_rule_ == checks::kSplitBrainHold) held_by_rule_.clear();
+    if (!held_by_rule_.empty() && rules_->holds(held_by_rule_))
+      feed(CommandEvent{Command::wait_on, false, held_by_rule_});
+  }
+  if (steps.hold) feed(CommandEvent{Command::wait_on, false, checks::kSplitBrainHold});
+  if (steps.deliver) {
+    deliver_peer_update(*steps.deliver);
+  } else {
+    maybe_exit();
+  }
+}
+
+bool ModuleAgent::ping_witness(const std::string& witness, std::chrono::milliseconds timeout, std::string& detail) {
+  ConfigNode to;
+  to.name = "to";
+  to.attributes = {{"addr", witness}};
+  to.line = split_brain_->settings().line;
+  to.path = "safe/service/check/splitbrain (arg)";
+  ConfigNode ping;
+  ping.name = "ping";
+  ping.attributes = {{"ident", split_brain_->settings().ident}};
+  ping.children = {to};
+  ping.line = to.line;
+  ping.path = to.path;
+  auto module_log = log_;
+  auto context = std::make_shared<BasicHostContext>(
+      [module_log](LogLevel level, std::string_view msg) { module_log->log(to_spdlog(level), "{}", msg); },
+      split_brain_->resource());
+  context->with_config(ping);
+  auto checker = plugins_.make_checker("haven.checker.ping", context);
+  if (!checker.ok()) {
+    detail = checker.error().message;
+    return false;
+  }
+  auto result = (*checker)->probe(timeout);
+  if (!result.ok()) {
+    detail = result.error().message;
+    return false;
+  }
+  detail = result->reason;
+  return result->up;
+}
+
+bool ModuleAgent::before_administrator_command(const CommandEvent& event) {
+  if (!split_brain_ || (event.command != Command::prim && event.command != Command::primforce)) return false;
+  auto steps = split_brain_->release_for_administrator(to_string(event.command));
+  if (!steps.release) return false;
+  for (const auto& [level, message] : steps.log) log_->log(to_spdlog(level), "{}", message);
+  for (const auto& [name, value] : steps.resources)
+    if (resources_.set_by_host(name, value, std::chrono::system_clock::now()))
+      log_->info("Resource {} set to {} by the administrator's {}", name, value, to_string(event.command));
+  const auto state = behaviour_->state();
+  const auto sub = behaviour_->sub_state();
+  feed(CommandEvent{Command::wait_off, false, checks::kSplitBrainHold});
+  if (held_by_rule_ == checks::kSplitBrainHold) held_by_rule_.clear();
+  // A node whose data is up to date goes on by itself once released: prim would then only
+  // be refused as "busy". It is the administrator's command that did it: say so.
+  const bool went_on = behaviour_->state() != state || behaviour_->sub_state() != sub || running_hook_.has_value();
+  if (went_on)
+    last_reply_ = CommandReply{event.command, true,
+                               "the split-brain hold of module " + options_.module +
+                                   " ends: this node goes on without its peer"};
+  return went_on;
 }
 
 }  // namespace haven

@@ -1,10 +1,14 @@
 // A module's checkers and failover rules at work on one node: process monitoring restarts
 // the application, a failing tcp checker triggers its rule until maxloop stops the module,
-// a custom resource set by a script triggers the administrator's rule, and a wait() rule
-// holds the module and lets it go.
+// a custom resource set by a script triggers the administrator's rule, a wait() rule
+// holds the module and lets it go, a <custom> checker's program flips its resource and its
+// rule acts, `haven checker off` outlives a restart, and a <module> checker makes a module
+// wait for the one it depends on.
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+
+#include <fstream>
 
 #include "haven_test_node.hpp"
 #include "process_scan.hpp"
@@ -44,6 +48,15 @@ bool log_has(const HavenTestNode& node, const std::string& module, const std::st
   for (const auto& line : read_lines(node.module_log(module)))
     if (line.find(fragment) != std::string::npos) return true;
   return false;
+}
+
+// Alive and not a zombie waiting for its reaper.
+bool process_running(const std::string& pid) {
+  std::ifstream stat("/proc/" + pid + "/stat");
+  std::string text;
+  if (!std::getline(stat, text)) return false;
+  const auto paren = text.rfind(')');
+  return paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] != 'Z';
 }
 
 std::string resource_value(const HavenTestNode& node, const std::string& module, const std::string& resource) {
@@ -162,4 +175,126 @@ TEST_CASE("a wait() rule holds the module in WAIT while its resource is down and
   INFO(back.dump());
   CHECK(back.value("state", "") == "ALONE");
   CHECK(log_has(node, "held", "Action wait called by failover rule net_down"));
+}
+
+TEST_CASE("a custom checker's script sets its resource down and its generated rule stops and starts the module",
+          "[integration][checks]") {
+  HavenTestNode node;
+  // The first run reports down once; the run after the stopstart reports up and stays.
+  const std::string script =
+      "#!/bin/sh\n"
+      "module=$1 resource=$2\n"
+      "echo \"$module $resource $3\" >> \"$SAFEUSERVAR/custom_runs\"\n"
+      "if [ ! -e \"$SAFEUSERVAR/flipped\" ]; then\n"
+      "  touch \"$SAFEUSERVAR/flipped\"\n"
+      "  haven set -r \"$resource\" -v down -m \"$module\"\n"
+      "else\n"
+      "  haven set -r \"$resource\" -v up -m \"$module\"\n"
+      "fi\n"
+      "echo $$ > \"$SAFEUSERVAR/custom_pid\"\n"
+      "exec sleep 600\n";
+  auto hooks = recording_hooks();
+  hooks["check_db.sh"] = script;
+  install(node, "cust",
+          {userconfig("    <check>\n"
+                      "      <custom ident=\"db\" exec=\"check_db.sh\" arg=\"5432\" action=\"stopstart\"/>\n"
+                      "    </check>\n"
+                      "    <failover period=\"100ms\" handle_time=\"200ms\"/>"),
+           hooks});
+  REQUIRE(node.haven({"prim", "-m", "cust"}).exit_code == 0);
+  REQUIRE(haven::test::wait_until(
+      [&] { return log_has(node, "cust", "Action stopstart called by failover rule c_db"); }, 20s));
+  auto back = node.wait_for_state("cust", "ALONE", "Ready", 20s);
+  INFO(back.dump());
+  CHECK(back.value("state", "") == "ALONE");
+  REQUIRE(haven::test::wait_until([&] { return resource_value(node, "cust", "custom.db") == "up"; }, 10s));
+  const auto var = node.record_file("cust").parent_path();
+  const auto runs = read_lines(var / "custom_runs");
+  CHECK(runs.size() == 2);  // killed at the stop, started again after the start
+  if (!runs.empty()) CHECK(runs.front() == "cust custom.db 5432");
+  const auto record = read_lines(node.record_file("cust"));
+  CHECK(count_lines(record, "start_prim") == 2);
+  CHECK(log_has(node, "cust", "custom checker custom.db: starting"));
+
+  // The module's stop kills the script with its sleep.
+  REQUIRE(haven::test::wait_until([&] { return !read_lines(var / "custom_pid").empty(); }, 10s));
+  const std::string sleeper = read_lines(var / "custom_pid").front();
+  REQUIRE(process_running(sleeper));
+  REQUIRE(node.haven({"stop", "-m", "cust"}).exit_code == 0);
+  node.wait_for_state("cust", "STOP", "", 20s);
+  CHECK(haven::test::wait_until([&] { return !process_running(sleeper); }, 10s));
+}
+
+TEST_CASE("haven checker off outlives the module's restart, and checker on brings the checkers back",
+          "[integration][checks]") {
+  HavenTestNode node;
+  install(node, "keep",
+          {userconfig("    <check>\n"
+                      "      <tcp ident=\"web\" when=\"prim\" action=\"wait\"><to addr=\"127.0.0.1\" port=\"" +
+                          std::to_string(kClosedPort) + "\" interval=\"100ms\" timeout=\"100ms\"/></tcp>\n"
+                      "    </check>"),
+           recording_hooks()});
+  REQUIRE(node.haven({"prim", "-m", "keep"}).exit_code == 0);
+  REQUIRE(node.wait_for_state("keep", "ALONE", "Ready", 15s).value("state", "") == "ALONE");
+  auto off = node.haven({"checker", "off", "-m", "keep"});
+  INFO(off.describe());
+  REQUIRE(off.exit_code == 0);
+  REQUIRE(node.haven({"errd", "off", "-m", "keep"}).exit_code == 0);
+  REQUIRE(node.haven({"stop", "-m", "keep"}).exit_code == 0);
+  node.wait_for_state("keep", "STOP", "", 20s);
+
+  REQUIRE(node.haven({"prim", "-m", "keep"}).exit_code == 0);
+  auto alone = node.wait_for_state("keep", "ALONE", "Ready", 15s);
+  INFO(alone.dump());
+  CHECK(resource_value(node, "keep", "usersetting.checker") == "off");
+  CHECK(resource_value(node, "keep", "usersetting.errd") == "off");
+  CHECK(resource_value(node, "keep", "tcp.web") == "init");  // not probing while off
+  CHECK(log_has(node, "keep", "as 'haven checker off' left them"));
+
+  REQUIRE(node.haven({"checker", "on", "-m", "keep"}).exit_code == 0);
+  CHECK(haven::test::wait_until([&] { return resource_value(node, "keep", "tcp.web") == "down"; }, 10s));
+  CHECK(resource_value(node, "keep", "usersetting.checker") == "on");
+}
+
+TEST_CASE("a <module> checker holds the module in WAIT while the module it depends on is not running, and lets it go",
+          "[integration][checks]") {
+  HavenTestNode node;
+  install(node, "base", {userconfig(""), recording_hooks()});
+  install(node, "dep",
+          {userconfig("    <check>\n"
+                      "      <module name=\"base\"><to addr=\"127.0.0.1\" interval=\"100ms\" timeout=\"2s\"/></module>\n"
+                      "    </check>\n"
+                      "    <failover period=\"100ms\" handle_time=\"200ms\"/>"),
+           recording_hooks()});
+  REQUIRE(node.haven({"prim", "-m", "dep"}).exit_code == 0);
+  REQUIRE(haven::test::wait_until([&] { return resource_value(node, "dep", "module.base_127.0.0.1") == "down"; }, 10s));
+  auto waiting = node.wait_for_state("dep", "WAIT", "NotReady", 15s);
+  INFO(waiting.dump());
+  CHECK(waiting.value("reason", "").find("module_failure") != std::string::npos);
+
+  REQUIRE(node.haven({"prim", "-m", "base"}).exit_code == 0);
+  REQUIRE(haven::test::wait_until([&] { return resource_value(node, "dep", "module.base_127.0.0.1") == "up"; }, 15s));
+  auto back = node.wait_for_state("dep", "ALONE", "Ready", 15s);
+  INFO(back.dump());
+  CHECK(back.value("state", "") == "ALONE");
+  CHECK(log_has(node, "dep", "Action wait called by failover rule module_failure"));
+  CHECK(log_has(node, "dep", "module base on this node is ALONE Ready"));
+}
+
+TEST_CASE("a failover rule written in Lua acts as the text one does", "[integration][checks]") {
+  HavenTestNode node;
+  install(node, "lua",
+          {userconfig("    <failover period=\"100ms\" handle_time=\"200ms\"><![CDATA[--Lua Rules\n"
+                      "Rules = Rules + {db_down = if_then(\"custom.db\", \"down\", Action.stopstart), _group = \"checker\"}\n"
+                      "Rules.disable(\"ip_failure\")\n"
+                      "    ]]></failover>"),
+           recording_hooks()});
+  REQUIRE(node.haven({"prim", "-m", "lua"}).exit_code == 0);
+  REQUIRE(node.haven({"set", "-r", "custom.db", "-v", "down", "-m", "lua"}).exit_code == 0);
+  REQUIRE(haven::test::wait_until([&] { return log_has(node, "lua", "Action stopstart called by failover rule db_down"); },
+                                  10s));
+  auto back = node.wait_for_state("lua", "ALONE", "Ready", 15s);
+  INFO(back.dump());
+  CHECK(back.value("state", "") == "ALONE");
+  CHECK(count_lines(read_lines(node.record_file("lua")), "start_prim") == 2);
 }
