@@ -31,8 +31,8 @@ struct CheckerSpec {
   int line = 0;                         ///< in userconfig.xml
 };
 
-/// The plan for a module. `<custom>` checkers are long-running scripts, not probes, and
-/// are left to the agent's script runner; `<splitbrain>` is left to the heartbeat logic.
+/// The plan for a module. `<custom>` checkers are long-running programs, not probes
+/// (custom_checker.hpp); `<splitbrain>` acts when the heartbeats are lost (split_brain_guard.hpp).
 /// An error names userconfig.xml's element that cannot be planned (no plugin for its kind).
 Result<std::vector<CheckerSpec>> plan_checkers(const config::UserConfig& config);
 

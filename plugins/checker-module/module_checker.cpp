@@ -71,9 +71,11 @@ Result<CheckResult> ModuleChecker::probe(std::chrono::milliseconds timeout) noex
     state.module = target_.module;
     ControlRequest sent = state;
     std::string place = "this node";
-    if (!is_loopback(target_.addr)) {
-      auto node = node_of(target_.addr);
-      if (!node.ok()) return std::move(node).error();
+    // An address of cluster.xml names its node (havend answers itself for its own name);
+    // loopback that is no node's is this node.
+    auto node = node_of(target_.addr);
+    if (!node.ok() && !is_loopback(target_.addr)) return std::move(node).error();
+    if (node.ok()) {
       place = "node " + *node;
       const auto seconds = std::max<long long>(1, std::chrono::duration_cast<std::chrono::seconds>(timeout).count());
       sent = ControlRequest{};

@@ -19,7 +19,7 @@ namespace haven::checker_module {
 /// Where the watched module runs.
 struct ModuleTarget {
   std::string module;  ///< <module name>
-  std::string addr;    ///< <to addr>: loopback or a node's address in cluster.xml
+  std::string addr;    ///< <to addr>: a node's address in cluster.xml, or loopback for this node
 };
 
 /// The target of a `<module>` element. Errors name the file, line and what was expected.
@@ -30,8 +30,8 @@ bool module_is_up(const std::string& state, const std::string& substate);
 
 class ModuleChecker final : public Checker {
  public:
-  /// `daemon_socket` is this node's havend; `cluster_xml` maps a non-loopback addr to the
-  /// node havend relays the question to.
+  /// `daemon_socket` is this node's havend; `cluster_xml` maps addr to the node havend
+  /// relays the question to (itself included); a loopback addr that is no node's is this node.
   ModuleChecker(ModuleTarget target, std::filesystem::path daemon_socket, std::filesystem::path cluster_xml,
                 std::map<std::string, std::string> env)
       : target_(std::move(target)), daemon_socket_(std::move(daemon_socket)), cluster_xml_(std::move(cluster_xml)),

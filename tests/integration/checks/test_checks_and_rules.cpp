@@ -298,3 +298,23 @@ TEST_CASE("a failover rule written in Lua acts as the text one does", "[integrat
   CHECK(back.value("state", "") == "ALONE");
   CHECK(count_lines(read_lines(node.record_file("lua")), "start_prim") == 2);
 }
+
+TEST_CASE("a custom checker written in Lua sets its resource through haven set, and its action runs",
+          "[integration][checks]") {
+  HavenTestNode node;
+  auto hooks = recording_hooks();
+  hooks["watch.lua"] =
+      "local module, resource = ...\n"
+      "haven.exec{ \"haven\", \"set\", \"-r\", resource, \"-v\", \"down\", \"-m\", module }\n"
+      "while true do haven.sleep(10) end\n";
+  install(node, "luacheck",
+          {userconfig("    <check><custom ident=\"app\" exec=\"watch.lua\" action=\"stop\"/></check>\n"
+                      "    <failover period=\"100ms\" handle_time=\"200ms\"/>"),
+           hooks});
+  REQUIRE(node.haven({"prim", "-m", "luacheck"}).exit_code == 0);
+  auto stopped = node.wait_for_state("luacheck", "STOP", "", 20s);
+  INFO(stopped.dump());
+  CHECK(stopped.value("state", "") == "STOP");
+  CHECK(log_has(node, "luacheck", "Resource custom.app set to down"));
+  CHECK(log_has(node, "luacheck", "Action stop called by failover rule c_app"));
+}

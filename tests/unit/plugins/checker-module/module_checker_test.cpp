@@ -138,3 +138,19 @@ TEST_CASE("a <module> element without name or target is refused with its line") 
   element.attributes.clear();
   CHECK_FALSE(parse_module_target(element));
 }
+
+TEST_CASE("a loopback address that is a node's in cluster.xml is relayed to that node, as test clusters use") {
+  Root root;
+  std::ofstream(root.cluster()) << "<cluster><lans><lan name=\"default\">\n"
+                                   "  <node name=\"node1\" addr=\"127.0.0.1\"/>\n"
+                                   "  <node name=\"node2\" addr=\"127.0.0.2\"/>\n"
+                                   "</lan></lans></cluster>\n";
+  FakeDaemon daemon(root.socket());
+  auto seen = checker_for(root, "127.0.0.2").probe(2s);
+  REQUIRE(seen);
+  CHECK(seen->reason == "module db on node node2 is ALONE Ready");
+  std::lock_guard lock(daemon.mutex);
+  REQUIRE(daemon.asked.size() == 1);
+  CHECK(daemon.asked[0].command == "relay");
+  CHECK(daemon.asked[0].args.value("node", "") == "node2");
+}
