@@ -171,4 +171,59 @@ Result<TreeManifest> decode_manifest(std::span<const std::byte> bytes) {
   return m;
 }
 
+namespace {
+
+constexpr char kRequestMagic[4] = {'H', 'V', 'M', 'Q'};
+
+Error bad_request(const std::string& why) {
+  return fail(Errc::invalid_argument, "the peer's request for a tree manifest is not valid: " + why);
+}
+
+}  // namespace
+
+std::vector<std::byte> encode_manifest_request(const ManifestOptions& options) {
+  Writer w;
+  w.bytes(kRequestMagic, sizeof kRequestMagic);
+  w.integer<std::uint8_t>(kVersion);
+  w.integer<std::uint8_t>(options.with_hashes ? 1 : 0);
+  w.integer<std::uint64_t>(options.block_size);
+  w.integer<std::uint8_t>(options.roots ? 1 : 0);
+  if (options.roots) {
+    w.integer<std::uint64_t>(options.roots->size());
+    for (const auto& root : *options.roots) w.str(root);
+  }
+  return w.take();
+}
+
+Result<ManifestOptions> decode_manifest_request(std::span<const std::byte> bytes) {
+  if (bytes.size() < sizeof kRequestMagic || std::memcmp(bytes.data(), kRequestMagic, sizeof kRequestMagic) != 0)
+    return bad_request("it does not start with \"HVMQ\"");
+  Reader r(bytes.subspan(sizeof kRequestMagic));
+  std::uint8_t version = 0, with_hashes = 0, has_roots = 0;
+  ManifestOptions options;
+  if (!r.integer(version) || version != kVersion) return bad_request("version " + std::to_string(version) + ", expected 1");
+  if (!r.integer(with_hashes) || with_hashes > 1) return bad_request("the hashes flag is cut short or not 0/1");
+  if (!r.integer(options.block_size) || options.block_size < kMinBlock || options.block_size > kMaxBlock)
+    return bad_request("block size " + std::to_string(options.block_size) + " is cut short or outside [4 KiB, 64 MiB]");
+  if (!r.integer(has_roots) || has_roots > 1) return bad_request("the roots flag is cut short or not 0/1");
+  options.with_hashes = with_hashes == 1;
+  if (has_roots) {
+    std::uint64_t count = 0;
+    // Each root takes at least 5 bytes: a count beyond what is left is a lie.
+    if (!r.integer(count) || count > r.left() / 5) return bad_request("the root count is cut short or larger than the request");
+    std::vector<std::string> roots;
+    roots.reserve(count);
+    for (std::uint64_t i = 0; i < count; ++i) {
+      std::string root;
+      if (!r.str(root, replication::kMaxChangePath)) return bad_request("root " + std::to_string(i) + " is cut short or longer than 4096 bytes");
+      if (!replication::is_safe_relative_path(root))
+        return bad_request("root " + std::to_string(i) + " ('" + replication::printable_path(root) + "') is not a path inside the directory");
+      roots.push_back(std::move(root));
+    }
+    options.roots = std::move(roots);
+  }
+  if (r.left() != 0) return bad_request(std::to_string(r.left()) + " bytes left over after the request");
+  return options;
+}
+
 }  // namespace haven::reintegration

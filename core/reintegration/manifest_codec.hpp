@@ -20,4 +20,14 @@ std::vector<std::byte> encode_manifest(const TreeManifest& manifest);
 /// path) and the field that is wrong.
 Result<TreeManifest> decode_manifest(std::span<const std::byte> bytes);
 
+/// The primary's request for the secondary's manifest: "HVMQ", version 1, with_hashes,
+/// block size, and the roots when there are (the filter is not carried: the secondary applies
+/// its own <notreplicated> rules, which are the same module's).
+std::vector<std::byte> encode_manifest_request(const ManifestOptions& options);
+
+/// Parses a request from the peer: magic and version, block size in [4 KiB, 64 MiB], roots
+/// that are safe relative paths, nothing left over. invalid_argument saying what is wrong.
+/// The result has no filter.
+Result<ManifestOptions> decode_manifest_request(std::span<const std::byte> bytes);
+
 }  // namespace haven::reintegration

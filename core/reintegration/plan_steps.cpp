@@ -270,6 +270,14 @@ Status produce_file_range(int primary_fd, const FileWork& planned, replication::
     }
     pos = data_end;
   }
+  // The range goes past the primary's end: what the secondary holds there is stale (a longer
+  // old copy, or a shrink recorded while ALONE). Cut it now, under the lock, so that a live
+  // truncate growing the file later exposes zeros there as it does on the primary.
+  if (file.secondary_has_copy && range.offset + range.length > size) {
+    Change cut = change(ChangeKind::truncate, file.path);
+    cut.length = size;
+    out.push_back(std::move(cut));
+  }
   return ok_status();
 }
 

@@ -147,6 +147,10 @@ Result<ReintegrationPlan> full_plan(const TreeManifest& primary, const TreeManif
       } else {
         ranges = whole_file(p.size);
       }
+      // The secondary's longer tail is stale: planned as a range so that, if the application
+      // grows the file live before this file's turn, what the primary has there then (zeros
+      // of a truncate, say) is read and sent, and the secondary is cut to the primary's size.
+      if (s->size > p.size) ranges.push_back({p.size, s->size - p.size});
       if (!ranges.empty() || p.size != s->size || attributes_differ(p, *s)) {
         plan.files.push_back({p.path, std::move(ranges), true, stale_xattrs(p, *s), {names.begin() + 1, names.end()}});
         touch(p.path);

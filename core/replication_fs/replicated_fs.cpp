@@ -26,10 +26,39 @@ namespace haven::replication_fs {
 
 using namespace detail;
 
+namespace {
+
+class FsOrderedSubmitter final : public reintegration::OrderedSubmitter {
+ public:
+  explicit FsOrderedSubmitter(FsContext& context) : context_(context) {}
+  Status run(const Produce& produce) override {
+    std::vector<replication::ChangeSink::Ticket> tickets;
+    {
+      std::lock_guard lock(context_.order);
+      std::vector<replication::Change> changes;
+      if (auto produced = produce(changes); !produced.ok()) return produced;
+      tickets.reserve(changes.size());
+      for (auto& change : changes) tickets.push_back(context_.sink->submit(std::move(change)));
+    }
+    Status first_error = ok_status();
+    for (auto ticket : tickets) {
+      auto waited = context_.sink->wait(ticket);
+      if (!waited.ok() && first_error.ok()) first_error = std::move(waited);
+    }
+    return first_error;
+  }
+
+ private:
+  FsContext& context_;
+};
+
+}  // namespace
+
 struct ReplicatedFs::Impl {
   std::filesystem::path dir;
   ReplicatedFsOptions options;
   FsContext context;
+  FsOrderedSubmitter submitter{context};
   fuse* session = nullptr;
   std::thread loop;
   bool mounted = false;
@@ -113,6 +142,7 @@ ReplicatedFs::~ReplicatedFs() {
 
 const std::filesystem::path& ReplicatedFs::dir() const { return impl_->dir; }
 int ReplicatedFs::lower_fd() const { return impl_->context.lower_fd; }
+reintegration::OrderedSubmitter& ReplicatedFs::ordered_submitter() { return impl_->submitter; }
 
 Result<std::unique_ptr<ReplicatedFs>> ReplicatedFs::mount(const std::filesystem::path& dir,
                                                           replication::ChangeSink& sink,

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "haven/result.hpp"
+#include "reintegration/ordered_submitter.hpp"
 #include "replication/change_sink.hpp"
 #include "replication_fs/replication_filter.hpp"
 
@@ -56,6 +57,13 @@ class ReplicatedFs {
   /// The descriptor of the directory underneath (O_PATH): for reintegration, which reads the
   /// primary's files without passing through the mount.
   int lower_fd() const;
+
+  /// Reintegration's way in (core/reintegration's OrderedSubmitter): run() takes this file
+  /// system's ordering lock (the one every live change holds from its local change to its
+  /// submit), runs `produce`, submits what it appended to the sink in order, releases the lock
+  /// and waits for each change. So a block reintegration reads reaches the secondary either
+  /// before or after each live change to it, never across. Valid until unmount.
+  reintegration::OrderedSubmitter& ordered_submitter();
 
   struct Impl;  ///< internal: the FUSE session and its state
 

@@ -1,6 +1,23 @@
-// The replication link's wire format inside TLS. Primary to secondary: frames of a 32-bit
-// little-endian length and an encoded Change. Secondary to primary: 64-bit little-endian
-// cumulative acknowledgements (every change up to this sequence is safe).
+// The replication link's wire format inside TLS.
+//
+// Primary to secondary, frames of a 32-bit little-endian header and a body:
+// - header < kControlFrameFlag: the body (header bytes) is an encoded Change.
+// - header with kControlFrameFlag: a control frame of (header & ~kControlFrameFlag) bytes:
+//   u8 ControlKind, u64 sequence, then the kind's body. A control frame takes the next
+//   sequence like a change, is checked, queued and acknowledged in order with the changes,
+//   and acted on by the secondary's apply thread once every change before it is applied:
+//   * in_sync_marker (empty body): the primary's reintegration of this directory succeeded;
+//     the secondary is up to date once every directory got it (and applies strictly again).
+//   * request (opaque body): the secondary answers with a reply carrying the same sequence
+//     (the session asks for the secondary's tree manifest this way).
+//
+// Secondary to primary, 64-bit little-endian words:
+// - without kReplyFlag: a cumulative acknowledgement (every change up to this sequence is safe).
+// - with kReplyFlag: bits 32..39 a ReplyKind, bits 0..31 the length of a body that follows:
+//   * reply: u64 request sequence, u8 status (0 ok, 1 error), then the answer or the error
+//     message;
+//   * working (no body): the secondary is busy answering a request; counts as progress, so
+//     a long answer does not make the primary declare it lost.
 #pragma once
 
 #include <cstddef>
@@ -14,6 +31,19 @@ inline constexpr std::size_t kFrameHeaderSize = 4;
 inline constexpr std::size_t kAckSize = 8;
 /// The largest encoded change (16 MiB of data plus paths and fixed fields), with room.
 inline constexpr std::size_t kMaxFrameSize = kMaxChangeData + 3 * kMaxChangePath + kMaxXattrName + 1024;
+
+inline constexpr std::uint32_t kControlFrameFlag = 0x80000000u;
+/// kind + sequence, before a control frame's body.
+inline constexpr std::size_t kControlHeadSize = 1 + 8;
+
+enum class ControlKind : std::uint8_t { none = 0, in_sync_marker = 1, request = 2 };
+
+inline constexpr std::uint64_t kReplyFlag = 0x8000000000000000ull;
+enum class ReplyKind : std::uint8_t { reply = 1, working = 2 };
+/// request sequence + status, before a reply's answer.
+inline constexpr std::size_t kReplyHeadSize = 8 + 1;
+/// The largest answer a sender accepts by default (a tree manifest with block hashes).
+inline constexpr std::size_t kDefaultMaxReplyBytes = 256 * 1024 * 1024;
 
 inline void put_le(std::byte* out, std::uint64_t value, std::size_t bytes) {
   for (std::size_t i = 0; i < bytes; ++i) out[i] = static_cast<std::byte>((value >> (8 * i)) & 0xff);

@@ -6,6 +6,7 @@
 #include <boost/asio/write.hpp>
 #include <cstring>
 
+#include "reintegration/tolerant_apply.hpp"
 #include "replication_link/link_frames.hpp"
 
 namespace haven::replication {
@@ -19,9 +20,13 @@ constexpr std::size_t kReadChunk = 256 * 1024;
 }  // namespace
 
 struct ReplicationReceiver::Session {
-  Session(asio::io_context& io, asio::ssl::context& tls) : stream(io, tls), timer(io) {}
+  Session(asio::io_context& io, asio::ssl::context& tls) : stream(io, tls), timer(io), working_timer(io) {}
   TlsStream stream;
   asio::steady_timer timer;
+  asio::steady_timer working_timer;  // "working" notices while a request is being answered
+  bool working = false;
+  std::deque<std::vector<std::byte>> outgoing;  // answers and notices, before acknowledgements
+  std::vector<std::byte> out_buffer;
   std::string peer;
   std::uint64_t id = 0;
   std::vector<std::byte> rx;
@@ -36,6 +41,7 @@ struct ReplicationReceiver::Session {
   bool ended = false;
 
   void close() {
+    working_timer.cancel();
     boost::system::error_code ignored;
     stream.lowest_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
     stream.lowest_layer().close(ignored);
@@ -147,7 +153,7 @@ void ReplicationReceiver::read_more(const std::shared_ptr<Session>& session) {
   if (session->ended || session->reading || session->paused) return;
   std::size_t want = session->rx_used + kReadChunk;
   if (session->rx_used >= kFrameHeaderSize)
-    want = std::max(want, kFrameHeaderSize + static_cast<std::size_t>(get_le(session->rx.data(), kFrameHeaderSize)));
+    want = std::max(want, kFrameHeaderSize + static_cast<std::size_t>(get_le(session->rx.data(), kFrameHeaderSize) & ~kControlFrameFlag));
   if (session->rx.size() < want) session->rx.resize(want);
   session->reading = true;
   session->stream.async_read_some(
@@ -172,7 +178,9 @@ void ReplicationReceiver::take_frames(const std::shared_ptr<Session>& session) {
   std::size_t at = 0;
   const std::byte* rx = session->rx.data();
   while (session->rx_used - at >= kFrameHeaderSize) {
-    const auto length = static_cast<std::size_t>(get_le(rx + at, kFrameHeaderSize));
+    const auto header = static_cast<std::uint32_t>(get_le(rx + at, kFrameHeaderSize));
+    const bool control = (header & kControlFrameFlag) != 0;
+    const std::size_t length = header & ~kControlFrameFlag;
     if (length > kMaxFrameSize) {
       end_stream(session, fail(Errc::invalid_argument, "the primary " + session->peer + " sent a frame of " + std::to_string(length) +
                                                            " bytes after change #" + std::to_string(session->expected - 1) +
@@ -180,21 +188,42 @@ void ReplicationReceiver::take_frames(const std::shared_ptr<Session>& session) {
       return;
     }
     if (session->rx_used - at - kFrameHeaderSize < length) break;
-    auto change = decode({rx + at + kFrameHeaderSize, length});
-    if (!change.ok()) {
-      end_stream(session, fail(Errc::invalid_argument, "cannot decode the change after #" + std::to_string(session->expected - 1) +
-                                                           " from the primary " + session->peer + ": " + change.error().message +
-                                                           "; the link is stopped and this secondary is not up to date"));
-      return;
+    const std::byte* body = rx + at + kFrameHeaderSize;
+    Queued queued;
+    queued.bytes = length;
+    queued.stream = session->id;
+    if (control) {
+      const auto kind = length >= kControlHeadSize ? static_cast<ControlKind>(std::to_integer<std::uint8_t>(body[0])) : ControlKind::none;
+      if (kind != ControlKind::in_sync_marker && kind != ControlKind::request) {
+        end_stream(session, fail(Errc::invalid_argument, "the primary " + session->peer + " sent an unknown control frame (" +
+                                                             std::to_string(length) + " bytes, kind " +
+                                                             std::to_string(length ? std::to_integer<int>(body[0]) : -1) + ") after change #" +
+                                                             std::to_string(session->expected - 1) +
+                                                             "; expected an in-sync marker or a request; the link is stopped"));
+        return;
+      }
+      queued.control = kind;
+      queued.change.sequence = get_le(body + 1, 8);
+      queued.body.assign(body + kControlHeadSize, body + length);
+    } else {
+      auto change = decode({body, length});
+      if (!change.ok()) {
+        end_stream(session, fail(Errc::invalid_argument, "cannot decode the change after #" + std::to_string(session->expected - 1) +
+                                                             " from the primary " + session->peer + ": " + change.error().message +
+                                                             "; the link is stopped and this secondary is not up to date"));
+        return;
+      }
+      queued.change = std::move(*change);
     }
-    if (change->sequence != session->expected) {
-      end_stream(session, fail(Errc::invalid_argument, "the primary " + session->peer + " sent change #" + std::to_string(change->sequence) +
-                                                           " where #" + std::to_string(session->expected) +
+    if (queued.change.sequence != session->expected) {
+      end_stream(session, fail(Errc::invalid_argument, "the primary " + session->peer + " sent change #" +
+                                                           std::to_string(queued.change.sequence) + " where #" +
+                                                           std::to_string(session->expected) +
                                                            " was expected; the link is stopped and this secondary is not up to date"));
       return;
     }
     ++session->expected;
-    batch.push_back({std::move(*change), length, session->id});
+    batch.push_back(std::move(queued));
     at += kFrameHeaderSize + length;
   }
   if (at > 0) {
@@ -224,11 +253,19 @@ void ReplicationReceiver::take_frames(const std::shared_ptr<Session>& session) {
 }
 
 void ReplicationReceiver::send_ack(const std::shared_ptr<Session>& session) {
-  if (session->ended || session->ack_writing || session->ack_target <= session->ack_sent) return;
+  if (session->ended || session->ack_writing) return;
+  if (!session->outgoing.empty()) {
+    session->out_buffer = std::move(session->outgoing.front());
+    session->outgoing.pop_front();
+  } else if (session->ack_target > session->ack_sent) {
+    session->ack_sent = session->ack_target;
+    session->out_buffer.resize(kAckSize);
+    put_le(session->out_buffer.data(), session->ack_sent, kAckSize);
+  } else {
+    return;
+  }
   session->ack_writing = true;
-  session->ack_sent = session->ack_target;
-  put_le(session->ack_buffer.data(), session->ack_sent, kAckSize);
-  asio::async_write(session->stream, asio::buffer(session->ack_buffer), [this, session](const boost::system::error_code& ec, std::size_t) {
+  asio::async_write(session->stream, asio::buffer(session->out_buffer), [this, session](const boost::system::error_code& ec, std::size_t) {
     session->ack_writing = false;
     if (session->ended) return;
     if (ec) {
@@ -238,6 +275,57 @@ void ReplicationReceiver::send_ack(const std::shared_ptr<Session>& session) {
     }
     send_ack(session);
   });
+}
+
+void ReplicationReceiver::keep_working_notices(const std::shared_ptr<Session>& session) {
+  if (session->ended || !session->working) return;
+  const auto every = std::max(std::chrono::milliseconds(50), options_.handshake_timeout / 4);
+  session->working_timer.expires_after(every);
+  session->working_timer.async_wait([this, session](const boost::system::error_code& ec) {
+    if (ec || session->ended || !session->working) return;
+    std::vector<std::byte> notice(kAckSize);
+    put_le(notice.data(), kReplyFlag | (static_cast<std::uint64_t>(ReplyKind::working) << 32), kAckSize);
+    session->outgoing.push_back(std::move(notice));
+    send_ack(session);
+    keep_working_notices(session);
+  });
+}
+
+Status ReplicationReceiver::answer_request(const Queued& q) {
+  const std::uint64_t stream = q.stream;
+  asio::post(io_, [this, stream] {
+    if (!session_ || session_->id != stream) return;
+    session_->working = true;
+    keep_working_notices(session_);
+  });
+  Result<std::vector<std::byte>> answer =
+      options_.on_request ? options_.on_request(q.body)
+                          : Result<std::vector<std::byte>>(fail(Errc::refused, "this secondary answers no requests"));
+  if (answer.ok() && answer->size() > options_.max_reply_bytes)
+    answer = fail(Errc::invalid_argument, "the answer of " + std::to_string(answer->size()) + " bytes is over the limit of " +
+                                              std::to_string(options_.max_reply_bytes) + " bytes");
+  std::vector<std::byte> reply(kAckSize + kReplyHeadSize);
+  if (answer.ok()) {
+    reply.insert(reply.end(), answer->begin(), answer->end());
+  } else {
+    log_->warn("replication of module {}: cannot answer the primary's request #{}: {}", options_.module, q.change.sequence,
+               answer.error().message);
+    const std::string& message = answer.error().message;
+    const auto* bytes = reinterpret_cast<const std::byte*>(message.data());
+    reply.insert(reply.end(), bytes, bytes + message.size());
+  }
+  const std::size_t length = reply.size() - kAckSize;
+  put_le(reply.data(), kReplyFlag | (static_cast<std::uint64_t>(ReplyKind::reply) << 32) | length, kAckSize);
+  put_le(reply.data() + kAckSize, q.change.sequence, 8);
+  reply[kAckSize + 8] = static_cast<std::byte>(answer.ok() ? 0 : 1);
+  asio::post(io_, [this, stream, reply = std::move(reply)]() mutable {
+    if (!session_ || session_->id != stream) return;
+    session_->working = false;
+    session_->working_timer.cancel();
+    session_->outgoing.push_back(std::move(reply));
+    send_ack(session_);
+  });
+  return ok_status();
 }
 
 void ReplicationReceiver::end_stream(const std::shared_ptr<Session>& session, const Error& why) {
@@ -252,6 +340,7 @@ void ReplicationReceiver::end_stream(const std::shared_ptr<Session>& session, co
 void ReplicationReceiver::apply_loop() {
   Applier applier(dir_fd_);
   std::uint64_t current_stream = 0;
+  bool tolerant = false;  // until the current stream's in-sync marker
   std::unique_lock lock(mutex_);
   for (;;) {
     queue_changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
@@ -268,8 +357,21 @@ void ReplicationReceiver::apply_loop() {
     if (q.stream != current_stream) {
       applier.close_open_files();
       current_stream = q.stream;
+      tolerant = options_.tolerant_until_marker;
     }
-    const Status applied = applier.apply(q.change);
+    Status applied = ok_status();
+    if (q.control == ControlKind::in_sync_marker) {
+      tolerant = false;
+      applier.close_open_files();
+      if (options_.on_in_sync_marker) options_.on_in_sync_marker();
+    } else if (q.control == ControlKind::request) {
+      applied = answer_request(q);
+    } else if (tolerant) {
+      auto outcome = reintegration::apply_while_reintegrating(applier, dir_fd_, q.change);
+      if (!outcome.ok()) applied = std::move(outcome).error();
+    } else {
+      applied = applier.apply(q.change);
+    }
     lock.lock();
     applying_ = false;
     queued_bytes_ -= q.bytes;

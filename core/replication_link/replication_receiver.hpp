@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "haven/result.hpp"
 #include "heartbeat/cluster_key.hpp"
 #include "replication_apply/applier.hpp"
+#include "replication_link/link_frames.hpp"
 #include "replication_link/link_tls.hpp"
 
 namespace spdlog {
@@ -36,6 +38,10 @@ enum class AckMode {
   after_apply,  ///< async="none": once it is written (and flushed, for fsync changes)
 };
 
+/// Answers a primary's request (link_frames.hpp), on the apply thread, after every change
+/// received before it is applied. An error is sent back as the answer's error message.
+using RequestHandler = std::function<Result<std::vector<std::byte>>(std::span<const std::byte> request)>;
+
 struct ReceiverOptions {
   std::string address = "0.0.0.0";  ///< where to listen: this node's address on the flow lan
   std::uint16_t port = 0;           ///< replication TCP: 5600 + (module id - 1) * 4; 0 picks one (tests)
@@ -46,6 +52,17 @@ struct ReceiverOptions {
   std::size_t max_queued_bytes = 64 * 1024 * 1024;
   /// A connection must finish its TLS handshake within this.
   std::chrono::milliseconds handshake_timeout{5000};
+  /// Each stream starts with the primary's reintegration: apply with core/reintegration's
+  /// tolerant applier (a live change to a path not there yet is skipped) until the stream's
+  /// in-sync marker, strictly afterwards. Off: strictly from the start.
+  bool tolerant_until_marker = false;
+  /// Told on the apply thread when a stream's in-sync marker is reached (every change before
+  /// it applied): that directory's reintegration succeeded on the primary.
+  std::function<void()> on_in_sync_marker;
+  /// Answers requests; none: each request is answered with an error.
+  RequestHandler on_request;
+  /// The largest answer sent; a longer one is answered with an error instead.
+  std::size_t max_reply_bytes = kDefaultMaxReplyBytes;
 };
 
 /// Told, from the link's threads, when a primary's stream ends: the primary closed it or it
@@ -75,9 +92,11 @@ class ReplicationReceiver {
 
  private:
   struct Queued {
-    Change change;
+    Change change;  ///< a control frame: only its sequence
     std::size_t bytes = 0;
     std::uint64_t stream = 0;
+    ControlKind control = ControlKind::none;
+    std::vector<std::byte> body;
   };
   struct Session;
   using Clock = std::chrono::steady_clock;
@@ -89,7 +108,10 @@ class ReplicationReceiver {
   void accept();
   void read_more(const std::shared_ptr<Session>& session);
   void take_frames(const std::shared_ptr<Session>& session);
+  /// Writes what waits to go to the primary: answers and notices first, then the acknowledgement.
   void send_ack(const std::shared_ptr<Session>& session);
+  void keep_working_notices(const std::shared_ptr<Session>& session);
+  Status answer_request(const Queued& q);
   void end_stream(const std::shared_ptr<Session>& session, const Error& why);
 
   void apply_loop();

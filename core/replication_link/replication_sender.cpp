@@ -41,6 +41,17 @@ void append_frame(std::vector<std::byte>& batch, Change& change) {
   std::memcpy(out + kFrameHeaderSize + head.size(), change.data.data(), change.data.size());
 }
 
+void append_control_frame(std::vector<std::byte>& batch, ControlKind kind, std::uint64_t sequence, const std::vector<std::byte>& body) {
+  const std::size_t start = batch.size();
+  const std::size_t frame_size = kControlHeadSize + body.size();
+  batch.resize(start + kFrameHeaderSize + frame_size);
+  std::byte* out = batch.data() + start;
+  put_le(out, kControlFrameFlag | static_cast<std::uint32_t>(frame_size), kFrameHeaderSize);
+  out[kFrameHeaderSize] = static_cast<std::byte>(kind);
+  put_le(out + kFrameHeaderSize + 1, sequence, 8);
+  if (!body.empty()) std::memcpy(out + kFrameHeaderSize + kControlHeadSize, body.data(), body.size());
+}
+
 }  // namespace
 
 ReplicationSender::ReplicationSender(SenderOptions options, LostHandler lost_handler, std::shared_ptr<spdlog::logger> log,
@@ -147,6 +158,28 @@ void ReplicationSender::read_ack() {
     }
     const std::uint64_t ack = get_le(ack_buffer_.data(), kAckSize);
     if (lost_) return;
+    if (ack & kReplyFlag) {
+      const auto kind = static_cast<ReplyKind>((ack >> 32) & 0xff);
+      const std::size_t length = ack & 0xffffffffu;
+      if (kind == ReplyKind::working && length == 0) {
+        last_progress_ = Clock::now();
+        changed_.notify_all();
+        read_ack();
+        return;
+      }
+      if (kind != ReplyKind::reply || length < kReplyHeadSize) {
+        declare_lost("the secondary sent an unknown message (kind " + std::to_string(static_cast<int>(kind)) + ", " +
+                     std::to_string(length) + " bytes); expected an acknowledgement or a reply");
+        return;
+      }
+      if (length > options_.max_reply_bytes + kReplyHeadSize) {
+        declare_lost("the secondary's answer of " + std::to_string(length) + " bytes is over the limit of " +
+                     std::to_string(options_.max_reply_bytes) + " bytes");
+        return;
+      }
+      read_reply_body(length, kind);
+      return;
+    }
     if (ack >= next_to_send_ || ack < acked_) {
       declare_lost("the secondary acknowledged change #" + std::to_string(ack) + " which was never sent or was acknowledged before");
       return;
@@ -160,6 +193,33 @@ void ReplicationSender::read_ack() {
       last_progress_ = Clock::now();
       changed_.notify_all();
     }
+    read_ack();
+  });
+}
+
+void ReplicationSender::read_reply_body(std::size_t length, ReplyKind) {
+  reply_buffer_.resize(length);
+  asio::async_read(*stream_, asio::buffer(reply_buffer_), [this](const boost::system::error_code& ec, std::size_t) {
+    std::lock_guard lock(mutex_);
+    if (closing_) return;
+    if (ec) {
+      declare_lost(ec == asio::error::eof ? "the secondary closed the link during an answer" : "the link broke: " + ec.message());
+      return;
+    }
+    if (lost_) return;
+    const std::uint64_t sequence = get_le(reply_buffer_.data(), 8);
+    const auto status = std::to_integer<std::uint8_t>(reply_buffer_[8]);
+    if (sequence >= next_to_send_ || status > 1 || replies_.count(sequence)) {
+      declare_lost("the secondary answered request #" + std::to_string(sequence) + " which was never sent or answered already");
+      return;
+    }
+    Reply reply;
+    reply.ok = status == 0;
+    reply.answer.assign(reply_buffer_.begin() + static_cast<std::ptrdiff_t>(kReplyHeadSize), reply_buffer_.end());
+    replies_.emplace(sequence, std::move(reply));
+    reply_buffer_ = {};
+    last_progress_ = Clock::now();
+    changed_.notify_all();
     read_ack();
   });
 }
@@ -180,7 +240,10 @@ void ReplicationSender::write_more() {
     if (!unacked_.empty()) {
       auto at = unacked_.begin() + static_cast<std::ptrdiff_t>(next_to_send_ - unacked_.front().change.sequence);
       for (; at != unacked_.end() && batch_.size() < kBatchBytes; ++at) {
-        append_frame(batch_, at->change);
+        if (at->control == ControlKind::none)
+          append_frame(batch_, at->change);
+        else
+          append_control_frame(batch_, at->control, at->change.sequence, at->body);
         ++next_to_send_;
       }
     }
@@ -205,7 +268,7 @@ void ReplicationSender::declare_lost(const std::string& why) {
   lost_reason_ = why;
   recorded_up_to_ = acked_;
   to_record_.reserve(unacked_.size());
-  for (auto& p : unacked_) to_record_.push_back(std::move(p.change));
+  for (auto& p : unacked_) to_record_.push_back(std::move(p));
   unacked_.clear();
   bytes_in_flight_ = 0;
   changed_.notify_all();
@@ -222,9 +285,16 @@ void ReplicationSender::declare_lost(const std::string& why) {
 ChangeSink::Ticket ReplicationSender::submit(Change change) {
   const std::size_t bytes = kFrameHeaderSize + change.path.size() + change.path2.size() + change.name.size() + change.data.size() + 80;
   std::unique_lock lock(mutex_);
+  Pending pending;
+  pending.change = std::move(change);
+  pending.bytes = bytes;
+  return queue_locked(std::move(pending), lock);
+}
+
+ChangeSink::Ticket ReplicationSender::queue_locked(Pending pending, std::unique_lock<std::mutex>& lock) {
   // Back-pressure: the file system waits here (bounded by the timeout) rather than the queue
   // growing without limit.
-  while (!lost_ && !unacked_.empty() && bytes_in_flight_ + bytes > options_.max_bytes_in_flight) {
+  while (!lost_ && !unacked_.empty() && bytes_in_flight_ + pending.bytes > options_.max_bytes_in_flight) {
     const auto deadline = last_progress_ + options_.timeout;
     if (Clock::now() >= deadline) {
       declare_lost("no acknowledgement for " + millis(options_.timeout) + " with " + std::to_string(bytes_in_flight_) + " bytes in flight");
@@ -232,17 +302,54 @@ ChangeSink::Ticket ReplicationSender::submit(Change change) {
     }
     changed_.wait_until(lock, deadline);
   }
-  change.sequence = next_sequence_++;
-  const Ticket ticket = change.sequence;
+  pending.change.sequence = next_sequence_++;
+  const Ticket ticket = pending.change.sequence;
   if (lost_) {
-    to_record_.push_back(std::move(change));
+    to_record_.push_back(std::move(pending));
     return ticket;
   }
   if (unacked_.empty()) last_progress_ = Clock::now();  // the acknowledgement clock starts now
-  unacked_.push_back({std::move(change), bytes});
-  bytes_in_flight_ += bytes;
+  bytes_in_flight_ += pending.bytes;
+  unacked_.push_back(std::move(pending));
   request_write();
   return ticket;
+}
+
+ChangeSink::Ticket ReplicationSender::submit_marker() {
+  std::unique_lock lock(mutex_);
+  Pending pending;
+  pending.control = ControlKind::in_sync_marker;
+  pending.bytes = kFrameHeaderSize + kControlHeadSize;
+  return queue_locked(std::move(pending), lock);
+}
+
+Result<std::vector<std::byte>> ReplicationSender::request(std::vector<std::byte> body, const std::string& what) {
+  const std::string where = "replication of module " + options_.module + ": asking the secondary at " + peer_ + " for " + what;
+  if (body.size() + kControlHeadSize > kMaxFrameSize)
+    return fail(Errc::invalid_argument, where + ": the request of " + std::to_string(body.size()) + " bytes is over the frame limit of " +
+                                            std::to_string(kMaxFrameSize) + " bytes");
+  std::unique_lock lock(mutex_);
+  Pending pending;
+  pending.control = ControlKind::request;
+  pending.bytes = kFrameHeaderSize + kControlHeadSize + body.size();
+  pending.body = std::move(body);
+  const Ticket sequence = queue_locked(std::move(pending), lock);
+  for (;;) {
+    if (auto found = replies_.find(sequence); found != replies_.end()) {
+      Reply reply = std::move(found->second);
+      replies_.erase(found);
+      if (reply.ok) return std::move(reply.answer);
+      return fail(Errc::io_error, where + ": the secondary could not answer: " +
+                                      std::string(reinterpret_cast<const char*>(reply.answer.data()), reply.answer.size()));
+    }
+    if (lost_) return fail(Errc::io_error, where + ": the secondary was lost before it answered (" + lost_reason_ + ")");
+    const auto deadline = last_progress_ + options_.timeout;
+    if (Clock::now() >= deadline) {
+      declare_lost("no acknowledgement nor answer within " + millis(options_.timeout));
+      continue;
+    }
+    changed_.wait_until(lock, deadline);
+  }
 }
 
 Status ReplicationSender::wait(Ticket ticket) {
@@ -269,19 +376,26 @@ Status ReplicationSender::wait(Ticket ticket) {
     }
     // This thread records every change waiting so far, in order, for itself and the others.
     recording_ = true;
-    std::vector<Change> batch;
-    batch.swap(to_record_);
+    std::vector<Pending> taken;
+    taken.swap(to_record_);
+    const std::uint64_t first = taken.empty() ? 0 : taken.front().change.sequence;
+    const std::uint64_t last = taken.empty() ? recorded_up_to_ : taken.back().change.sequence;
+    std::vector<Change> batch;  // control frames mean nothing to the record
+    batch.reserve(taken.size());
+    for (auto& p : taken)
+      if (p.control == ControlKind::none) batch.push_back(std::move(p.change));
     lock.unlock();
-    Status recorded = lost_handler_ ? lost_handler_(batch)
-                                    : Status(fail(Errc::internal, "no handler records changes while the secondary is lost"));
+    Status recorded = batch.empty()  ? ok_status()
+                      : lost_handler_ ? lost_handler_(batch)
+                                      : Status(fail(Errc::internal, "no handler records changes while the secondary is lost"));
     lock.lock();
     recording_ = false;
     if (recorded.ok()) {
-      if (!batch.empty()) recorded_up_to_ = batch.back().sequence;
+      recorded_up_to_ = std::max(recorded_up_to_, last);
     } else {
       record_error_ = fail(recorded.error().code, "replication of module " + options_.module + ": the secondary is lost (" + lost_reason_ +
-                                                      ") and changes #" + std::to_string(batch.front().sequence) + " to #" +
-                                                      std::to_string(batch.back().sequence) + " cannot be recorded for reintegration: " +
+                                                      ") and changes #" + std::to_string(first) + " to #" +
+                                                      std::to_string(last) + " cannot be recorded for reintegration: " +
                                                       recorded.error().message);
       log_->error("{}", record_error_->message);
     }

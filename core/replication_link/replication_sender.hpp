@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -22,6 +23,7 @@
 #include "haven/result.hpp"
 #include "heartbeat/cluster_key.hpp"
 #include "replication/change_sink.hpp"
+#include "replication_link/link_frames.hpp"
 #include "replication_link/link_tls.hpp"
 
 namespace spdlog {
@@ -40,6 +42,8 @@ struct SenderOptions {
   std::chrono::milliseconds timeout{5000};
   /// Changes sent but not acknowledged, in encoded bytes; submit() waits above it.
   std::size_t max_bytes_in_flight = 64 * 1024 * 1024;
+  /// The largest answer to request() accepted; a longer one ends the link (secondary lost).
+  std::size_t max_reply_bytes = kDefaultMaxReplyBytes;
 };
 
 /// Records, durably and in order, changes the secondary will not receive (the changed-regions
@@ -71,6 +75,17 @@ class ReplicationSender final : public ChangeSink {
   /// of acknowledgements before declaring the secondary lost.
   Status wait(Ticket ticket) override;
 
+  /// Queues an in-sync marker after every change submitted so far (see link_frames.hpp): the
+  /// secondary learns that this directory's reintegration succeeded. wait() as for a change.
+  Ticket submit_marker();
+
+  /// Sends `body` as a request, in order after every change submitted so far, and waits for
+  /// the secondary's answer (at most options.timeout without any progress: acknowledgements
+  /// or the secondary's "working" notices). io_error when the secondary is lost first, the
+  /// secondary's own error (its message) when it could not answer. `what` names the request
+  /// in messages ("the manifest of /srv/data").
+  Result<std::vector<std::byte>> request(std::vector<std::byte> body, const std::string& what);
+
   bool lost() const;
   /// Why the secondary was declared lost; empty while it is not.
   std::string lost_reason() const;
@@ -79,8 +94,14 @@ class ReplicationSender final : public ChangeSink {
 
  private:
   struct Pending {
-    Change change;
+    Change change;  ///< a control frame keeps only its sequence here
     std::size_t bytes = 0;
+    ControlKind control = ControlKind::none;
+    std::vector<std::byte> body;  ///< a control frame's body
+  };
+  struct Reply {
+    bool ok = false;
+    std::vector<std::byte> answer;  ///< or the error message's bytes
   };
   using Clock = std::chrono::steady_clock;
   using TlsStream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
@@ -90,6 +111,8 @@ class ReplicationSender final : public ChangeSink {
 
   // Link thread only.
   void read_ack();
+  void read_reply_body(std::size_t length, ReplyKind kind);
+  Ticket queue_locked(Pending pending, std::unique_lock<std::mutex>& lock);
   void write_more();
   void close_stream();
 
@@ -126,7 +149,9 @@ class ReplicationSender final : public ChangeSink {
   bool lost_ = false;
   bool closing_ = false;
   std::string lost_reason_;
-  std::vector<Change> to_record_;  // after the loss, in sequence order
+  std::vector<Pending> to_record_;  // after the loss, in sequence order (control frames dropped when recorded)
+  std::vector<std::byte> reply_buffer_;              // link thread
+  std::map<std::uint64_t, Reply> replies_;           // by request sequence, until request() takes it
   std::uint64_t recorded_up_to_ = 0;
   bool recording_ = false;
   std::optional<Error> record_error_;

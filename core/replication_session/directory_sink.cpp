@@ -130,6 +130,33 @@ Result<bool> DirectorySink::reset_record_if_connected() {
   return true;
 }
 
+Status DirectorySink::send_in_sync_marker() {
+  std::shared_ptr<replication::ReplicationSender> sender;
+  Ticket ticket = 0;
+  {
+    std::lock_guard lock(mutex_);
+    forget_lost_sender();
+    if (!sender_) return fail(Errc::io_error, "no secondary is connected to receive the in-sync marker");
+    sender = sender_;
+    ticket = sender->submit_marker();
+  }
+  auto waited = sender->wait(ticket);
+  if (!waited.ok()) return waited;
+  if (sender->lost()) return fail(Errc::io_error, "the secondary was lost before it acknowledged the in-sync marker (" + sender->lost_reason() + ")");
+  return ok_status();
+}
+
+Result<std::vector<std::byte>> DirectorySink::ask_secondary(std::vector<std::byte> request, const std::string& what) {
+  std::shared_ptr<replication::ReplicationSender> sender;
+  {
+    std::lock_guard lock(mutex_);
+    forget_lost_sender();
+    sender = sender_;
+  }
+  if (!sender) return fail(Errc::io_error, "cannot ask the secondary for " + what + ": no secondary is connected");
+  return sender->request(std::move(request), what);
+}
+
 SinkCounters DirectorySink::counters() const {
   SinkCounters counters;
   {

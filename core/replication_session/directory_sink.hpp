@@ -52,9 +52,9 @@ class DirectorySink final : public replication::ChangeSink {
   Status record_lost(std::span<const replication::Change> changes);
 
   /// Runs `produce` under the sink's lock, submits what it appended in order, then waits for
-  /// each change without the lock. NOTE: this lock orders these changes against live ones
-  /// only from their submit() on; the file system's own ordering lock (held from the local
-  /// change to its submit) is what reintegration should hold once ReplicatedFs offers it.
+  /// each change without the lock. This lock orders these changes against live ones only from
+  /// their submit() on: the session hands reintegration ReplicatedFs::ordered_submitter()
+  /// instead (held from each local change to its submit); this one serves tests without a mount.
   Status submit_ordered(const Produce& produce);
 
   /// The record as it is now: the regions a reintegration must send, and whether it can be
@@ -63,6 +63,12 @@ class DirectorySink final : public replication::ChangeSink {
   /// Empties the record after a reintegration succeeded, unless the secondary was lost
   /// meanwhile (then those later changes must stay recorded). True when emptied.
   Result<bool> reset_record_if_connected();
+
+  /// Sends the in-sync marker after every change submitted so far and waits until the
+  /// secondary acknowledged it. io_error when no secondary is connected or it was lost.
+  Status send_in_sync_marker();
+  /// Asks the connected secondary (ReplicationSender::request); io_error when none is.
+  Result<std::vector<std::byte>> ask_secondary(std::vector<std::byte> request, const std::string& what);
 
   SinkCounters counters() const;
 

@@ -1,7 +1,9 @@
 #include "replication_session/manifest_reintegration.hpp"
 
+#include <algorithm>
 #include <memory>
 
+#include "reintegration/manifest_codec.hpp"
 #include "reintegration/ordered_submitter.hpp"
 #include "reintegration/reintegration_plan.hpp"
 
@@ -70,6 +72,28 @@ Reintegrate manifest_reintegration(SecondaryManifest secondary_manifest, reinteg
     reintegration::Reintegrator reintegrator(job.primary_fd, submitter, run_options);
     return reintegrator.run(*plan);
   };
+}
+
+SecondaryManifest networked_secondary_manifest() {
+  return [](const ReintegrationJob& job, const reintegration::ManifestOptions& options) -> Result<reintegration::TreeManifest> {
+    const std::string what = "the tree manifest of " + job.dir.string();
+    if (!job.ask_secondary) return fail(Errc::internal, "cannot ask the secondary for " + what + ": the job has no link");
+    auto answer = job.ask_secondary(reintegration::encode_manifest_request(options), what);
+    if (!answer.ok()) return std::move(answer).error();
+    auto manifest = reintegration::decode_manifest(*answer);
+    if (!manifest.ok())
+      return fail(manifest.error().code, "the secondary's answer for " + what + " (" + std::to_string(answer->size()) +
+                                             " bytes): " + manifest.error().message);
+    return manifest;
+  };
+}
+
+Reintegrate networked_reintegration(const config::RfsConfig& rfs) {
+  reintegration::ReintegrationOptions options;
+  options.streams = static_cast<unsigned>(std::max(1, rfs.nbrei));
+  options.allowed_kb_per_second = rfs.reiallowedbw && *rfs.reiallowedbw > 0 ? static_cast<std::uint64_t>(*rfs.reiallowedbw) : 0;
+  if (rfs.reipacketsize > 0) options.packet_size = static_cast<std::uint64_t>(rfs.reipacketsize);
+  return manifest_reintegration(networked_secondary_manifest(), std::move(options));
 }
 
 }  // namespace haven::replication_session

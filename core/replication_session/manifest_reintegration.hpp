@@ -6,6 +6,7 @@
 
 #include <functional>
 
+#include "config/user_config.hpp"
 #include "reintegration/reintegrator.hpp"
 #include "reintegration/tree_manifest.hpp"
 #include "replication_session/reintegration_seam.hpp"
@@ -22,5 +23,16 @@ using SecondaryManifest =
 /// by the job's progress report ({"kind": "fast"|"full", bytes_done, bytes_total, files_done,
 /// files_total, bytes_per_second, seconds_remaining}).
 Reintegrate manifest_reintegration(SecondaryManifest secondary_manifest, reintegration::ReintegrationOptions options = {});
+
+/// The secondary's manifest asked over the directory's link (job.ask_secondary): the request
+/// carries the options' hashes, block size and roots, the secondary builds the manifest of its
+/// directory underneath with its own filter and answers it encoded (decoded and validated
+/// here). Errors name the directory; a manifest over the link's answer limit (256 MiB) or
+/// malformed fails the reintegration.
+SecondaryManifest networked_secondary_manifest();
+
+/// The session's default: manifest_reintegration(networked_secondary_manifest()) with the
+/// module's nbrei (workers), reiallowedbw (KB/s cap) and reipacketsize.
+Reintegrate networked_reintegration(const config::RfsConfig& rfs);
 
 }  // namespace haven::replication_session

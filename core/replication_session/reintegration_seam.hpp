@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -31,6 +32,11 @@ struct ReintegrationJob {
   std::function<Status(const std::function<Status(std::vector<replication::Change>&)>& produce)> submit_ordered;
   /// Progress for `haven state` (bytes_done, bytes_total, rate...): shown as given.
   std::function<void(const nlohmann::json& progress)> report_progress;
+  /// Sends `request` to the secondary's receiver of this directory over the link, in order
+  /// after every change sent so far, and returns its answer (see link_frames.hpp). The
+  /// secondary answers a manifest request (reintegration::encode_manifest_request) with its
+  /// encoded manifest. Empty when the session has no link (tests calling a Reintegrate directly).
+  std::function<Result<std::vector<std::byte>>(std::vector<std::byte> request, const std::string& what)> ask_secondary;
 };
 
 /// Brings the secondary's copy of one directory to the primary's. OK only when every change

@@ -3,13 +3,24 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <set>
 
 #include "replication_fs/read_only_view.hpp"
 #include "replication_fs/replication_filter.hpp"
 #include "replication_link/replication_receiver.hpp"
 #include "replication_link/replication_sender.hpp"
+#include "reintegration/manifest_codec.hpp"
+#include "reintegration/tree_report.hpp"
+#include "replication_apply/beneath_path.hpp"
+#include "replication_apply/unique_fd.hpp"
+#include "replication_session/conflict_keeper.hpp"
 #include "replication_session/directory_sink.hpp"
+#include "replication_session/manifest_reintegration.hpp"
 
 namespace haven::replication_session {
 
@@ -24,6 +35,7 @@ struct ReplicationSession::Directory {
   std::unique_ptr<replication_fs::ReadOnlyView> view;
   std::unique_ptr<replication::ReplicationReceiver> receiver;
   std::atomic<bool> stream_ended{false};
+  std::atomic<bool> marker_seen{false};  ///< the in-sync marker reached since become_secondary
   // Reintegration progress, as the Reintegrate function reports it.
   mutable std::mutex progress_mutex;
   nlohmann::json progress;
@@ -67,6 +79,12 @@ Result<std::unique_ptr<ReplicationSession>> ReplicationSession::create(Replicati
     session->directories_.push_back(std::move(directory));
   }
   return session;
+}
+
+Result<std::unique_ptr<ReplicationSession>> ReplicationSession::create(ReplicationSessionOptions options,
+                                                                       ReplicationCallbacks callbacks) {
+  auto reintegrate = networked_reintegration(options.rfs);
+  return create(std::move(options), std::move(callbacks), std::move(reintegrate));
 }
 
 ReplicationSession::ReplicationSession(ReplicationSessionOptions options, ReplicationCallbacks callbacks, Reintegrate reintegrate)
@@ -147,10 +165,58 @@ Status ReplicationSession::become_primary(bool peer_reachable) {
   return ok_status();
 }
 
-Status ReplicationSession::become_secondary() {
+Status ReplicationSession::become_secondary() { return become_secondary(BecomeSecondaryOptions{}); }
+
+std::filesystem::path ReplicationSession::conflicts_folder() const {
+  std::lock_guard lock(mutex_);
+  return conflicts_folder_;
+}
+
+Status ReplicationSession::keep_aside(const std::string& node) {
+  const auto folder = options_.var_dir / "conflicts" / (utc_folder_stamp() + "_" + node);
+  for (auto& d : directories_) {
+    const auto file = record_file(d->index);
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) continue;
+    auto record = replication::ChangedRegionsLog::open(file);
+    if (!record.ok())
+      return fail(record.error().code, fmt::format("module {}: cannot read {} to keep aside what this node wrote alone in {}: {}",
+                                                   options_.module, file.string(), d->config.dir, record.error().message));
+    const bool whole = !record->intact();
+    if (!whole && record->regions().empty()) continue;
+    std::vector<std::string> paths;
+    for (const auto& [path, changes] : record->regions()) paths.push_back(path);
+    replication::UniqueFd dir(open(d->config.dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!dir.valid())
+      return fail(Errc::io_error, fmt::format("module {}: cannot open {} to keep aside what this node wrote alone: {}", options_.module,
+                                              d->config.dir, std::strerror(errno)));
+    const auto destination = folder / fmt::format("{}-{}", d->index, std::filesystem::path(d->config.dir).lexically_normal().filename().string());
+    if (whole)
+      log_->warn("module {}: the record of what this node wrote alone in {} is damaged ({}): keeping the whole directory aside in {}",
+                 options_.module, d->config.dir, record->damage(), destination.string());
+    const auto* filter = &d->filter;
+    reintegration::PathFilter path_filter = [filter](std::string_view path, bool is_directory) { return filter->replicates(path, is_directory); };
+    auto copied = copy_aside(dir.get(), paths, whole, destination, path_filter, d->config.dir + " (module " + options_.module + ")");
+    if (!copied.ok())
+      return fail(copied.error().code, fmt::format("module {}: {}; nothing is received until it can be kept", options_.module,
+                                                   copied.error().message));
+    log_->warn("module {}: split brain: kept aside {} entr{} this node wrote alone in {}, in {}", options_.module, *copied,
+               *copied == 1 ? "y" : "ies", d->config.dir, destination.string());
+    if (auto reset = record->reset(); !reset.ok())
+      return fail(reset.error().code, fmt::format("module {}: kept aside in {} but cannot empty {}: {}", options_.module,
+                                                  destination.string(), file.string(), reset.error().message));
+    conflicts_folder_ = folder;
+  }
+  return ok_status();
+}
+
+Status ReplicationSession::become_secondary(const BecomeSecondaryOptions& become) {
   std::lock_guard lock(mutex_);
   if (role_ != Role::none)
     return fail(Errc::refused, "module " + options_.module + ": replication already runs here; stop it before becoming secondary");
+  conflicts_folder_.clear();
+  if (!become.keep_aside.empty())
+    if (auto kept = keep_aside(become.keep_aside); !kept.ok()) return kept;
   for (auto& d : directories_) {
     auto view = replication_fs::ReadOnlyView::mount(d->config.dir);
     if (!view.ok()) {
@@ -167,11 +233,19 @@ Status ReplicationSession::become_secondary() {
     receiver_options.ack_mode =
         options_.rfs.async == config::AsyncMode::none ? replication::AckMode::after_apply : replication::AckMode::on_receipt;
     receiver_options.handshake_timeout = options_.timeout;
+    receiver_options.tolerant_until_marker = true;  // every stream starts with a reintegration
     d->stream_ended = false;
+    d->marker_seen = false;
     Directory* directory = d.get();
+    receiver_options.on_in_sync_marker = [this, directory] { note_in_sync_marker(*directory); };
+    receiver_options.on_request = [this, directory](std::span<const std::byte> request) {
+      return answer_manifest_request(*directory, request);
+    };
     auto receiver = replication::ReplicationReceiver::start(
         receiver_options, d->view->lower_fd(), log_, [this, directory](const Error& why) {
           directory->stream_ended = true;
+          directory->marker_seen = false;
+          in_sync_ = false;
           if (callbacks_.stream_ended) callbacks_.stream_ended(directory->config.dir + ": " + why.message);
         });
     if (!receiver.ok()) {
@@ -188,7 +262,7 @@ Status ReplicationSession::become_secondary() {
   return ok_status();
 }
 
-Status ReplicationSession::peer_secondary_ready() {
+Status ReplicationSession::peer_secondary_ready(bool full) {
   join_reintegration();
   std::lock_guard lock(mutex_);
   if (role_ != Role::primary)
@@ -224,11 +298,11 @@ Status ReplicationSession::peer_secondary_ready() {
   }
   in_sync_ = false;
   reintegrating_ = true;
-  reintegration_ = std::thread([this] { reintegrate_all(); });
+  reintegration_ = std::thread([this, full] { reintegrate_all(full); });
   return ok_status();
 }
 
-void ReplicationSession::reintegrate_all() {
+void ReplicationSession::reintegrate_all(bool full) {
   std::string failure;
   for (auto& d : directories_) {
     ReintegrationJob job;
@@ -237,12 +311,18 @@ void ReplicationSession::reintegrate_all() {
     job.primary_fd = d->fs->lower_fd();
     job.filter = &d->filter;
     job.record = d->sink->recorded_regions(job.record_intact);
+    if (full) job.record_intact = false;  // the peer may hold anything: compare every block
     DirectorySink* sink = d->sink.get();
-    job.submit_ordered = [sink](const DirectorySink::Produce& produce) { return sink->submit_ordered(produce); };
+    // The file system's own ordering lock: held from each live change to its submit.
+    replication_fs::ReplicatedFs* fs = d->fs.get();
+    job.submit_ordered = [fs](const DirectorySink::Produce& produce) { return fs->ordered_submitter().run(produce); };
     Directory* directory = d.get();
     job.report_progress = [directory](const nlohmann::json& progress) {
       std::lock_guard progress_lock(directory->progress_mutex);
       directory->progress = progress;
+    };
+    job.ask_secondary = [sink](std::vector<std::byte> request, const std::string& what) {
+      return sink->ask_secondary(std::move(request), what);
     };
     log_->info("module {}: reintegrating {} ({} recorded path(s), record {})", options_.module, job.dir.string(), job.record.size(),
                job.record_intact ? "intact" : "damaged");
@@ -258,6 +338,10 @@ void ReplicationSession::reintegrate_all() {
     }
     if (!*reset) {
       failure = d->config.dir + ": the secondary was lost during the reintegration";
+      break;
+    }
+    if (auto marked = d->sink->send_in_sync_marker(); !marked.ok()) {
+      failure = d->config.dir + ": " + marked.error().message;
       break;
     }
   }
@@ -276,6 +360,77 @@ void ReplicationSession::reintegrate_all() {
   in_sync_ = true;
   log_->info("module {}: the secondary is in sync", options_.module);
   if (callbacks_.in_sync) callbacks_.in_sync();
+}
+
+void ReplicationSession::note_in_sync_marker(Directory& directory) {
+  directory.marker_seen = true;
+  directory.stream_ended = false;
+  for (const auto& d : directories_)
+    if (!d->marker_seen) return;
+  if (in_sync_.exchange(true)) return;
+  log_->info("module {}: secondary: the primary's reintegration finished, every replicated directory is up to date", options_.module);
+  if (callbacks_.secondary_in_sync) callbacks_.secondary_in_sync();
+}
+
+Result<std::vector<std::byte>> ReplicationSession::answer_manifest_request(const Directory& directory,
+                                                                           std::span<const std::byte> request) const {
+  auto options = reintegration::decode_manifest_request(request);
+  if (!options.ok()) return std::move(options).error();
+  const auto* filter = &directory.filter;
+  options->filter = [filter](std::string_view path, bool is_directory) { return filter->replicates(path, is_directory); };
+  const int fd = directory.view ? directory.view->lower_fd() : -1;
+  if (fd < 0) return fail(Errc::refused, directory.config.dir + " is not a secondary's directory here any more");
+  auto manifest = reintegration::build_manifest(fd, *options, directory.config.dir + " on the secondary");
+  if (!manifest.ok()) return std::move(manifest).error();
+  return reintegration::encode_manifest(*manifest);
+}
+
+Result<nlohmann::json> ReplicationSession::rfsdiff_json() { return compare_with_secondary(false); }
+Result<nlohmann::json> ReplicationSession::rfsverify_json() { return compare_with_secondary(true); }
+
+Result<nlohmann::json> ReplicationSession::compare_with_secondary(bool verify) {
+  const char* command = verify ? "rfsverify" : "rfsdiff";
+  std::lock_guard lock(mutex_);
+  if (role_ != Role::primary)
+    return fail(Errc::refused, fmt::format("module {}: {} runs on the primary, which asks its secondary for its manifest", options_.module,
+                                           command));
+  nlohmann::json dirs = nlohmann::json::array();
+  for (auto& d : directories_) {
+    reintegration::ManifestOptions manifest_options;
+    manifest_options.with_hashes = true;
+    const auto* filter = &d->filter;
+    manifest_options.filter = [filter](std::string_view path, bool is_directory) { return filter->replicates(path, is_directory); };
+    auto primary = reintegration::build_manifest(d->fs->lower_fd(), manifest_options, d->config.dir + " on the primary");
+    if (!primary.ok()) return fail(primary.error().code, fmt::format("module {}: {}: {}", options_.module, command, primary.error().message));
+    ReintegrationJob job;
+    job.dir_index = d->index;
+    job.dir = d->config.dir;
+    DirectorySink* sink = d->sink.get();
+    job.ask_secondary = [sink](std::vector<std::byte> request, const std::string& what) {
+      return sink->ask_secondary(std::move(request), what);
+    };
+    auto secondary = networked_secondary_manifest()(job, manifest_options);
+    if (!secondary.ok())
+      return fail(secondary.error().code, fmt::format("module {}: {}: {}", options_.module, command, secondary.error().message));
+    nlohmann::json dir{{"dir", d->config.dir}};
+    if (verify) {
+      nlohmann::json differences = nlohmann::json::array();
+      for (const auto& difference : reintegration::rfsverify(*primary, *secondary))
+        differences.push_back({{"path", replication::printable_path(difference.path)}, {"what", difference.what}});
+      dir["equal"] = differences.empty();
+      dir["differences"] = std::move(differences);
+    } else {
+      auto report = reintegration::rfsdiff(*primary, *secondary);
+      if (!report.ok())
+        return fail(report.error().code, fmt::format("module {}: rfsdiff of {}: {}", options_.module, d->config.dir, report.error().message));
+      nlohmann::json actions = nlohmann::json::array();
+      for (const auto& line : report->lines) actions.push_back({{"path", replication::printable_path(line.path)}, {"action", line.action}, {"bytes", line.bytes}});
+      dir["data_bytes"] = report->data_bytes;
+      dir["actions"] = std::move(actions);
+    }
+    dirs.push_back(std::move(dir));
+  }
+  return nlohmann::json{{"module", options_.module}, {"dirs", std::move(dirs)}};
 }
 
 void ReplicationSession::join_reintegration() {

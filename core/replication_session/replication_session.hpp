@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -63,6 +64,22 @@ struct ReplicationCallbacks {
   /// Secondary: a primary's stream ended (closed, broken, or a change could not be applied):
   /// this node is not up to date until the next reintegration completes.
   std::function<void(const std::string& why)> stream_ended;
+  /// Secondary: every directory's receiver reached the primary's in-sync marker since
+  /// become_secondary() (with async="none", every change before it applied): the primary's
+  /// reintegration finished, this node is SECOND and up to date. A stream that ends afterwards
+  /// clears it (stream_ended); told again after the next reintegration.
+  std::function<void()> secondary_in_sync;
+};
+
+/// How a node becomes secondary.
+struct BecomeSecondaryOptions {
+  /// After a split brain (this node ran its application ALONE while the other did too): this
+  /// node's name. Before anything is received, every path of this node's own record of changed
+  /// regions (what it wrote while ALONE) is copied into
+  /// <var_dir>/conflicts/<UTC stamp>_<keep_aside>/<dir index>-<dir name>/<relative path>
+  /// and the record is emptied; a record that is not intact copies the whole directory.
+  /// Empty: nothing is kept aside (the record is left as it is).
+  std::string keep_aside;
 };
 
 class ReplicationSession {
@@ -72,6 +89,10 @@ class ReplicationSession {
   static Result<std::unique_ptr<ReplicationSession>> create(ReplicationSessionOptions options,
                                                             ReplicationCallbacks callbacks,
                                                             Reintegrate reintegrate);
+  /// The same with the real reintegration: networked_reintegration(options.rfs) (fast or full,
+  /// the secondary's manifest asked over each directory's link, nbrei and reiallowedbw).
+  static Result<std::unique_ptr<ReplicationSession>> create(ReplicationSessionOptions options,
+                                                            ReplicationCallbacks callbacks);
   /// Stops (lazily detaching what is still mounted).
   ~ReplicationSession();
   ReplicationSession(const ReplicationSession&) = delete;
@@ -86,12 +107,19 @@ class ReplicationSession {
   /// Puts a read-only view over every directory and listens for the primary on each port,
   /// applying beneath the view; all or nothing. refused when the session already has a role.
   Status become_secondary();
+  /// The same, keeping first what only this node wrote (see BecomeSecondaryOptions); an error
+  /// copying names the file, and nothing is mounted then.
+  Status become_secondary(const BecomeSecondaryOptions& options);
+  /// Where the last become_secondary(keep_aside) put what it kept (empty: nothing was).
+  std::filesystem::path conflicts_folder() const;
 
   /// Primary: the peer is SECOND. Connects one link per directory (io_error/refused naming
   /// the directory and address when one cannot: nothing stays connected then), then runs the
   /// reintegration on a thread of the session and tells in_sync or reintegration_failed.
   /// Waits for a reintegration still running first; OK at once when every link is up.
-  Status peer_secondary_ready();
+  /// `full`: the peer is not known to hold an earlier copy of this primary's tree (never marked
+  /// up to date, or after a split brain): reintegrate fully whatever the record says.
+  Status peer_secondary_ready(bool full = false);
 
   /// Secondary, before taking over: waits until every change received is applied.
   Status drain(std::chrono::milliseconds timeout);
@@ -107,7 +135,20 @@ class ReplicationSession {
   /// sent, changes recorded, record intact, reintegration progress while it runs.
   nlohmann::json state_json() const;
 
+  /// Primary: the secondary is reintegrated and connected. Secondary: every directory got the
+  /// primary's in-sync marker and no stream ended since (secondary_in_sync).
   bool in_sync() const { return in_sync_.load(); }
+
+  /// rfsdiff, on the primary with its secondary connected: per directory, what a full
+  /// reintegration would send now (the secondary's manifest asked over the link, compared with
+  /// the primary's; nothing is changed): {"dirs": [{"dir", "data_bytes", "actions": [{"path",
+  /// "action", "bytes"}]}]}. Runs on the caller's thread and hashes both trees: seconds per
+  /// GiB. refused when not primary, io_error naming the directory when its link is down.
+  Result<nlohmann::json> rfsdiff_json();
+  /// rfsverify: the same comparison seen from the secondary, the paths whose copy differs:
+  /// {"dirs": [{"dir", "equal", "differences": [{"path", "what"}]}]}. Runs on the primary (it
+  /// holds the link that can ask the secondary); the CLI on the secondary asks the primary's agent.
+  Result<nlohmann::json> rfsverify_json();
   /// Secondary: the ports the receivers listen on (directory order).
   std::vector<std::uint16_t> receiver_ports() const;
 
@@ -119,7 +160,11 @@ class ReplicationSession {
   std::string link_name(std::size_t index) const;
   std::uint16_t peer_port(std::size_t index) const;
   std::filesystem::path record_file(std::size_t index) const;
-  void reintegrate_all();
+  void reintegrate_all(bool full);
+  Result<nlohmann::json> compare_with_secondary(bool verify);
+  Status keep_aside(const std::string& node);
+  void note_in_sync_marker(Directory& directory);
+  Result<std::vector<std::byte>> answer_manifest_request(const Directory& directory, std::span<const std::byte> request) const;
   void join_reintegration();
   void unmount_all_quietly();
 
@@ -131,6 +176,7 @@ class ReplicationSession {
   mutable std::mutex mutex_;  // role_, directories_' mounts, progress
   Role role_ = Role::none;
   bool peer_reachable_ = false;
+  std::filesystem::path conflicts_folder_;
   std::vector<std::unique_ptr<Directory>> directories_;
   std::thread reintegration_;
   std::atomic<bool> reintegrating_{false};

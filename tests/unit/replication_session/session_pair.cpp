@@ -71,6 +71,7 @@ ReplicationCallbacks Events::callbacks() {
     changed.notify_all();
   };
   callbacks.in_sync = [this, note] { note([this] { ++in_sync; }); };
+  callbacks.secondary_in_sync = [this, note] { note([this] { ++secondary_in_sync; }); };
   callbacks.secondary_lost = [this, note](const std::string& why) { note([this, why] { lost.push_back(why); }); };
   callbacks.stream_ended = [this, note](const std::string& why) { note([this, why] { ended.push_back(why); }); };
   callbacks.reintegration_failed = [this, note](const std::string& why) { note([this, why] { failed.push_back(why); }); };
@@ -106,6 +107,8 @@ SessionPair::~SessionPair() {
 ReplicationSessionOptions SessionPair::options(bool primary) const {
   ReplicationSessionOptions o;
   o.rfs.async = async_;
+  o.rfs.reiallowedbw = reiallowedbw;
+  if (reipacketsize) o.rfs.reipacketsize = *reipacketsize;
   for (std::size_t i = 0; i < dirs_; ++i) {
     config::ReplicatedDir dir;
     dir.dir = (primary ? a(i) : b(i)).string();
@@ -124,20 +127,23 @@ ReplicationSessionOptions SessionPair::options(bool primary) const {
 
 ReplicationSession& SessionPair::primary() {
   if (!primary_) {
-    auto made = ReplicationSession::create(options(true), primary_events.callbacks(), reintegrate_);
+    auto made = networked_ ? ReplicationSession::create(options(true), primary_events.callbacks())
+                           : ReplicationSession::create(options(true), primary_events.callbacks(), reintegrate_);
     if (!made.ok()) throw std::runtime_error(made.error().message);
     primary_ = std::move(*made);
   }
   return *primary_;
 }
 
-ReplicationSession& SessionPair::start_secondary() {
+ReplicationSession& SessionPair::start_secondary() { return start_secondary(BecomeSecondaryOptions{}); }
+
+ReplicationSession& SessionPair::start_secondary(const BecomeSecondaryOptions& become) {
   if (!secondary_) {
     auto made = ReplicationSession::create(options(false), secondary_events.callbacks(), fresh_copy_reintegration());
     if (!made.ok()) throw std::runtime_error(made.error().message);
     secondary_ = std::move(*made);
   }
-  auto became = secondary_->become_secondary();
+  auto became = secondary_->become_secondary(become);
   if (!became.ok()) throw std::runtime_error(became.error().message);
   return *secondary_;
 }

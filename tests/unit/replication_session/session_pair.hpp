@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@ struct Events {
   std::mutex mutex;
   std::condition_variable changed;
   int in_sync = 0;
+  int secondary_in_sync = 0;
   std::vector<std::string> lost;
   std::vector<std::string> ended;
   std::vector<std::string> failed;
@@ -51,9 +53,19 @@ class SessionPair {
   /// The secondary's directory i underneath its view (O_PATH, opened before any mount).
   int lower_b(std::size_t i = 0) const { return lower_b_.at(i); }
 
+  /// From now on the primary is made with ReplicationSession::create(options, callbacks): the
+  /// real reintegration, asking the secondary for its manifest over the link.
+  void use_networked_reintegration() { networked_ = true; }
+  /// <rfs reiallowedbw> (KB/s) of the sessions made from now on: slows a reintegration down.
+  std::optional<std::int64_t> reiallowedbw;
+  /// <rfs reipacketsize>: also the cap's burst.
+  std::optional<std::int64_t> reipacketsize;
   /// Sessions are made on demand: the secondary again after it was destroyed (a restart).
   ReplicationSession& primary();
   ReplicationSession& start_secondary();
+  /// The same, keeping aside what the secondary's session recorded alone (split brain).
+  ReplicationSession& start_secondary(const BecomeSecondaryOptions& become);
+  std::filesystem::path secondary_var() const { return root_ / "var-secondary"; }
   void kill_secondary() { secondary_.reset(); }
   /// Ends the primary's session (its mounts detached); primary() then makes a new one.
   void end_primary() { primary_.reset(); }
@@ -67,6 +79,7 @@ class SessionPair {
   config::AsyncMode async_;
   std::size_t dirs_;
   Reintegrate reintegrate_;
+  bool networked_ = false;
   std::filesystem::path root_;
   ClusterKey key_;
   std::uint16_t base_port_ = 0;
