@@ -383,3 +383,36 @@ TEST_CASE("a secondary lost half way is reported as a failed reintegration") {
   CHECK(s.error().message.find("not up to date") != std::string::npos);
   CHECK(differences(primary, secondary) != "");
 }
+
+TEST_CASE("a longer stale copy on the secondary leaves no old bytes when the primary grows the file by a truncate meanwhile") {
+  TempDir primary, secondary;
+  const std::string old_data(262144, 's');
+  const std::string new_data(200000, 'p');
+  {
+    int fd = ::openat(primary.fd(), "f", O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+    REQUIRE(::pwrite(fd, new_data.data(), new_data.size(), 0) == static_cast<ssize_t>(new_data.size()));
+    ::close(fd);
+    fd = ::openat(secondary.fd(), "f", O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+    REQUIRE(::pwrite(fd, old_data.data(), old_data.size(), 0) == static_cast<ssize_t>(old_data.size()));
+    ::close(fd);
+  }
+  auto plan = full_plan(manifest_of(primary), manifest_of(secondary));
+  REQUIRE(plan.ok());
+  REQUIRE(plan->files.size() == 1);
+  CHECK(plan->files[0].ranges.back() == haven::replication::ByteRange{200000, 262144 - 200000});  // the stale tail
+
+  ApplyingSink sink(secondary.fd());
+  SECTION("grown before the file's turn") {
+    // The application's ftruncate, done on the primary and replicated live to the secondary.
+    REQUIRE(::truncate((primary.path() / "f").c_str(), 200080) == 0);
+    REQUIRE(::truncate((secondary.path() / "f").c_str(), 200080) == 0);
+    REQUIRE(run_plan(primary, sink, *plan).ok());
+  }
+  SECTION("grown after it") {
+    REQUIRE(run_plan(primary, sink, *plan).ok());
+    REQUIRE(::truncate((primary.path() / "f").c_str(), 200080) == 0);
+    REQUIRE(::truncate((secondary.path() / "f").c_str(), 200080) == 0);
+  }
+  CHECK(sink.errors().empty());
+  CHECK(differences(primary, secondary) == "");
+}
