@@ -22,6 +22,7 @@ class JobSubmitter final : public reintegration::OrderedSubmitter {
 
 nlohmann::json progress_json(const char* kind, const reintegration::ReintegrationProgress& p) {
   nlohmann::json j{{"kind", kind},
+                   {"phase", "copying"},
                    {"bytes_done", p.bytes_done},
                    {"bytes_total", p.bytes_total},
                    {"files_done", p.files_done},
@@ -60,6 +61,8 @@ Reintegrate manifest_reintegration(SecondaryManifest secondary_manifest, reinteg
   return [secondary_manifest = std::move(secondary_manifest), options](ReintegrationJob& job) -> Status {
     const bool fast = job.record_intact;
     const char* kind = fast ? "fast" : "full";
+    // Hashing both trees comes first and may take a while: say so in `haven state`.
+    if (job.report_progress) job.report_progress({{"kind", kind}, {"phase", "comparing"}});
     auto plan = plan_for(job, secondary_manifest, fast);
     if (!plan.ok())
       return fail(plan.error().code, std::string("cannot plan the ") + kind + " reintegration of " + job.dir.string() + ": " +

@@ -390,12 +390,17 @@ Result<nlohmann::json> ReplicationSession::rfsverify_json() { return compare_wit
 
 Result<nlohmann::json> ReplicationSession::compare_with_secondary(bool verify) {
   const char* command = verify ? "rfsverify" : "rfsdiff";
-  std::lock_guard lock(mutex_);
-  if (role_ != Role::primary)
-    return fail(Errc::refused, fmt::format("module {}: {} runs on the primary, which asks its secondary for its manifest", options_.module,
-                                           command));
+  std::shared_lock in_use(in_use_);  // stop() waits: the mounts and sinks stay
+  {
+    std::lock_guard lock(mutex_);
+    if (role_ != Role::primary)
+      return fail(Errc::refused, fmt::format("module {}: {} runs on the primary, which asks its secondary for its manifest",
+                                             options_.module, command));
+  }
   nlohmann::json dirs = nlohmann::json::array();
   for (auto& d : directories_) {
+    if (!d->fs || !d->sink)  // unmounted by a stop() refused for another directory
+      return fail(Errc::refused, fmt::format("module {}: {}: {} is not mounted any more", options_.module, command, d->config.dir));
     reintegration::ManifestOptions manifest_options;
     manifest_options.with_hashes = true;
     const auto* filter = &d->filter;
@@ -448,6 +453,7 @@ Status ReplicationSession::drain(std::chrono::milliseconds timeout) {
 
 Status ReplicationSession::stop(bool lazy) {
   join_reintegration();
+  std::unique_lock in_use(in_use_);
   std::lock_guard lock(mutex_);
   if (role_ == Role::primary) {
     std::string busy;

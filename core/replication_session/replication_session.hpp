@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <span>
 #include <string>
 #include <thread>
@@ -173,6 +174,9 @@ class ReplicationSession {
   Reintegrate reintegrate_;
   std::shared_ptr<spdlog::logger> log_;
 
+  // Held shared by rfsdiff/rfsverify while they use the mounts and links without mutex_ (so
+  // that `haven state` does not wait for their hashing), exclusively by stop().
+  std::shared_mutex in_use_;
   mutable std::mutex mutex_;  // role_, directories_' mounts, progress
   Role role_ = Role::none;
   bool peer_reachable_ = false;
