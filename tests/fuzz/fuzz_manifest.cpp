@@ -1,6 +1,7 @@
-// The tree manifest a secondary sends to its primary before a full reintegration: bytes from
-// the other node. Properties: the decoder never crashes; what it accepts has only safe,
-// strictly increasing paths, and encodes back to bytes that decode to the same manifest.
+// The tree manifest a secondary sends to its primary before a full reintegration, and the
+// primary's request for it: bytes from the other node. Properties: the decoders never crash;
+// an accepted manifest has only safe, strictly increasing paths, an accepted request only safe
+// roots; both encode back to bytes that decode to the same thing.
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -11,7 +12,28 @@
 
 using namespace haven;
 
+namespace {
+
+void check_request(std::span<const std::byte> bytes) {
+  auto decoded = reintegration::decode_manifest_request(bytes);
+  if (!decoded.ok()) {
+    HAVEN_FUZZ_CHECK(!decoded.error().message.empty(), "a refusal says why");
+    return;
+  }
+  if (decoded.value().roots)
+    for (const auto& root : *decoded.value().roots)
+      HAVEN_FUZZ_CHECK(replication::is_safe_relative_path(root), "accepted roots stay inside the directory");
+  const auto again = reintegration::decode_manifest_request(reintegration::encode_manifest_request(decoded.value()));
+  HAVEN_FUZZ_CHECK(again.ok(), "an accepted request encodes to bytes the decoder accepts");
+  HAVEN_FUZZ_CHECK(again.value().with_hashes == decoded.value().with_hashes && again.value().block_size == decoded.value().block_size &&
+                       again.value().roots == decoded.value().roots,
+                   "the round trip keeps the request as it was");
+}
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  check_request(std::span(reinterpret_cast<const std::byte*>(data), size));
   auto decoded = reintegration::decode_manifest(std::span(reinterpret_cast<const std::byte*>(data), size));
   if (!decoded.ok()) {
     HAVEN_FUZZ_CHECK(!decoded.error().message.empty(), "a refusal says why");
