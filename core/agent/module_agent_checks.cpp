@@ -313,6 +313,7 @@ nlohmann::json ModuleAgent::checks_json() const {
       const auto& spec = checker->spec();
       auto r = resources_.get(spec.resource);
       list.push_back({{"resource", spec.resource},
+                      {"plugin", spec.program.string()},  // what `errd list` shows in that column
                       {"program", spec.program.string()},
                       {"kind", "custom"},
                       {"running", std::find(custom_running.begin(), custom_running.end(), spec.resource) !=
@@ -327,7 +328,9 @@ nlohmann::json ModuleAgent::checks_json() const {
     std::string witnesses;
     for (const auto& w : split_brain_->settings().witnesses) witnesses += (witnesses.empty() ? "" : " ") + w;
     list.push_back({{"resource", split_brain_->resource()},
-                    {"kind", "splitbrain"},
+                    {"plugin", "haven.checker.ping"},
+                    {"kind", "witness"},  // <splitbrain>; fits the `errd list` column
+                    {"running", split_brain_->probing()},
                     {"witnesses", witnesses},
                     {"probing", split_brain_->probing()},
                     {"holding", split_brain_->holding()},
