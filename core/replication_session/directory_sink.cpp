@@ -25,6 +25,10 @@ void DirectorySink::forget_lost_sender() {
 
 DirectorySink::Ticket DirectorySink::submit_locked(Change change) {
   const Ticket ticket = next_ticket_++;
+  if (collecting_renames_ && (change.kind == replication::ChangeKind::rename || change.kind == replication::ChangeKind::link)) {
+    renamed_.insert(change.path);
+    renamed_.insert(change.path2);
+  }
   Route route;
   forget_lost_sender();
   if (sender_) {
@@ -155,6 +159,20 @@ Result<std::vector<std::byte>> DirectorySink::ask_secondary(std::vector<std::byt
   }
   if (!sender) return fail(Errc::io_error, "cannot ask the secondary for " + what + ": no secondary is connected");
   return sender->request(std::move(request), what);
+}
+
+void DirectorySink::collect_renames() {
+  std::lock_guard lock(mutex_);
+  collecting_renames_ = true;
+  renamed_.clear();
+}
+
+std::vector<std::string> DirectorySink::take_renamed() {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> names(renamed_.begin(), renamed_.end());
+  renamed_.clear();
+  if (names.empty()) collecting_renames_ = false;
+  return names;
 }
 
 SinkCounters DirectorySink::counters() const {

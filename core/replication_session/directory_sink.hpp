@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -70,6 +71,14 @@ class DirectorySink final : public replication::ChangeSink {
   /// Asks the connected secondary (ReplicationSender::request); io_error when none is.
   Result<std::vector<std::byte>> ask_secondary(std::vector<std::byte> request, const std::string& what);
 
+  /// While a reintegration runs: from now on note both names of every rename and link
+  /// submitted (a live rename of a path reintegration has not reached moves the secondary's
+  /// stale copy to a name no step revisits).
+  void collect_renames();
+  /// The names noted since, and clears them; when there are none, stops noting (the
+  /// reintegration is over: a later rename moves an up-to-date copy).
+  std::vector<std::string> take_renamed();
+
   SinkCounters counters() const;
 
  private:
@@ -90,6 +99,8 @@ class DirectorySink final : public replication::ChangeSink {
   std::unordered_map<Ticket, Route> routes_;
   Ticket next_ticket_ = 1;
   SinkCounters counters_;
+  bool collecting_renames_ = false;
+  std::set<std::string> renamed_;
 
   mutable std::mutex record_mutex_;  // taken after mutex_ when both are
   replication::ChangedRegionsLog record_;

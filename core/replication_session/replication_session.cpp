@@ -294,6 +294,7 @@ Status ReplicationSession::peer_secondary_ready(bool full) {
                                                    sender.error().message));
     }
     senders.emplace_back(std::move(*sender));
+    d->sink->collect_renames();  // before the first forwarded change: see reintegrate_renamed
     d->sink->forward_to(senders.back());
   }
   in_sync_ = false;
@@ -327,7 +328,10 @@ void ReplicationSession::reintegrate_all(bool full) {
     log_->info("module {}: reintegrating {} ({} recorded path(s), record {})", options_.module, job.dir.string(), job.record.size(),
                job.record_intact ? "intact" : "damaged");
     auto done = reintegrate_(job);
+    if (done.ok()) done = reintegrate_renamed(job, *sink);
     if (!done.ok()) {
+      (void)sink->take_renamed();
+      (void)sink->take_renamed();  // the second, empty, stops the noting
       failure = d->config.dir + ": " + done.error().message;
       break;
     }
@@ -360,6 +364,27 @@ void ReplicationSession::reintegrate_all(bool full) {
   in_sync_ = true;
   log_->info("module {}: the secondary is in sync", options_.module);
   if (callbacks_.in_sync) callbacks_.in_sync();
+}
+
+Status ReplicationSession::reintegrate_renamed(ReintegrationJob& job, DirectorySink& sink) {
+  // Passes over the names live renames and links touched during the previous pass, until a
+  // pass sees none. Each is short (those names only); an application renaming without pause
+  // could keep it going, hence the bound.
+  constexpr int kMaxPasses = 10;
+  for (int pass = 1;; ++pass) {
+    auto names = sink.take_renamed();
+    if (names.empty()) return ok_status();
+    if (pass > kMaxPasses)
+      return fail(Errc::timeout, fmt::format("names kept being renamed during {} passes over them ({} more); the secondary is not "
+                                          "up to date, the next reintegration tries again",
+                                          kMaxPasses, names.size()));
+    log_->info("module {}: reintegrating {} again: {} name(s) renamed or linked while it ran (pass {})", options_.module,
+               job.dir.string(), names.size(), pass);
+    job.record.clear();
+    for (auto& name : names) job.record[std::move(name)].whole = true;
+    job.record_intact = true;
+    if (auto done = reintegrate_(job); !done.ok()) return done;
+  }
 }
 
 void ReplicationSession::note_in_sync_marker(Directory& directory) {

@@ -32,6 +32,8 @@ class logger;
 
 namespace haven::replication_session {
 
+class DirectorySink;
+
 /// The seed product gives each module 4 replication ports; one replicated directory uses one.
 inline constexpr std::size_t kMaxReplicatedDirs = 4;
 
@@ -162,6 +164,7 @@ class ReplicationSession {
   std::uint16_t peer_port(std::size_t index) const;
   std::filesystem::path record_file(std::size_t index) const;
   void reintegrate_all(bool full);
+  Status reintegrate_renamed(ReintegrationJob& job, DirectorySink& sink);
   Result<nlohmann::json> compare_with_secondary(bool verify);
   Status keep_aside(const std::string& node);
   void note_in_sync_marker(Directory& directory);

@@ -309,3 +309,46 @@ TEST_CASE("a returning secondary gets a fast reintegration over the link while a
     for (int i = 0; i < 8; ++i) UNSCOPED_INFO(differing_bytes(pair, "file-" + std::to_string(i)));
   CHECK(diff == "");
 }
+
+TEST_CASE("names renamed and linked live during a reintegration are reintegrated again until none is", "[fuse]") {
+  REQUIRE_FUSE_OR_SKIP();
+  SessionPair pair;
+  pair.use_networked_reintegration();
+  pair.reiallowedbw = 8 * 1024;
+  pair.reipacketsize = 64 * 1024;
+  std::filesystem::create_directories(pair.a() / "live");
+  std::filesystem::create_directories(pair.b() / "live");
+  for (int i = 0; i < 16; ++i) {
+    // The same names on both sides, other contents: a rename moves the secondary's stale copy.
+    write_at(pair.a() / "live" / ("f-" + std::to_string(i)), 0, pattern(128 * 1024, static_cast<char>('a' + i)));
+    write_at(pair.b() / "live" / ("f-" + std::to_string(i)), 0, pattern(128 * 1024, static_cast<char>('b' + i)));
+  }
+  for (int i = 0; i < 16; ++i) write_at(pair.a() / ("big-" + std::to_string(i)), 0, pattern(256 * 1024, 'q'));
+  pair.start_secondary();
+  REQUIRE(pair.primary().become_primary(true).ok());
+  std::atomic<bool> stop{false};
+  std::atomic<int> renamed{0};
+  std::thread writer([&] {
+    // Renames, links and random operations (renames of folders too) while the files are copied.
+    for (std::uint32_t round = 0; !stop.load() && round < 300; ++round) {
+      const auto from = pair.a() / "live" / ("f-" + std::to_string(round % 16));
+      const auto to = pair.a() / "live" / ("moved-" + std::to_string(round));
+      if (std::rename(from.c_str(), to.c_str()) == 0) ++renamed;
+      if (round % 4 == 0) (void)link(to.c_str(), (pair.a() / "live" / ("linked-" + std::to_string(round))).c_str());
+      haven::replication_session::testing::random_operations(pair.a() / "live", round + 1, 3);
+    }
+  });
+  REQUIRE(pair.primary().peer_secondary_ready(true).ok());
+  const bool done =
+      pair.primary_events.wait_for([&] { return pair.primary_events.in_sync == 1 || !pair.primary_events.failed.empty(); });
+  stop = true;
+  writer.join();
+  REQUIRE(done);
+  INFO((pair.primary_events.failed.empty() ? std::string() : pair.primary_events.failed.front()));
+  REQUIRE(pair.primary_events.failed.empty());
+  CHECK(renamed.load() > 0);
+  CHECK(pair.secondary_events.ended.empty());
+  REQUIRE(haven::replication_session::testing::settle(pair.a()));
+  REQUIRE(pair.secondary()->drain(std::chrono::seconds(20)).ok());
+  CHECK(pair.differences() == "");
+}
