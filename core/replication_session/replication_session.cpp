@@ -270,7 +270,15 @@ Status ReplicationSession::peer_secondary_ready(bool full) {
   // Told again while the links are up (the peer's state repeated): nothing to do.
   bool all_connected = !directories_.empty();
   for (auto& d : directories_) all_connected = all_connected && d->sink->counters().connected;
-  if (all_connected) return ok_status();
+  if (all_connected && in_sync_) return ok_status();
+  if (all_connected) {
+    // The last reintegration failed with the links up: run it again on them.
+    log_->info("module {}: reintegrating the connected secondary again after a failed attempt", options_.module);
+    for (auto& d : directories_) d->sink->collect_renames();
+    reintegrating_ = true;
+    reintegration_ = std::thread([this, full] { reintegrate_all(full); });
+    return ok_status();
+  }
   std::vector<std::shared_ptr<replication::ReplicationSender>> senders;
   for (auto& d : directories_) {
     replication::SenderOptions sender_options;

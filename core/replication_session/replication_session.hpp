@@ -119,7 +119,8 @@ class ReplicationSession {
   /// Primary: the peer is SECOND. Connects one link per directory (io_error/refused naming
   /// the directory and address when one cannot: nothing stays connected then), then runs the
   /// reintegration on a thread of the session and tells in_sync or reintegration_failed.
-  /// Waits for a reintegration still running first; OK at once when every link is up.
+  /// Waits for a reintegration still running first; OK at once when every link is up and the
+  /// secondary is in sync; with every link up after a failed reintegration, runs it again.
   /// `full`: the peer is not known to hold an earlier copy of this primary's tree (never marked
   /// up to date, or after a split brain): reintegrate fully whatever the record says.
   Status peer_secondary_ready(bool full = false);

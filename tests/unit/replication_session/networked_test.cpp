@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "replication_session/manifest_reintegration.hpp"
 #include "session_pair.hpp"
 
 using haven::replication_session::testing::SessionPair;
@@ -351,4 +352,28 @@ TEST_CASE("names renamed and linked live during a reintegration are reintegrated
   REQUIRE(haven::replication_session::testing::settle(pair.a()));
   REQUIRE(pair.secondary()->drain(std::chrono::seconds(20)).ok());
   CHECK(pair.differences() == "");
+}
+
+TEST_CASE("told again after a failed reintegration with the links up, the primary reintegrates again", "[fuse]") {
+  REQUIRE_FUSE_OR_SKIP();
+  std::atomic<int> calls{0};
+  auto real = haven::replication_session::networked_reintegration({});
+  SessionPair pair(haven::config::AsyncMode::second, 1, [&calls, real](haven::replication_session::ReintegrationJob& job) -> haven::Status {
+    if (++calls == 1) return haven::fail(haven::Errc::io_error, "test: the first attempt fails");
+    return real(job);
+  });
+  REQUIRE(pair.primary().become_primary(false).ok());
+  write_at(pair.a() / "alone.dat", 0, "recorded");
+  auto& secondary = pair.start_secondary();
+  REQUIRE(pair.primary().peer_secondary_ready().ok());
+  REQUIRE(pair.primary_events.wait_for([&] { return !pair.primary_events.failed.empty(); }));
+  CHECK(pair.primary().state_json()["dirs"][0]["connected"] == true);
+
+  REQUIRE(pair.primary().peer_secondary_ready().ok());
+  REQUIRE(pair.primary_events.wait_for([&] { return pair.primary_events.in_sync == 1; }));
+  CHECK(calls.load() == 2);
+  REQUIRE(pair.secondary_events.wait_for([&] { return pair.secondary_events.secondary_in_sync == 1; }));
+  REQUIRE(secondary.drain(std::chrono::seconds(20)).ok());
+  CHECK(pair.differences() == "");
+  CHECK(pair.secondary_events.ended.empty());
 }
