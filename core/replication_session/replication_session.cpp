@@ -551,6 +551,7 @@ nlohmann::json ReplicationSession::state_json() const {
       dir["port"] = d->receiver->port();
       dir["applied"] = d->receiver->applied();
       dir["stream_ended"] = d->stream_ended.load();
+      dir["in_sync"] = d->marker_seen.load();  // the primary's in-sync marker reached on this stream
     }
     std::lock_guard progress_lock(d->progress_mutex);
     if (!d->progress.is_null()) dir["reintegration"] = d->progress;

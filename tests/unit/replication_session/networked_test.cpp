@@ -74,6 +74,7 @@ TEST_CASE("the secondary is told in sync once every directory got the primary's 
   REQUIRE(pair.secondary_events.wait_for([&] { return pair.secondary_events.secondary_in_sync == 1; }));
   CHECK(secondary.in_sync());
   CHECK(secondary.state_json()["in_sync"] == true);
+  CHECK(secondary.state_json()["dirs"][1]["in_sync"] == true);
   // Told on the secondary only once both directories' changes before the marker are there.
   CHECK(std::filesystem::exists(pair.b(0) / "zero"));
   CHECK(std::filesystem::exists(pair.b(1) / "one"));
