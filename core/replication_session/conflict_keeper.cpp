@@ -31,7 +31,9 @@ class Copier {
 
   Status copy(const std::string& rel) {
     auto parent = replication::open_parent_beneath(dir_fd_, rel, replication::PathResolution::automatic);
-    if (parent.error == ENOENT || parent.error == ENOTDIR) return ok_status();  // gone since: nothing to keep
+    // Gone since, or a folder on the way replaced by a symbolic link (kept itself if recorded):
+    // that path holds nothing to keep.
+    if (parent.error == ENOENT || parent.error == ENOTDIR || parent.error == ELOOP || parent.error == EXDEV) return ok_status();
     if (parent.error != 0) return failed(rel, "opening its folder", parent.error);
     struct stat st {};
     if (fstatat(parent.parent.fd, parent.parent.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {

@@ -173,7 +173,14 @@ std::filesystem::path ReplicationSession::conflicts_folder() const {
 }
 
 Status ReplicationSession::keep_aside(const std::string& node) {
-  const auto folder = options_.var_dir / "conflicts" / (utc_folder_stamp() + "_" + node);
+  auto folder = options_.var_dir / "conflicts" / (utc_folder_stamp() + "_" + node);
+  {
+    // A second split brain kept within the same second (or a retry after a failed copy): a
+    // new folder beside it, never mixed with the first.
+    std::error_code ec;
+    const auto base = folder.string();
+    for (int again = 2; std::filesystem::exists(folder, ec) && again < 1000; ++again) folder = base + "-" + std::to_string(again);
+  }
   for (auto& d : directories_) {
     const auto file = record_file(d->index);
     std::error_code ec;

@@ -152,3 +152,22 @@ TEST_CASE("without a record, or without keep_aside, nothing is kept", "[fuse]") 
   CHECK(session->conflicts_folder().empty());
   REQUIRE(session->stop().ok());
 }
+
+TEST_CASE("a second keeping aside within the same second gets a folder of its own", "[fuse]") {
+  REQUIRE_FUSE_OR_SKIP();
+  Scratch scratch;
+  std::ofstream(scratch.dir() / "b") << "bb";
+  auto session = session_over(scratch);
+  BecomeSecondaryOptions become;
+  become.keep_aside = "node1";
+  for (int round = 0; round < 2; ++round) {
+    std::filesystem::create_directories(scratch.var() / "replication");
+    std::ofstream(scratch.var() / "replication" / "changed-regions-0.log") << "damaged again";
+    REQUIRE(session->become_secondary(become).ok());
+    REQUIRE(session->stop().ok());
+  }
+  std::vector<std::filesystem::path> folders;
+  for (const auto& entry : std::filesystem::directory_iterator(scratch.var() / "conflicts")) folders.push_back(entry.path());
+  REQUIRE(folders.size() == 2);
+  for (const auto& folder : folders) CHECK(read(folder / "0-data" / "b") == "bb");
+}
