@@ -36,6 +36,9 @@ struct ReplicationSession::Directory {
   std::unique_ptr<replication::ReplicationReceiver> receiver;
   std::atomic<bool> stream_ended{false};
   std::atomic<bool> marker_seen{false};  ///< the in-sync marker reached since become_secondary
+  // Primary: this link's reintegration succeeded and its marker was sent (a rerun after another
+  // directory failed leaves it be: its secondary applies strictly again).
+  bool marker_sent = false;
   // Reintegration progress, as the Reintegrate function reports it.
   mutable std::mutex progress_mutex;
   nlohmann::json progress;
@@ -281,7 +284,8 @@ Status ReplicationSession::peer_secondary_ready(bool full) {
   if (all_connected) {
     // The last reintegration failed with the links up: run it again on them.
     log_->info("module {}: reintegrating the connected secondary again after a failed attempt", options_.module);
-    for (auto& d : directories_) d->sink->collect_renames();
+    for (auto& d : directories_)
+      if (!d->marker_sent) d->sink->collect_renames();
     reintegrating_ = true;
     reintegration_ = std::thread([this, full] { reintegrate_all(full); });
     return ok_status();
@@ -311,6 +315,7 @@ Status ReplicationSession::peer_secondary_ready(bool full) {
     senders.emplace_back(std::move(*sender));
     d->sink->collect_renames();  // before the first forwarded change: see reintegrate_renamed
     d->sink->forward_to(senders.back());
+    d->marker_sent = false;
   }
   in_sync_ = false;
   reintegrating_ = true;
@@ -321,6 +326,7 @@ Status ReplicationSession::peer_secondary_ready(bool full) {
 void ReplicationSession::reintegrate_all(bool full) {
   std::string failure;
   for (auto& d : directories_) {
+    if (d->marker_sent) continue;
     ReintegrationJob job;
     job.dir_index = d->index;
     job.dir = d->config.dir;
@@ -363,6 +369,7 @@ void ReplicationSession::reintegrate_all(bool full) {
       failure = d->config.dir + ": " + marked.error().message;
       break;
     }
+    d->marker_sent = true;
   }
   reintegrating_ = false;
   if (!failure.empty()) {

@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <set>
@@ -377,4 +379,30 @@ TEST_CASE("told again after a failed reintegration with the links up, the primar
   REQUIRE(secondary.drain(std::chrono::seconds(20)).ok());
   CHECK(pair.differences() == "");
   CHECK(pair.secondary_events.ended.empty());
+}
+
+TEST_CASE("a rerun after one directory failed leaves the directories already in sync alone", "[fuse]") {
+  REQUIRE_FUSE_OR_SKIP();
+  std::mutex mutex;
+  std::vector<std::size_t> runs;
+  auto real = haven::replication_session::networked_reintegration({});
+  SessionPair pair(haven::config::AsyncMode::second, 2, [&, real](haven::replication_session::ReintegrationJob& job) -> haven::Status {
+    bool fail_now = false;
+    {
+      std::lock_guard lock(mutex);
+      runs.push_back(job.dir_index);
+      fail_now = job.dir_index == 1 && std::count(runs.begin(), runs.end(), 1) == 1;
+    }
+    if (fail_now) return haven::fail(haven::Errc::io_error, "test: directory 1 fails once");
+    return real(job);
+  });
+  pair.start_secondary();
+  REQUIRE(pair.primary().become_primary(true).ok());
+  REQUIRE(pair.primary().peer_secondary_ready().ok());
+  REQUIRE(pair.primary_events.wait_for([&] { return !pair.primary_events.failed.empty(); }));
+  REQUIRE(pair.primary().peer_secondary_ready().ok());
+  REQUIRE(pair.primary_events.wait_for([&] { return pair.primary_events.in_sync == 1; }));
+  REQUIRE(pair.secondary_events.wait_for([&] { return pair.secondary_events.secondary_in_sync == 1; }));
+  std::lock_guard lock(mutex);
+  CHECK(runs == std::vector<std::size_t>{0, 1, 1});
 }
