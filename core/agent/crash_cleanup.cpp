@@ -8,6 +8,7 @@
 #include "common/module_log.hpp"
 #include "hooks/hook_files.hpp"
 #include "hooks/hook_runner.hpp"
+#include "replication_fs/replicated_fs.hpp"
 #include "vip/module_vip.hpp"
 #include "vip/vip_owner.hpp"
 
@@ -79,6 +80,17 @@ int run_crash_cleanup(const HavenPaths& paths, const std::string& node, const st
       }
     }
   }
+  // The dead agent's file systems answer nothing any more: once the application is stopped,
+  // its directories become plain directories again (what was acknowledged is underneath).
+  if (setup->rfs)
+    for (const auto& dir : setup->rfs->replicated) {
+      if (auto st = replication_fs::detach_haven_mount(dir.dir); !st.ok()) {
+        (*log)->error("crash clean-up: {}", st.error().message);
+        code = 1;
+      } else {
+        (*log)->info("crash clean-up: replicated directory {} detached", dir.dir);
+      }
+    }
   std::filesystem::remove(record_file, ec);
   (*log)->info("Local state STOP NotReady (the agent died; clean-up {})", code == 0 ? "done" : "had failures");
   return code;

@@ -35,6 +35,7 @@ ModuleAgent::ModuleAgent(AgentOptions options) : options_(std::move(options)) {}
 ModuleAgent::~ModuleAgent() {
   server_.stop();
   if (hook_thread_.joinable()) hook_thread_.join();
+  close_replication();
 }
 
 Status ModuleAgent::init() {
@@ -74,6 +75,10 @@ Status ModuleAgent::init() {
   }
   open_vips();
   if (auto st = open_checks(); !st.ok()) {
+    log_->error("{}", st.error().message);
+    return st;
+  }
+  if (auto st = open_replication(); !st.ok()) {
     log_->error("{}", st.error().message);
     return st;
   }
@@ -131,6 +136,7 @@ int ModuleAgent::run() {
   if (checkers_) checkers_->stop_all();
   server_.stop();
   if (hook_thread_.joinable()) hook_thread_.join();
+  close_replication();
   log_->info("agent of module {} exits: module {}", options_.module, to_string(behaviour_->state()));
   return 0;
 }
@@ -177,7 +183,7 @@ ControlResponse ModuleAgent::handle_request(const ControlRequest& request) {
     last_reply_.reset();
     log_->info("command {}{} received", request.command, event.identity.empty() ? "" : " -i " + event.identity);
     started_ = true;
-    feed(event);
+    if (!before_administrator_command(event)) feed(event);
     auto reply = last_reply_;
     if (reply && reply->accepted && (event.command == Command::failover_on || event.command == Command::failover_off)) {
       failover_ = event.command == Command::failover_on;
@@ -216,6 +222,7 @@ nlohmann::json ModuleAgent::state_json() const {
   j["vips"] = vips_json();
   j["resources"] = resources_json();
   j["checkers"] = checks_json();
+  if (replication_) j["replication"] = replication_json();
   return j;
 }
 
@@ -273,6 +280,7 @@ void ModuleAgent::execute_one(const Action& action) {
     reason_ = enter->reason;
     follow_state_with_vips(enter->state, enter->sub);
     follow_state_with_checks(enter->state, enter->sub);
+    follow_state_with_replication(enter->state, enter->sub);
     if (peer_link_) peer_link_->send_now();
     if (enter->state == ModuleState::second && enter->sub == SubState::transient && !setup_.replicates) {
       // Nothing to copy: a SECOND without replicated directories is in sync at once.
@@ -297,6 +305,7 @@ void ModuleAgent::execute_one(const Action& action) {
     set_host_resource("rfs.uptodate", save->knowledge.data_uptodate ? "up" : "down");
   } else if (const auto* report = std::get_if<Report>(&action)) {
     log_->log(to_spdlog(report->level), "{}", report->message);
+    note_keep_aside(report->message);
   } else if (const auto* reply = std::get_if<CommandReply>(&action)) {
     last_reply_ = *reply;
     if (!reply->accepted) log_->warn("command {} refused: {}", to_string(reply->command), reply->message);
@@ -313,6 +322,12 @@ void ModuleAgent::execute_one(const Action& action) {
 
 void ModuleAgent::start_hook(const RunHook& hook) {
   running_hook_ = hook;
+  // The application writes into its replicated directories from start_prim on.
+  if (auto st = prepare_replication_for(hook); !st.ok()) {
+    HookFinished done{hook.hook, false, -1, false, "not run: its replicated directories are not ready: " + st.error().message};
+    boost::asio::post(io_, [this, done] { on_hook_finished(done); });
+    return;
+  }
   auto file = find_hook(setup_.bin_dir, hook.hook, setup_.script_extensions);
   if (!file.ok() || !file->has_value()) {
     HookFinished done;
@@ -369,7 +384,9 @@ void ModuleAgent::start_hook(const RunHook& hook) {
 }
 
 void ModuleAgent::on_hook_finished(HookFinished finished) {
+  const HookPhase phase = running_hook_ ? running_hook_->phase : HookPhase::start;
   running_hook_.reset();
+  release_replication_after(finished, phase);
   start_hook_running_ = false;
   if (finished.hook == "start_prim" && finished.ok) {
     // Clients reach the application only once start_prim has started it. A VIP that cannot
@@ -404,6 +421,8 @@ void ModuleAgent::deliver_peer_update(const PeerUpdate& update) {
   last_peer_ = update;
   peer_known_ = true;
   feed(update);  // in STOP the machine only remembers it, for the next command
+  connect_secondary_if_ready();
+  if (stream_ended_at_) check_stream_ended();
   maybe_exit();
 }
 

@@ -23,11 +23,15 @@
 #include "agent/peer_link.hpp"
 #include "agent/resource_table.hpp"
 #include "checks/checker_runner.hpp"
+#include "checks/checker_settings_store.hpp"
+#include "checks/custom_checker.hpp"
+#include "checks/split_brain_guard.hpp"
 #include "common/haven_paths.hpp"
 #include "control/control_server.hpp"
 #include "failover_rules/rule_engine.hpp"
 #include "haven/behaviour.hpp"
 #include "plugin_host/plugin_host.hpp"
+#include "replication_session/replication_session.hpp"
 #include "vip/vip_owner.hpp"
 
 namespace haven {
@@ -88,6 +92,34 @@ class ModuleAgent {
   // <splitbrain>: true when it keeps `update` (every heartbeat lost) to hand it on later,
   // through deliver_peer_update(), once the witnesses have answered.
   bool hold_peer_loss(const PeerUpdate& update);
+  void apply_split_brain(checks::SplitBrainSteps steps);
+  bool ping_witness(const std::string& witness, std::chrono::milliseconds timeout, std::string& detail);
+  // The administrator's prim and primforce end a split-brain hold (both sides reached no
+  // witness). Called on the io thread with every command, after last_reply_.reset() and
+  // instead of feed(event) when it returns true: the release itself made the node go on,
+  // and last_reply_ says so.
+  bool before_administrator_command(const CommandEvent& event);
+  // `haven checker|errd off` outlive the agent (usersetting.checker, usersetting.errd).
+  void restore_checker_settings();
+  void persist_checker_settings();
+
+  // Replication (module_agent_replication.cpp): the session's role follows the module's
+  // hooks (primary before start_prim, secondary before start_second, none after their stop).
+  enum class ReplicationRole { none, primary, secondary };
+  Status open_replication();
+  Status prepare_replication_for(const RunHook& hook);
+  Status replication_become(ReplicationRole role);
+  void release_replication_after(const HookFinished& finished, HookPhase phase);
+  void follow_state_with_replication(ModuleState state, SubState sub);
+  Status log_status(Status st);
+  void note_keep_aside(const std::string& report);
+  void connect_secondary_if_ready();
+  void arm_replication_retry();
+  void on_secondary_lost(const std::string& why);
+  void on_stream_ended(const std::string& why);
+  void check_stream_ended();
+  nlohmann::json replication_json() const;
+  void close_replication();
 
   AgentOptions options_;
   std::shared_ptr<spdlog::logger> log_;
@@ -108,6 +140,20 @@ class ModuleAgent {
   std::chrono::milliseconds rule_period_{5000};
   bool rules_armed_ = false;         // the module runs: rules are evaluated every period
   std::string held_by_rule_;         // the wait() rule the behaviour was told holds it
+  std::unique_ptr<checks::CustomCheckerSet> custom_checkers_;  // the <custom> programs
+  std::unique_ptr<checks::SplitBrainGuard> split_brain_;       // none without <splitbrain> and a peer
+  std::unique_ptr<checks::WitnessProbe> witness_probe_;
+  checks::CheckerSettings checker_settings_;                  // as persisted in the var folder
+
+  std::unique_ptr<replication_session::ReplicationSession> replication_;  // none without <rfs>
+  ReplicationRole replication_role_ = ReplicationRole::none;
+  bool replication_linked_ = false;        // the primary's links to its secondary are up
+  bool replication_connecting_ = false;    // a peer_secondary_ready() runs on its thread
+  std::thread replication_connect_thread_;
+  std::unique_ptr<boost::asio::steady_timer> replication_retry_timer_;
+  std::unique_ptr<boost::asio::steady_timer> stream_check_timer_;
+  std::optional<std::chrono::steady_clock::time_point> stream_ended_at_;  // secondary: stream ended, cause unknown yet
+  std::optional<std::string> keep_aside_for_;  // the split brain this node lost: whose writes to keep aside
 
   // Owned by the io thread.
   std::deque<RunHook> queued_hooks_;

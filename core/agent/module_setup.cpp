@@ -90,6 +90,32 @@ Result<std::optional<PeerLinkConfig>> peer_link_config(const HavenPaths& paths, 
   return std::optional<PeerLinkConfig>{std::move(link)};
 }
 
+// The lan replication flows on: <flow name>, else the heartbeat with ident="flow", else the
+// first heartbeat lan; and the module's replication port.
+Status choose_flow(const std::string& module, const config::UserConfig& cfg, const HavenPaths& paths,
+                   ModuleSetup& setup) {
+  if (!setup.peer_link || setup.peer_link->lans.empty()) return ok_status();
+  std::string flow = cfg.rfs->flow;
+  if (flow.empty() && cfg.heart)
+    for (const auto& hb : cfg.heart->heartbeats)
+      if (hb.ident == "flow") flow = hb.name;
+  const PeerLinkLan* lan = &setup.peer_link->lans.front();
+  if (!flow.empty()) {
+    auto it = std::find_if(setup.peer_link->lans.begin(), setup.peer_link->lans.end(),
+                           [&](const PeerLinkLan& l) { return l.name == flow; });
+    if (it == setup.peer_link->lans.end())
+      return fail(Errc::invalid_argument, "the replication flow lan \"" + flow + "\" (<rfs><flow name> or the heartbeat "
+                                          "with ident=\"flow\") is not one of the module's heartbeat lans");
+    lan = &*it;
+  }
+  setup.flow_local_address = lan->local.address().to_string();
+  setup.flow_peer_address = lan->peer.address().to_string();
+  auto entry = ModuleStore(paths).find(module);
+  if (!entry.ok()) return std::move(entry).error();
+  setup.replication_port = static_cast<std::uint16_t>(entry->ports.replication_tcp);
+  return ok_status();
+}
+
 }  // namespace
 
 Result<ModuleSetup> load_module_setup(const HavenPaths& paths, const std::string& module, const std::string& node,
@@ -139,6 +165,11 @@ Result<ModuleSetup> load_module_setup(const HavenPaths& paths, const std::string
   if (!link.ok()) return fail(link.error().code, "module " + module + " cannot start: " + link.error().message);
   setup.peer_link = std::move(*link);
   setup.replicates = cfg.rfs.has_value() && !cfg.rfs->replicated.empty();
+  if (setup.replicates) {
+    setup.rfs = *cfg.rfs;
+    if (auto st = choose_flow(module, cfg, paths, setup); !st.ok())
+      return fail(st.error().code, "module " + module + " cannot start: " + st.error().message);
+  }
   return setup;
 }
 

@@ -11,6 +11,7 @@
 
 #include "common/haven_paths.hpp"
 #include "agent/peer_link.hpp"
+#include "config/user_config.hpp"
 #include "haven/behaviour.hpp"
 #include "haven/result.hpp"
 #include "plugin_host/plugin_host.hpp"
@@ -27,7 +28,14 @@ struct ModuleSetup {
   std::vector<std::string> script_extensions;          ///< claimed by the loaded engines
   std::vector<std::string> warnings;                   ///< configuration warnings, for the log
   std::optional<PeerLinkConfig> peer_link;
-  bool replicates = false;                             ///< the module has <rfs> directories             ///< the peer's heartbeat; none when alone
+  bool replicates = false;                             ///< the module has <rfs> directories
+  std::optional<config::RfsConfig> rfs;                ///< the module's <rfs>, when it replicates
+  /// Where replication flows, when the module replicates and has a peer: this node's and the
+  /// peer's address on the flow lan (<flow name>, else the heartbeat with ident="flow", else
+  /// the first), and the module's first replication port (5600 + (id - 1) * 4).
+  std::string flow_local_address;
+  std::string flow_peer_address;
+  std::uint16_t replication_port = 0;             ///< the peer's heartbeat; none when alone
 };
 
 /// Reads the installed module's userconfig.xml and derives the setup. Errors name the file.

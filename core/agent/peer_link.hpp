@@ -65,6 +65,8 @@ class PeerLink {
   void send_now();
   /// Where per-lan changes go; every lan starts down until the peer is heard on it.
   void on_lan_change(LanSink sink) { on_lan_ = std::move(sink); }
+  /// When the peer's last valid heartbeat arrived, on any lan; none before the first.
+  std::optional<std::chrono::steady_clock::time_point> last_heard() const { return last_heard_; }
 
  private:
   PeerLink(boost::asio::io_context& io, PeerLinkConfig config, StatusSource status, PeerSink on_peer, LogSink log);

@@ -52,14 +52,17 @@ std::vector<std::string> read_lines(const std::filesystem::path& file) {
 HavenTestNode::HavenTestNode() : HavenTestNode("node1", "") {}
 
 HavenTestNode::HavenTestNode(const std::string& node, const std::string& cluster_xml)
-    : root_(make_root()), paths_(HavenPaths::under(root_)) {
+    : HavenTestNode(node, cluster_xml, Env{}) {}
+
+HavenTestNode::HavenTestNode(const std::string& node, const std::string& cluster_xml, Env node_env)
+    : root_(make_root()), paths_(HavenPaths::under(root_)), node_env_(std::move(node_env)) {
   if (!cluster_xml.empty()) {
     std::filesystem::create_directories(paths_.conf_dir());
     std::ofstream(paths_.cluster_config()) << cluster_xml;
   }
   ChildSpec spec;
   spec.argv = {build_program("havend").string(), "--root", root_.string(), "--node", node};
-  spec.env = test_environment({});
+  spec.env = test_environment(node_env_);
   spec.stdout_file = work_dir() / "havend.out";
   spec.stderr_file = work_dir() / "havend.err";
   havend_ = spawn_child(spec);
@@ -109,7 +112,9 @@ CommandResult HavenTestNode::run(const std::vector<std::string>& argv, const Env
                                  std::chrono::milliseconds timeout) const {
   ChildSpec spec;
   spec.argv = argv;
-  spec.env = test_environment(env);
+  Env all = node_env_;
+  for (const auto& [k, v] : env) all[k] = v;
+  spec.env = test_environment(all);
   const std::string n = std::to_string(++command_count_);
   spec.stdout_file = work_dir() / ("cmd" + n + ".out");
   spec.stderr_file = work_dir() / ("cmd" + n + ".err");

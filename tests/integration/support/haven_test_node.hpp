@@ -35,6 +35,10 @@ class HavenTestNode {
   /// The same for node `node` of a cluster: `cluster_xml` is written to the root's
   /// etc/cluster.xml before havend starts.
   HavenTestNode(const std::string& node, const std::string& cluster_xml);
+  /// The same with `node_env` added to havend's environment (its agents and hooks inherit it)
+  /// and to every command this node runs: a variable a userconfig.xml expands (%NAME%) can
+  /// then differ per node, e.g. the path of a replicated directory on one machine.
+  HavenTestNode(const std::string& node, const std::string& cluster_xml, Env node_env);
   /// Stops havend (SIGTERM, bounded wait, then SIGKILL), kills whatever still carries the
   /// root (agents, hooks, their children), removes the root.
   ~HavenTestNode();
@@ -75,6 +79,7 @@ class HavenTestNode {
   std::filesystem::path root_;
   HavenPaths paths_;
   pid_t havend_ = -1;
+  Env node_env_;
   mutable int command_count_ = 0;
 };
 

@@ -28,7 +28,9 @@ void install_module(const HavenTestNode& node, const MirrorPairSettings& setting
     for (const auto& hook : kAllHooks) then[hook] = shared_record_lua(hook, settings.shared_record);
   auto archive = pack_module(node.work_dir(), MirrorPairNodes::kModule,
                              {MirrorPairNodes::userconfig(settings), recording_hooks(then)});
-  require(node.haven({"module", "install", "-m", MirrorPairNodes::kModule, archive.string()}),
+  std::vector<std::string> args{"module", "install", "-m", MirrorPairNodes::kModule, archive.string()};
+  if (settings.module_id) args.insert(args.end(), {"-M", std::to_string(*settings.module_id)});
+  require(node.haven(args),
           "haven module install on " + node.root().string());
 }
 
@@ -49,7 +51,8 @@ std::string MirrorPairNodes::userconfig(const MirrorPairSettings& s) {
 }
 
 MirrorPairNodes::MirrorPairNodes(const MirrorPairSettings& settings)
-    : node1_("node1", cluster_xml(settings.cluster_port)), node2_("node2", cluster_xml(settings.cluster_port)) {
+    : node1_("node1", cluster_xml(settings.cluster_port), settings.node_env[0]),
+      node2_("node2", cluster_xml(settings.cluster_port), settings.node_env[1]) {
   require(node1_.haven({"cluster", "genkey"}), "haven cluster genkey on node1");
   if (settings.same_key) {
     std::filesystem::copy_file(node1_.paths().cluster_key(), node2_.paths().cluster_key(),

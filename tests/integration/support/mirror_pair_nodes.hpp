@@ -3,7 +3,9 @@
 // installed on both, whose hooks record their calls.
 #pragma once
 
+#include <array>
 #include <chrono>
+#include <optional>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -25,6 +27,10 @@ struct MirrorPairSettings {
   /// When set, every hook of both nodes also appends "<node> <hook> <args...>" to this one
   /// file: appends from both nodes land in the order they really happened.
   std::filesystem::path shared_record;
+  /// Each node's own environment (node1, node2), e.g. PAIR_DATA for <replicated dir="%PAIR_DATA%">.
+  std::array<Env, 2> node_env;
+  /// The module's id on both nodes (haven module install -M); its replication ports follow.
+  std::optional<int> module_id;
 };
 
 /// A module state as polled: "PRIM Ready".

@@ -1,0 +1,252 @@
+// The agent's side of replication: which role the module's replication session takes in
+// which state, when the primary (re)connects its secondary, and what the session's
+// callbacks tell the behaviour. The table is docs/replication.md, "Wiring the session into
+// the agent".
+#include <boost/asio/post.hpp>
+
+#include "agent/module_agent.hpp"
+
+namespace haven {
+namespace {
+
+// Reserved timer names the mirror behaviour understands (the core never includes plugins:
+// haven::mirror::kReplicationInSync and kReplicationBehind).
+constexpr const char* kInSyncSignal = "replication.in_sync";
+constexpr const char* kBehindSignal = "replication.behind";
+
+bool is_primary_state(ModuleState s) { return s == ModuleState::prim || s == ModuleState::alone; }
+
+}  // namespace
+
+Status ModuleAgent::open_replication() {
+  if (!setup_.replicates || setup_.settings.mode != "mirror") return ok_status();
+  replication_session::ReplicationSessionOptions options;
+  options.rfs = *setup_.rfs;
+  options.module = options_.module;
+  options.var_dir = options_.paths.module_var_dir(options_.module);
+  options.log = log_;
+  if (setup_.peer_link) {
+    options.key = setup_.peer_link->key;
+    options.local_address = setup_.flow_local_address;
+    options.peer_address = setup_.flow_peer_address;
+    options.base_port = setup_.replication_port;
+    options.timeout = setup_.peer_link->timeout;
+  } else {
+    options.local_address = "127.0.0.1";  // no peer: nothing listens, the changes are recorded
+  }
+  // Every callback comes from a session or link thread: hand it to the loop.
+  replication_session::ReplicationCallbacks callbacks;
+  callbacks.secondary_lost = [this](const std::string& why) {
+    boost::asio::post(io_, [this, why] { on_secondary_lost(why); });
+  };
+  callbacks.in_sync = [this] {
+    boost::asio::post(io_, [this] {
+      log_->info("replication: the secondary is in sync");
+      set_host_resource("rfs.secondary", "up");
+    });
+  };
+  callbacks.reintegration_failed = [this](const std::string& why) {
+    boost::asio::post(io_, [this, why] {
+      log_->error("replication: reintegration of the secondary failed: {}; it stays not up to date, retried soon", why);
+      replication_linked_ = false;
+      arm_replication_retry();
+    });
+  };
+  callbacks.secondary_in_sync = [this] {
+    boost::asio::post(io_, [this] {
+      stream_ended_at_.reset();
+      if (behaviour_->state() != ModuleState::second) return;
+      feed(TimerFired{kInSyncSignal});
+      maybe_exit();
+    });
+  };
+  callbacks.stream_ended = [this](const std::string& why) {
+    boost::asio::post(io_, [this, why] { on_stream_ended(why); });
+  };
+  auto session = replication_session::ReplicationSession::create(std::move(options), std::move(callbacks));
+  if (!session.ok()) return std::move(session).error();
+  replication_ = std::move(*session);
+  set_host_resource("rfs.secondary", "down");
+  return ok_status();
+}
+
+Status ModuleAgent::prepare_replication_for(const RunHook& hook) {
+  if (!replication_) return ok_status();
+  if (hook.hook == "start_prim") return replication_become(ReplicationRole::primary);
+  if (hook.hook == "start_second") return replication_become(ReplicationRole::secondary);
+  return ok_status();
+}
+
+Status ModuleAgent::replication_become(ReplicationRole role) {
+  if (replication_role_ == role) return ok_status();
+  if (replication_role_ == ReplicationRole::secondary && role == ReplicationRole::primary) {
+    // Taking over: every change the old primary had acknowledged must be written here first.
+    if (auto st = replication_->drain(setup_.peer_link ? setup_.peer_link->timeout : std::chrono::milliseconds(5000));
+        !st.ok())
+      log_->error("replication: taking over before every received change was written: {}", st.error().message);
+  }
+  if (replication_role_ != ReplicationRole::none) {
+    if (auto st = replication_->stop(true); !st.ok()) return st;
+    replication_role_ = ReplicationRole::none;
+  }
+  replication_linked_ = false;
+  stream_ended_at_.reset();
+  if (role == ReplicationRole::primary) {
+    const bool peer_reachable = last_peer_ && last_peer_->reachable;
+    if (auto st = replication_->become_primary(peer_reachable); !st.ok()) return st;
+    replication_role_ = role;
+    boost::asio::post(io_, [this] { connect_secondary_if_ready(); });
+  } else {
+    std::optional<std::string> keep_aside;
+    keep_aside.swap(keep_aside_for_);
+    replication_session::BecomeSecondaryOptions secondary;
+    if (keep_aside) secondary.keep_aside = *keep_aside;
+    if (auto st = replication_->become_secondary(secondary); !st.ok()) return st;
+    if (keep_aside)
+      log_->warn("replication: split brain lost: what this node wrote alone is kept in {}",
+                 replication_->conflicts_folder().string());
+    replication_role_ = role;
+  }
+  return ok_status();
+}
+
+void ModuleAgent::release_replication_after(const HookFinished& finished, HookPhase phase) {
+  if (!replication_ || replication_role_ == ReplicationRole::none) return;
+  const bool mine = (finished.hook == "stop_prim" && replication_role_ == ReplicationRole::primary) ||
+                    (finished.hook == "stop_second" && replication_role_ == ReplicationRole::secondary);
+  if (!mine) return;
+  // After the graceful stop the application may still hold files: then the forced stop's turn
+  // comes, after which the file system is detached whatever holds it.
+  const bool lazy = phase == HookPhase::force_stop;
+  auto st = replication_->stop(lazy);
+  if (!st.ok()) {
+    (lazy ? log_->error("replication: {}", st.error().message)
+          : log_->info("replication: {}; detached after the forced stop", st.error().message));
+    if (!lazy) return;
+  }
+  replication_role_ = ReplicationRole::none;
+  replication_linked_ = false;
+  set_host_resource("rfs.secondary", "down");
+}
+
+void ModuleAgent::follow_state_with_replication(ModuleState state, SubState sub) {
+  if (!replication_) return;
+  // Modules without <user> run no hooks: the states alone say which role the session takes.
+  if (!setup_.settings.hooks_enabled && sub == SubState::ready) {
+    if (is_primary_state(state)) (void)log_status(replication_become(ReplicationRole::primary));
+    else if (state == ModuleState::second) (void)log_status(replication_become(ReplicationRole::secondary));
+  }
+  if ((state == ModuleState::stop || (state == ModuleState::wait && sub == SubState::not_ready)) &&
+      replication_role_ != ReplicationRole::none) {
+    if (auto st = replication_->stop(true); !st.ok()) log_->error("replication: {}", st.error().message);
+    replication_role_ = ReplicationRole::none;
+    replication_linked_ = false;
+    set_host_resource("rfs.secondary", "down");
+  }
+}
+
+Status ModuleAgent::log_status(Status st) {
+  if (!st.ok()) log_->error("replication: {}", st.error().message);
+  return st;
+}
+
+void ModuleAgent::note_keep_aside(const std::string& report) {
+  // The behaviour's split-brain report: "SPLIT BRAIN: keep aside the writes of node N: ...".
+  static constexpr std::string_view kPrefix = "SPLIT BRAIN: keep aside the writes of node ";
+  if (report.rfind(kPrefix, 0) != 0) return;
+  const auto rest = report.substr(kPrefix.size());
+  keep_aside_for_ = rest.substr(0, rest.find(':'));
+}
+
+void ModuleAgent::connect_secondary_if_ready() {
+  if (!replication_ || replication_role_ != ReplicationRole::primary || replication_linked_ || replication_connecting_)
+    return;
+  if (!last_peer_ || !last_peer_->reachable || last_peer_->state != ModuleState::second) return;
+  replication_connecting_ = true;
+  // Only the changes recorded since this primary's copy and the peer's were equal may be sent
+  // alone: the peer was its secondary, in sync at this generation. Otherwise compare all.
+  const auto mine = behaviour_->knowledge();
+  const bool full = !(last_peer_->knowledge.last_role == Role::second && last_peer_->knowledge.generation == mine.generation);
+  if (replication_connect_thread_.joinable()) replication_connect_thread_.join();
+  // Connecting waits up to the heartbeat timeout: not on the loop.
+  replication_connect_thread_ = std::thread([this, full] {
+    auto st = replication_->peer_secondary_ready(full);
+    boost::asio::post(io_, [this, st] {
+      replication_connecting_ = false;
+      if (st.ok()) {
+        replication_linked_ = true;
+        return;
+      }
+      log_->warn("replication: cannot reach the secondary yet: {}; retried soon", st.error().message);
+      arm_replication_retry();
+    });
+  });
+}
+
+void ModuleAgent::arm_replication_retry() {
+  if (!replication_retry_timer_) replication_retry_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
+  const auto pulse = setup_.peer_link ? setup_.peer_link->pulse : std::chrono::milliseconds(700);
+  replication_retry_timer_->expires_after(std::max<std::chrono::milliseconds>(pulse * 2, std::chrono::milliseconds(500)));
+  replication_retry_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) connect_secondary_if_ready();
+  });
+}
+
+void ModuleAgent::on_secondary_lost(const std::string& why) {
+  log_->warn("replication: secondary lost ({}): writes are recorded for a fast reintegration", why);
+  replication_linked_ = false;
+  set_host_resource("rfs.secondary", "down");
+  arm_replication_retry();
+}
+
+// A primary's stream ended here. If the primary is dead, every change it acknowledged was
+// received: this node may take over. If it lives on as primary, it now records changes this
+// node lacks: this node falls behind. The heartbeats tell which, within a few pulses.
+void ModuleAgent::on_stream_ended(const std::string& why) {
+  if (replication_role_ != ReplicationRole::secondary) return;
+  log_->warn("replication: the primary's stream ended: {}", why);
+  stream_ended_at_ = std::chrono::steady_clock::now();
+  check_stream_ended();
+}
+
+void ModuleAgent::check_stream_ended() {
+  if (!stream_ended_at_ || replication_role_ != ReplicationRole::secondary || !peer_link_) return;
+  const auto pulse = setup_.peer_link->pulse;
+  const auto heard = peer_link_->last_heard();
+  const bool primary_lives = heard && *heard > *stream_ended_at_ + pulse / 2 && last_peer_ && last_peer_->reachable &&
+                             is_primary_state(last_peer_->state) && last_peer_->sub == SubState::ready;
+  if (primary_lives) {
+    stream_ended_at_.reset();
+    if (behaviour_->state() == ModuleState::second) {
+      log_->warn("replication: primary {} goes on without this node's copy: this node is behind until reintegrated",
+                 last_peer_->node);
+      feed(TimerFired{kBehindSignal});
+      maybe_exit();
+    }
+    return;
+  }
+  if (!last_peer_ || !last_peer_->reachable) {
+    stream_ended_at_.reset();  // the peer is lost: the failover rules decide, with this node's copy complete
+    return;
+  }
+  if (!stream_check_timer_) stream_check_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
+  stream_check_timer_->expires_after(pulse / 2);
+  stream_check_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) check_stream_ended();
+  });
+}
+
+nlohmann::json ModuleAgent::replication_json() const {
+  if (!replication_) return nullptr;
+  return replication_->state_json();
+}
+
+void ModuleAgent::close_replication() {
+  if (replication_connect_thread_.joinable()) replication_connect_thread_.join();
+  if (replication_ && replication_role_ != ReplicationRole::none) {
+    if (auto st = replication_->stop(true); !st.ok()) log_->error("replication: {}", st.error().message);
+    replication_role_ = ReplicationRole::none;
+  }
+}
+
+}  // namespace haven
