@@ -15,7 +15,7 @@ packages=(
   libnftables-dev libmnl-dev
   libxxhash-dev
   iproute2 procps psmisc util-linux python3 curl rsync
-  nftables iputils-ping
+  nftables iputils-ping keepalived
   clang libclang-rt-14-dev
 )
 

@@ -1,0 +1,103 @@
+// Two haven nodes and a client on a cluster of network namespaces: each node host runs its
+// own havend (own --root under /tmp) inside its namespace, both share a cluster key and have
+// the web module installed (web_module.hpp): a VIP on lan1 and a web server on the primary.
+//
+//   node1 198.51.100.1 (lan2 .129)   node2 198.51.100.2 (lan2 .130)   client1 198.51.100.101
+//   VIP 198.51.100.50 (lan1 spare 0); with a witness, client2 (198.51.100.102) is the host
+//   a <splitbrain> checker pings.
+//
+// Everything (namespaces, processes inside them, roots) is removed by the destructor, also
+// after a failed assertion; SIGINT/SIGTERM go through the harness's interrupt clean-up.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "haven/result.hpp"
+#include "netns_cluster.hpp"
+#include "vip_poller.hpp"
+#include "web_module.hpp"
+
+namespace haven::netns_failover {
+
+struct PairSpec {
+  std::string name = "fo";          ///< cluster name, [a-z0-9]{1,16}
+  std::filesystem::path build_dir;  ///< where bin/havend, bin/haven and the plugins are
+  int lans = 2;
+  bool witness = false;             ///< a second client host, client2, for <splitbrain>
+  WebModuleSettings module;         ///< vip is filled in (lan1 spare 0) when empty
+};
+
+/// A module state as `haven state --json` shows it; state "?" when havend did not answer.
+struct NodeState {
+  std::string state;
+  std::string substate;
+  nlohmann::json raw;
+  bool primary() const { return state == "PRIM" || state == "ALONE"; }
+  std::string describe() const { return state + " " + substate; }
+};
+
+class FailoverPair {
+ public:
+  /// Builds the cluster, starts both havend, shares the key and installs the module on both.
+  /// The error names the step and carries what the program printed.
+  [[nodiscard]] static Result<std::unique_ptr<FailoverPair>> create(const PairSpec& spec);
+  ~FailoverPair();
+  FailoverPair(const FailoverPair&) = delete;
+  FailoverPair& operator=(const FailoverPair&) = delete;
+
+  cluster::NetnsCluster& cluster() { return cluster_; }
+  const std::string& vip() const { return spec_.module.vip; }
+  /// "node1" / "node2".
+  static std::string node_name(int n) { return "node" + std::to_string(n); }
+  /// The ip netns name of a host ("client1", "node2", ...).
+  std::string netns(const std::string& host) const;
+  /// The witness host's lan1 address (client2), empty without a witness.
+  std::string witness_address() const;
+
+  /// `haven --root R ARGS...` run inside node n's namespace.
+  cluster::CommandOutput haven(int n, const std::vector<std::string>& args,
+                               std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  /// One poll of `haven state -m web --json` on node n.
+  NodeState state(int n);
+  /// Polls every 100 ms until node n is in `state` (and `substate` unless empty); the last seen.
+  NodeState wait_for(int n, const std::string& state, const std::string& substate, std::chrono::milliseconds timeout);
+  /// `start` on node2, `prim` on node1, then waits for node1 PRIM Ready, node2 SECOND Ready.
+  [[nodiscard]] Status pair_up(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+  /// The node's death as the tests define it: kill -9 of every process in its namespace
+  /// (havend, agent, hooks, the web server), repeated until none is left (bounded). Returns
+  /// when the first SIGKILL went out.
+  [[nodiscard]] Result<Clock::time_point> kill_node(int n);
+  /// Whether node n holds the VIP on one of its interfaces (`ip -j addr` there).
+  Result<bool> holds_vip(int n);
+
+  /// The last `lines` lines of node n's module log and havend's output, for failure messages.
+  std::string describe_node(int n, std::size_t lines = 40) const;
+  /// The module log of node n, whole.
+  std::string module_log(int n) const;
+  /// The recording hooks' lines of node n ("start_prim SECOND ALONE start").
+  std::vector<std::string> hook_record(int n) const;
+
+ private:
+  FailoverPair(PairSpec spec, cluster::NetnsCluster cluster);
+  Status start_node(int n);
+  Status share_key_and_install();
+  std::filesystem::path program(const std::string& name) const { return spec_.build_dir / "bin" / name; }
+
+  PairSpec spec_;
+  cluster::NetnsCluster cluster_;
+  std::vector<std::filesystem::path> roots_;  ///< roots_[n - 1]
+  std::vector<cluster::HostProcess> havend_;
+};
+
+/// cluster.xml of the pair: lan "default" with the nodes' lan1 addresses, and with two lans
+/// "lan2" with their lan2 addresses.
+std::string pair_cluster_xml(const cluster::Layout& layout, int lans);
+
+}  // namespace haven::netns_failover
