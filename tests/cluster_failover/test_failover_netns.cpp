@@ -194,10 +194,36 @@ TEST_CASE("the primary's VIP interface brought down triggers interface_failure: 
   CHECK_FALSE(holds_vip(*pair, 1));
 }
 
-// A partition WITH a witness (<splitbrain>, being written by another engineer) goes here:
-//   PairSpec spec = spec_named("fowit"); spec.witness = true;   // client2 is the witness
-//   spec.module.service_children = "<check><splitbrain ident=\"w\" arg=\"" + <client2's address> + "\"/></check>";
-//   (pair->witness_address() gives client2's lan1 address once the pair is made: build the
-//   spec with the harness layout's address 198.51.100.102, or add the check after create.)
-//   partition({{"node1", "client2", "client1"}, {"node2"}}) -> node1 ALONE with the VIP,
-//   node2 WAIT (splitbrain_failure) without it; heal -> node2 SECOND, node1 PRIM.
+TEST_CASE("a partition with a witness leaves one primary: the side that reaches the witness; the other waits",
+          "[netns][failover]") {
+  if (!netns_usable()) return;
+  PairSpec spec = spec_named("fowit");
+  spec.witness = true;  // client2
+  spec.module.service_children = std::string("    <check><splitbrain ident=\"witness\" exec=\"ping\" arg=\"") +
+                                 haven::netns_failover::kWitnessMark + "\" timeout=\"400ms\"/></check>\n";
+  auto pair = paired(spec);
+  REQUIRE(pair->cluster().partition({{"node1", "client1", "client2"}, {"node2"}}).ok());
+  // node2 loses every heartbeat and reaches no witness: it waits, and never takes the VIP.
+  auto held = pair->wait_for(2, "WAIT", "NotReady", 15s);
+  auto alone = pair->wait_for(1, "ALONE", "Ready", 15s);
+  INFO(held.raw.dump() << "\n" << alone.raw.dump() << "\n" << pair->describe_node(1) << pair->describe_node(2));
+  CHECK(held.describe() == "WAIT NotReady");
+  CHECK(held.raw.value("reason", "").find("splitbrain_failure") != std::string::npos);
+  CHECK(alone.describe() == "ALONE Ready");
+  CHECK_FALSE(holds_vip(*pair, 2));
+  CHECK(holds_vip(*pair, 1));
+  auto poller = poll_vip(*pair);
+  require_served_by(*poller, "node1", Clock::now(), *pair);
+
+  REQUIRE(pair->cluster().heal().ok());
+  auto second = pair->wait_for(2, "SECOND", "Ready", 30s);
+  auto prim = pair->wait_for(1, "PRIM", "Ready", 15s);
+  INFO(second.raw.dump() << "\n" << prim.raw.dump() << "\n" << pair->describe_node(1) << pair->describe_node(2));
+  CHECK(second.describe() == "SECOND Ready");
+  CHECK(prim.describe() == "PRIM Ready");
+  CHECK_FALSE(holds_vip(*pair, 2));
+  CHECK(holds_vip(*pair, 1));
+  const auto after = Clock::now();
+  REQUIRE(poller->wait_for_answer(served_by("node1"), after, 5s).has_value());
+  CHECK_FALSE(poller->first_answer(served_by("node2"), after).has_value());
+}

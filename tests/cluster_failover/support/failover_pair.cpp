@@ -72,6 +72,10 @@ Result<std::unique_ptr<FailoverPair>> FailoverPair::create(const PairSpec& spec_
       cluster::Spec{.nodes = 2, .clients = spec.witness ? 2 : 1, .lans = spec.lans, .name = spec.name});
   if (!made) return std::move(made).error();
   if (spec.module.vip.empty()) spec.module.vip = made->layout().lans[0].spare_ipv4(0);
+  if (const auto* witness = made->layout().find("client2"); spec.witness && witness != nullptr)
+    for (auto at = spec.module.service_children.find(kWitnessMark); at != std::string::npos;
+         at = spec.module.service_children.find(kWitnessMark))
+      spec.module.service_children.replace(at, std::string_view(kWitnessMark).size(), witness->ipv4());
   std::unique_ptr<FailoverPair> pair(new FailoverPair(spec, std::move(made).value()));
   for (int n = 1; n <= 2; ++n) {
     auto root = make_root();

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -25,12 +26,15 @@
 
 namespace haven::netns_failover {
 
+/// Written in WebModuleSettings::service_children, replaced by the witness's address.
+inline constexpr const char* kWitnessMark = "%WITNESS%";
+
 struct PairSpec {
   std::string name = "fo";          ///< cluster name, [a-z0-9]{1,16}
   std::filesystem::path build_dir;  ///< where bin/havend, bin/haven and the plugins are
   int lans = 2;
   bool witness = false;             ///< a second client host, client2, for <splitbrain>
-  WebModuleSettings module;         ///< vip is filled in (lan1 spare 0) when empty
+  WebModuleSettings module;         ///< vip is filled in (lan1 spare 0) when empty; %WITNESS% too
 };
 
 /// A module state as `haven state --json` shows it; state "?" when havend did not answer.
