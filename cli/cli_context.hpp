@@ -43,5 +43,6 @@ void add_control_commands(CLI::App& app, CliContext& ctx);
 void add_log_commands(CLI::App& app, CliContext& ctx);
 void add_cluster_commands(CLI::App& app, CliContext& ctx);
 void add_resource_commands(CLI::App& app, CliContext& ctx);
+void add_replication_commands(CLI::App& app, CliContext& ctx);
 
 }  // namespace haven::cli

@@ -8,6 +8,7 @@
 
 #include "cli_context.hpp"
 #include "haven/behaviour.hpp"
+#include "replication_format.hpp"
 
 namespace haven::cli {
 namespace {
@@ -105,6 +106,10 @@ void print_state_table(const nlohmann::json& list, bool verbose) {
       if (m.contains("error")) std::cout << " [" << m["error"].get<std::string>() << "]";
     }
     std::cout << "\n";
+    if (auto r = m.find("replication"); r != m.end() && r->is_object()) {
+      std::cout << "    " << replication_line(*r) << "\n";
+      if (verbose) std::cout << replication_directory_lines(*r, "      ");
+    }
     if (verbose) print_module_details(m);
   }
 }

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   haven::cli::add_log_commands(app, ctx);
   haven::cli::add_cluster_commands(app, ctx);
   haven::cli::add_resource_commands(app, ctx);
+  haven::cli::add_replication_commands(app, ctx);
 
   // Runs before any command's callback: with -H the command runs in one child per node instead.
   app.parse_complete_callback([&] {

@@ -144,7 +144,8 @@ int report(const CliContext& ctx, const std::vector<NodeRun>& runs) {
 const std::set<std::string>& remote_capable_commands() {
   static const std::set<std::string> commands{
       "start", "stop",      "forcestop", "prim",     "primforce", "second", "restart", "stopstart", "swap",
-      "state", "waitstart", "waitstop",  "waitstate", "failover", "get",    "set",     "checker",   "errd"};
+      "state", "waitstart", "waitstop",  "waitstate", "failover", "get",    "set",     "checker",   "errd",
+      "rfsdiff", "rfsverify"};
   return commands;
 }
 

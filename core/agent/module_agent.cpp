@@ -150,6 +150,7 @@ ControlResponse ModuleAgent::handle_request(const ControlRequest& request) {
   }
   if (request.command == "get" || request.command == "set") return handle_resource_request(request);
   if (request.command == "checker" || request.command == "errd") return handle_checks_request(request);
+  if (request.command == "rfsdiff" || request.command == "rfsverify") return handle_replication_request(request);
   auto it = kCommands.find(request.command);
   if (request.command == "failover") {
     const auto mode = request.args.value("mode", std::string());

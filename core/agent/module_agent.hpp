@@ -119,6 +119,7 @@ class ModuleAgent {
   void on_stream_ended(const std::string& why);
   void check_stream_ended();
   nlohmann::json replication_json() const;
+  ControlResponse handle_replication_request(const ControlRequest& request);  // rfsdiff, rfsverify
   void close_replication();
 
   AgentOptions options_;

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 
 #include "agent/module_agent.hpp"
+#include "agent/run_on_loop.hpp"
 
 namespace haven {
 namespace {
@@ -91,6 +92,15 @@ Status ModuleAgent::replication_become(ReplicationRole role) {
   }
   replication_linked_ = false;
   stream_ended_at_.reset();
+  // A fresh node may not have the application's folders yet: make them, as the peer's copy
+  // or this node's first data will fill them.
+  for (const auto& dir : setup_.rfs->replicated) {
+    std::error_code ec;
+    if (std::filesystem::create_directories(dir.dir, ec)) log_->info("replication: created the replicated directory {}", dir.dir);
+    else if (ec)
+      return fail(Errc::io_error, "cannot create the replicated directory " + dir.dir + " (userconfig.xml line " +
+                                      std::to_string(dir.line) + "): " + ec.message());
+  }
   if (role == ReplicationRole::primary) {
     const bool peer_reachable = last_peer_ && last_peer_->reachable;
     if (auto st = replication_->become_primary(peer_reachable); !st.ok()) return st;
@@ -239,6 +249,49 @@ void ModuleAgent::check_stream_ended() {
 nlohmann::json ModuleAgent::replication_json() const {
   if (!replication_) return nullptr;
   return replication_->state_json();
+}
+
+// rfsdiff and rfsverify hash both trees (seconds per GiB): they run on the control server's
+// thread for this request, never on the loop, which only tells the role and the peer's name.
+ControlResponse ModuleAgent::handle_replication_request(const ControlRequest& request) {
+  const std::string& command = request.command;
+  const std::string& module = options_.module;
+  struct Seen {
+    bool replicates = false;
+    ReplicationRole role = ReplicationRole::none;
+    std::string state;
+    std::string peer;
+  };
+  auto seen = exiting_ ? std::nullopt : run_on_loop(io_, [this] {
+    Seen s;
+    s.replicates = replication_ != nullptr;
+    s.role = replication_role_;
+    s.state = to_string(behaviour_->state());
+    if (last_peer_ && !last_peer_->node.empty()) s.peer = last_peer_->node;
+    else if (setup_.peer_link) s.peer = setup_.peer_link->peer_node;
+    return s;
+  });
+  if (!seen)
+    return ControlResponse::failure(fail(Errc::refused, "the agent of module " + module + " on node " + options_.node +
+                                                                " is stopping: " + command + " cannot run"));
+  if (!seen->replicates)
+    return ControlResponse::failure(fail(Errc::refused, "module " + module + " replicates no directory (no <rfs> in its "
+                                                        "userconfig.xml, or not a mirror module): " + command +
+                                                        " has nothing to compare"));
+  const std::string peer = seen->peer.empty() ? "the peer" : seen->peer;
+  const std::string there = seen->peer.empty() ? "" : " -H " + seen->peer;
+  if (seen->role == ReplicationRole::secondary)
+    return ControlResponse::failure(fail(Errc::refused, "module " + module + " is " + seen->state + " here (node " +
+                                                        options_.node + "): run " + command + " on the primary " + peer +
+                                                        ": haven " + command + " -m " + module + there));
+  if (seen->role != ReplicationRole::primary)
+    return ControlResponse::failure(fail(Errc::refused, "module " + module + " is " + seen->state + " on node " + options_.node +
+                                                        ": its directories are not replicated now; " + command +
+                                                        " runs on the primary, with its secondary connected (haven state -m " +
+                                                        module + " -H \"*\")"));
+  auto result = command == "rfsverify" ? replication_->rfsverify_json() : replication_->rfsdiff_json();
+  if (!result.ok()) return ControlResponse::failure(result.error());
+  return ControlResponse::success("", std::move(*result));
 }
 
 void ModuleAgent::close_replication() {
