@@ -3,7 +3,8 @@
 # haven does today with two nodes (node1 at 127.0.0.1, node2 at 127.0.0.2, each with its own
 # havend and root folder): a module installed from a .safe archive, the first-start rule,
 # Lua hooks starting a small web application on the primary, the pair over authenticated
-# heartbeats, a failover, a swap, state as JSON, every node's state with -H, resources, a
+# heartbeats, its data replicated synchronously (FUSE), a failover with the data, the old
+# primary brought level, a swap, state as JSON, every node's state with -H, resources, a
 # crashed agent cleaned up while the peer takes over, failover off, the logs. Everything lives in temporary
 # folders, removed at the end. Run as root on Debian.
 set -euo pipefail
@@ -20,6 +21,7 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done   # havend stops its modules
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  umount -l "$top/node1.data" "$top/node2.data" 2>/dev/null || true   # left only by a crash
   rm -rf "$top"
 }
 trap cleanup EXIT
@@ -59,8 +61,22 @@ say "Plugins found by this install"
 run haven --root "$n1" plugins list
 
 say "Install the generic-mirror module from its .safe archive on both nodes"
-on node1 module install "$build/share/haven/modules/generic-mirror.safe"
-on node2 module install "$build/share/haven/modules/generic-mirror.safe"
+# Both nodes share this machine, so each node's copy of the replicated folder APP_DATA must be
+# a folder of its own: each gets the archive with its own APP_DATA (on real nodes, the same path).
+for n in node1 node2; do
+  mkdir -p "$top/$n.module"
+  (cd "$top/$n.module" && python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(".")' \
+     "$build/share/haven/modules/generic-mirror.safe")
+  sed -i "s|<macro name=\"APP_DATA\" value=\"[^\"]*\"/>|<macro name=\"APP_DATA\" value=\"$top/$n.data\"/>|" \
+    "$top/$n.module/conf/userconfig.xml"
+  (cd "$top/$n.module" && python3 -c 'import os, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1], "w")
+for d, _, fs in os.walk("."):
+    for f in fs: z.write(os.path.join(d, f))' "$top/generic-mirror.$n.safe")
+done
+grep -n "APP_DATA\|replicated" "$top/node1.module/conf/userconfig.xml"
+on node1 module install -m generic-mirror "$top/generic-mirror.node1.safe"
+on node2 module install -m generic-mirror "$top/generic-mirror.node2.safe"
 on node1 module listid
 
 say "First start: no node is known to hold good data yet, so the module waits"
@@ -76,14 +92,23 @@ sleep 1
 on node1 state -v
 on node2 state --json
 
-say "Failover: node1 stops (stop_prim, poststop); node2 hears it and takes over at once"
+say "Replication: the application writes on the primary (node1); node2 has it before the write returns, read-only"
+run sh -c "echo 'a note written on node1 at $(date +%T)' > '$top/node1.data/www/note.txt'"
+run cat "$top/node2.data/www/note.txt"
+run sh -c "echo 'try to write on the secondary' > '$top/node2.data/www/x.txt' || true"
+on node1 state -m generic-mirror -v
+
+say "Failover: node1 stops (stop_prim, poststop); node2 hears it and takes over at once, with the data"
 on node1 stop -m generic-mirror
 on node2 waitstate ALONE -m generic-mirror --timeout 10
 run curl -s http://127.0.0.1:18080/
+run curl -s http://127.0.0.1:18080/note.txt
+run sh -c "echo 'written on node2 while node1 was away' >> '$top/node2.data/www/note.txt'"
 
-say "node1 comes back: it rejoins as SECOND; then swap gives it the primary role back"
+say "node1 comes back: it rejoins as SECOND, brought level with what node2 wrote; then swap gives it the primary role back"
 on node1 start -m generic-mirror
 on node2 waitstate PRIM -m generic-mirror --timeout 10
+run cat "$top/node1.data/www/note.txt"
 on node2 swap -m generic-mirror
 on node1 waitstate PRIM -m generic-mirror --timeout 20
 sleep 0.5
@@ -103,6 +128,7 @@ agent_pid=$(haven --root "$n1" --json state -m generic-mirror | python3 -c 'impo
 run kill -9 "$agent_pid"
 on node2 waitstate ALONE -m generic-mirror --timeout 15
 run curl -s http://127.0.0.1:18080/
+run curl -s http://127.0.0.1:18080/note.txt
 on node1 state -v
 on node1 start -m generic-mirror
 on node2 waitstate PRIM -m generic-mirror --timeout 15
@@ -141,4 +167,4 @@ say "Stop both; the daemons stop with the demo"
 on node2 stop -m generic-mirror
 on node1 stop -m generic-mirror
 echo
-echo "Demo done. Next in the demo: replicated directories and the virtual IP on network namespaces (issues 4 and 5)."
+echo "Demo done. Next in the demo: the virtual IP on network namespaces (issue 5; tests/cluster_failover shows it today)."

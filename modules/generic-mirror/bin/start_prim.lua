@@ -2,7 +2,9 @@
 local from, to, action = ...
 local port = haven.env.APP_PORT or "18080"
 local var = haven.env.SAFEUSERVAR
-local www = var .. "/www"
+-- The pages live in the replicated directory: what the primary writes there, the next
+-- primary serves after a failover.
+local www = (haven.env.APP_DATA or var) .. "/www"
 local pidfile = var .. "/app.pid"
 
 haven.exec{ "mkdir", "-p", www }
