@@ -103,7 +103,7 @@ void add_resource_commands(CLI::App& app, CliContext& ctx) {
 
   auto ck_opts = std::make_shared<Options>();
   auto* checker = app.add_subcommand(
-      "checker", "Stop (off) or restart (on) every <check> checker of a running module, until it restarts");
+      "checker", "Stop (off) or restart (on) every <check> checker of a running module (kept across restarts of the module)");
   checker->add_option("mode", ck_opts->mode, "on or off")->required()->check(CLI::IsMember({"on", "off"}));
   checker->add_option("-m", ck_opts->module, "The module (default: $SAFEMODULE)")->type_name("MODULE");
   checker->callback([&ctx, ck_opts, print_checks] {
