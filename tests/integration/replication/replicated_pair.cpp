@@ -3,12 +3,31 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <stdexcept>
 
 #include "replication_apply/tree_comparison.hpp"
 #include "wait_until.hpp"
 
 namespace haven::test {
+
+bool write_whole_file(const std::filesystem::path& file, const std::string& text) {
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  return out.good();
+}
+
+std::string read_whole_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::string pseudo_random(std::size_t size, std::uint32_t seed) {
+  std::string data(size, '\0');
+  for (std::size_t i = 0; i < size; ++i) data[i] = static_cast<char>(((i + seed) * 2654435761u) >> 13);
+  return data;
+}
 
 bool can_replicate(std::string& why) {
   if (::geteuid() != 0) {

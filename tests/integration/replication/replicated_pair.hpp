@@ -14,6 +14,13 @@ namespace haven::test {
 /// caller skips with the reason in `why`.
 bool can_replicate(std::string& why);
 
+/// Writes `text` as the whole of `file` (through whatever is mounted there); false on error.
+bool write_whole_file(const std::filesystem::path& file, const std::string& text);
+/// The whole of `file`; empty when it cannot be read.
+std::string read_whole_file(const std::filesystem::path& file);
+/// `size` bytes that differ with `seed`, for contents that compress badly and compare well.
+std::string pseudo_random(std::size_t size, std::uint32_t seed);
+
 class ReplicatedPair {
  public:
   /// Both havend started with the module installed (id `module_id`, so its replication ports

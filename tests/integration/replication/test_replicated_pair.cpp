@@ -16,17 +16,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-void write_file(const std::filesystem::path& file, const std::string& text) {
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  REQUIRE(out.good());
-}
-
-std::string read_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+void write_file(const std::filesystem::path& file, const std::string& text) { REQUIRE(write_whole_file(file, text)); }
+std::string read_file(const std::filesystem::path& file) { return read_whole_file(file); }
 
 }  // namespace
 
@@ -48,8 +39,7 @@ TEST_CASE("replicated pair: the secondary holds every write, read-only, and take
   // The application on node1 writes: files, a folder, a big file, a symlink, modes.
   write_file(rp.data(1) / "hello.txt", "hello from node1\n");
   std::filesystem::create_directories(rp.data(1) / "sub" / "deeper");
-  std::string big(3 * 1024 * 1024 + 17, '\0');
-  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>((i * 2654435761u) >> 13);
+  const std::string big = pseudo_random(3 * 1024 * 1024 + 17, 0);
   write_file(rp.data(1) / "sub" / "big.bin", big);
   std::filesystem::create_symlink("../hello.txt", rp.data(1) / "sub" / "link");
   std::filesystem::permissions(rp.data(1) / "hello.txt", std::filesystem::perms::owner_read |
@@ -106,8 +96,7 @@ TEST_CASE("a SECOND not yet brought level does not take over when the primary's 
   auto& pair = rp.nodes();
   REQUIRE(pair.command(1, "prim").exit_code == 0);
   REQUIRE(rp.wait_state(1, "ALONE", "Ready").state == "ALONE");
-  std::string data(8 * 1024 * 1024, '\0');
-  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>((i * 2246822519u) >> 11);
+  const std::string data = pseudo_random(8 * 1024 * 1024, 7);
   write_file(rp.data(1) / "written-alone.bin", data);
 
   // --no-wait: a plain start waits until the SECOND settles, that is until it is level.

@@ -13,18 +13,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-void write_file(const std::filesystem::path& file, const std::string& text) {
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  REQUIRE(out.good());
-}
-
-std::string pseudo_random(std::size_t size, std::uint32_t seed) {
-  std::string data(size, '\0');
-  for (std::size_t i = 0; i < size; ++i) data[i] = static_cast<char>(((i + seed) * 2654435761u) >> 13);
-  return data;
-}
+void write_file(const std::filesystem::path& file, const std::string& text) { REQUIRE(write_whole_file(file, text)); }
 
 }  // namespace
 
