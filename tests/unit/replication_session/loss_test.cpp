@@ -15,17 +15,9 @@
 using haven::replication::ChangedRegionsLog;
 using haven::replication_session::testing::SessionPair;
 
-namespace {
+using haven::replication_session::testing::write_at;
 
-void write_at(const std::filesystem::path& file, std::uint64_t offset, const std::string& data) {
-  const int fd = open(file.c_str(), O_CREAT | O_WRONLY, 0644);
-  REQUIRE(fd >= 0);
-  const auto written = pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
-  const int saved = errno;
-  close(fd);
-  INFO("errno " << saved);
-  REQUIRE(written == static_cast<ssize_t>(data.size()));
-}
+namespace {
 
 void start_in_sync(SessionPair& pair) {
   pair.start_secondary();

@@ -12,15 +12,9 @@
 using haven::replication_session::ReintegrationJob;
 using haven::replication_session::testing::SessionPair;
 
-namespace {
+using haven::replication_session::testing::write_at;
 
-void write_at(const std::filesystem::path& file, std::uint64_t offset, const std::string& data) {
-  const int fd = open(file.c_str(), O_CREAT | O_WRONLY, 0644);
-  REQUIRE(fd >= 0);
-  const auto written = pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
-  close(fd);
-  REQUIRE(written == static_cast<ssize_t>(data.size()));
-}
+namespace {
 
 // The secondary's manifest, built in this process from its directory (the agent will ask the
 // secondary over the network).

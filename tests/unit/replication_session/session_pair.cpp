@@ -1,5 +1,7 @@
 #include "session_pair.hpp"
 
+#include <catch2/catch.hpp>
+
 #include "random_file_operations.hpp"
 
 #include <arpa/inet.h>
@@ -189,6 +191,16 @@ std::string SessionPair::differences(std::size_t i) const {
 
 void random_operations(const std::filesystem::path& dir, std::uint32_t seed, int count) {
   haven::testing::random_file_operations(dir, seed, count);
+}
+
+void write_at(const std::filesystem::path& file, std::uint64_t offset, const std::string& data) {
+  const int fd = ::open(file.c_str(), O_CREAT | O_WRONLY, 0644);
+  REQUIRE(fd >= 0);
+  const auto written = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
+  const int saved = errno;
+  ::close(fd);
+  INFO("errno " << saved);
+  REQUIRE(written == static_cast<ssize_t>(data.size()));
 }
 
 }  // namespace haven::replication_session::testing

@@ -93,6 +93,9 @@ class SessionPair {
 /// mount at `dir`: no .fuse_hidden* name is left below it.
 bool settle(const std::filesystem::path& dir);
 
+/// Writes `data` at `offset` of `file` (created if missing), REQUIRE-ing that all of it went.
+void write_at(const std::filesystem::path& file, std::uint64_t offset, const std::string& data);
+
 /// Differences between two trees, one per line; empty when equal.
 std::string tree_differences(const std::filesystem::path& a, const std::filesystem::path& b);
 
