@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "result_checks.hpp"
 #include "replication_link/replication_receiver.hpp"
 #include "replication_link/replication_sender.hpp"
 #include "temp_tree.hpp"
@@ -48,18 +49,6 @@ SenderOptions sender_to(std::uint16_t port, std::chrono::milliseconds timeout = 
   return o;
 }
 
-template <typename T>
-T value_of(haven::Result<T> r) {
-  INFO((r.ok() ? std::string() : r.error().message));
-  REQUIRE(r.ok());
-  return std::move(r).value();
-}
-
-void require_ok(const haven::Status& st) {
-  INFO((st.ok() ? std::string() : st.error().message));
-  REQUIRE(st.ok());
-}
-
 Change create_of(std::string path) {
   Change c;
   c.kind = ChangeKind::create;
@@ -93,8 +82,8 @@ TEST_CASE("the in-sync marker is told once every change before it is applied, an
   std::promise<std::string> marker;
   auto options = receiver_at(kPortMarker, mode);
   options.on_in_sync_marker = [&] { marker.set_value(secondary.read("f")); };
-  auto receiver = value_of(ReplicationReceiver::start(options, secondary.fd()));
-  auto sender = value_of(ReplicationSender::connect(sender_to(kPortMarker), {}));
+  auto receiver = require_value(ReplicationReceiver::start(options, secondary.fd()));
+  auto sender = require_value(ReplicationSender::connect(sender_to(kPortMarker), {}));
   sender->submit(create_of("f"));
   for (int i = 0; i < 100; ++i) sender->submit(write_of("f", "applied before the marker " + std::to_string(i)));
   const auto ticket = sender->submit_marker();
@@ -116,12 +105,12 @@ TEST_CASE("until the marker a change to a path not there yet is skipped; after i
   std::promise<void> ended_once;
   auto options = receiver_at(kPortTolerant, AckMode::after_apply);
   options.tolerant_until_marker = true;
-  auto receiver = value_of(ReplicationReceiver::start(options, secondary.fd(), nullptr, [&](const haven::Error& why) {
+  auto receiver = require_value(ReplicationReceiver::start(options, secondary.fd(), nullptr, [&](const haven::Error& why) {
     std::lock_guard lock(mutex);
     ended.push_back(why.message);
     if (ended.size() == 1) ended_once.set_value();
   }));
-  auto sender = value_of(ReplicationSender::connect(sender_to(kPortTolerant), {}));
+  auto sender = require_value(ReplicationSender::connect(sender_to(kPortTolerant), {}));
   require_ok(sender->wait(sender->submit(write_of("not-yet", "live change racing the reintegration"))));
   require_ok(sender->wait(sender->submit(create_of("created"))));
   require_ok(sender->wait(sender->submit_marker()));
@@ -145,11 +134,11 @@ TEST_CASE("a request is answered after the changes before it are applied; an err
     if (asked == "fail") return haven::fail(haven::Errc::io_error, "cannot read /srv/data/x on the secondary");
     return bytes_of(asked + ": " + secondary.read("f"));
   };
-  auto receiver = value_of(ReplicationReceiver::start(options, secondary.fd()));
-  auto sender = value_of(ReplicationSender::connect(sender_to(kPortRequest), {}));
+  auto receiver = require_value(ReplicationReceiver::start(options, secondary.fd()));
+  auto sender = require_value(ReplicationSender::connect(sender_to(kPortRequest), {}));
   sender->submit(create_of("f"));
   sender->submit(write_of("f", "content"));
-  CHECK(text_of(value_of(sender->request(bytes_of("what"), "the test's question"))) == "what: content");
+  CHECK(text_of(require_value(sender->request(bytes_of("what"), "the test's question"))) == "what: content");
 
   auto refused = sender->request(bytes_of("fail"), "the manifest of /srv/data");
   REQUIRE_FALSE(refused.ok());
@@ -167,9 +156,9 @@ TEST_CASE("a slow answer keeps the link alive with the secondary's working notic
     std::this_thread::sleep_for(1500ms);  // longer than the primary's timeout below
     return bytes_of("done");
   };
-  auto receiver = value_of(ReplicationReceiver::start(options, secondary.fd()));
-  auto sender = value_of(ReplicationSender::connect(sender_to(kPortSlowAnswer, 700ms), {}));
-  CHECK(text_of(value_of(sender->request(bytes_of("manifest"), "a slow manifest"))) == "done");
+  auto receiver = require_value(ReplicationReceiver::start(options, secondary.fd()));
+  auto sender = require_value(ReplicationSender::connect(sender_to(kPortSlowAnswer, 700ms), {}));
+  CHECK(text_of(require_value(sender->request(bytes_of("manifest"), "a slow manifest"))) == "done");
   CHECK_FALSE(sender->lost());
 }
 
@@ -180,10 +169,10 @@ TEST_CASE("an answer over either end's limit is refused with the sizes named", "
   options.on_request = [](std::span<const std::byte> request) -> haven::Result<std::vector<std::byte>> {
     return std::vector<std::byte>(request.size() == 1 ? 5000 : 500, std::byte{'m'});
   };
-  auto receiver = value_of(ReplicationReceiver::start(options, secondary.fd()));
+  auto receiver = require_value(ReplicationReceiver::start(options, secondary.fd()));
   auto limited = sender_to(kPortBigAnswer);
   limited.max_reply_bytes = 100;
-  auto sender = value_of(ReplicationSender::connect(limited, [](std::span<const Change>) { return haven::ok_status(); }));
+  auto sender = require_value(ReplicationSender::connect(limited, [](std::span<const Change>) { return haven::ok_status(); }));
   // Over the secondary's limit: it answers with an error instead.
   auto big = sender->request(bytes_of("x"), "a huge manifest");
   REQUIRE_FALSE(big.ok());

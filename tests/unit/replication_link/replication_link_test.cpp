@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "result_checks.hpp"
 #include "random_changes.hpp"
 #include "replication_apply/applier.hpp"
 #include "replication_apply/tree_comparison.hpp"
@@ -89,18 +90,6 @@ SenderOptions sender_options(std::uint16_t port, std::chrono::milliseconds timeo
   o.key = key_of(7);
   o.timeout = timeout;
   return o;
-}
-
-template <typename T>
-T require_value(haven::Result<T> r) {
-  INFO((r.ok() ? std::string() : r.error().message));
-  REQUIRE(r.ok());
-  return std::move(r).value();
-}
-
-void require_ok(const haven::Status& st) {
-  INFO((st.ok() ? std::string() : st.error().message));
-  REQUIRE(st.ok());
 }
 
 Change write_of(std::string path, std::uint64_t offset, std::string data) {
