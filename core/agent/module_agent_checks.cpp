@@ -212,6 +212,7 @@ void ModuleAgent::arm_rule_timer() {
 void ModuleAgent::evaluate_rules() {
   failover::ResourceValues values;
   for (const auto& r : resources_.list()) values.local[r.name] = r.value;
+  if (peer_link_) values.remote = peer_link_->peer_resources();
   const auto outcome = rules_->evaluate(values, std::chrono::steady_clock::now());
   // wait(): told while due (the behaviour ignores a repeat of the rule already holding it,
   // and takes it again if a stop ended the hold); released once the condition is false, not

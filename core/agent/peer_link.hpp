@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -67,6 +68,9 @@ class PeerLink {
   void on_lan_change(LanSink sink) { on_lan_ = std::move(sink); }
   /// When the peer's last valid heartbeat arrived, on any lan; none before the first.
   std::optional<std::chrono::steady_clock::time_point> last_heard() const { return last_heard_; }
+  /// The peer's resources (name → value) as its last heartbeat listed them, for `remote.`
+  /// in failover rules; nullopt while they are not known.
+  const std::optional<std::map<std::string, std::string>>& peer_resources() const { return peer_resources_; }
 
  private:
   PeerLink(boost::asio::io_context& io, PeerLinkConfig config, StatusSource status, PeerSink on_peer, LogSink log);
@@ -87,6 +91,7 @@ class PeerLink {
   std::chrono::steady_clock::time_point started_;
   std::optional<std::chrono::steady_clock::time_point> last_heard_;
   std::optional<PeerUpdate> last_emitted_;
+  std::optional<std::map<std::string, std::string>> peer_resources_;
   LanSink on_lan_;
   std::vector<std::optional<std::chrono::steady_clock::time_point>> lan_heard_;  // per lan
   std::vector<bool> lan_up_;
