@@ -1,6 +1,8 @@
 // rfsdiff and rfsverify: compare the primary's replicated directories with its secondary's,
 // run by the primary's agent (it holds the link that asks the secondary for its manifest).
 #include <iostream>
+#include <optional>
+#include <string>
 
 #include "cli_context.hpp"
 #include "replication_format.hpp"
@@ -10,6 +12,15 @@ namespace {
 
 // Both trees are hashed: seconds per GiB, so the answer may take minutes (the daemon waits 180 s).
 constexpr int kCompareTimeoutS = 175;
+
+// The primary's node when the agent refused because this node is the secondary, and the
+// request was not already relayed.
+std::optional<std::string> primary_to_ask(const ControlResponse& r, const CliContext& ctx) {
+  if (r.ok || !ctx.target.empty() || !r.data.is_object()) return std::nullopt;
+  const auto it = r.data.find("primary");
+  if (it == r.data.end() || !it->is_string() || it->get<std::string>().empty()) return std::nullopt;
+  return it->get<std::string>();
+}
 
 void add_compare_command(CLI::App& app, CliContext& ctx, const std::string& name, const std::string& help) {
   auto module = std::make_shared<std::string>();
@@ -23,6 +34,16 @@ void add_compare_command(CLI::App& app, CliContext& ctx, const std::string& name
     req.module = *m;
     auto r = ctx.ask_daemon(req, kCompareTimeoutS);
     if (!r.ok()) return ctx.report_error(r.error());
+    // Typed on the secondary: the primary holds the link that asks for the secondary's copy,
+    // so the command goes there (through havend's relay, as -H does).
+    if (const auto primary = primary_to_ask(*r, ctx)) {
+      if (!ctx.json) std::cerr << "haven: module " << *m << " is secondary on this node: " << name << " runs on the primary "
+                               << *primary << "\n";
+      CliContext there = ctx;
+      there.target = *primary;
+      r = there.ask_daemon(req, kCompareTimeoutS);
+      if (!r.ok()) return ctx.report_error(r.error());
+    }
     if (!r->ok) return ctx.report_error(Error{r->code, r->message});
     const bool verify = name == "rfsverify";
     if (verify && !rfsverify_all_equal(r->data)) ctx.exit_code = 1;
@@ -35,11 +56,11 @@ void add_compare_command(CLI::App& app, CliContext& ctx, const std::string& name
 
 void add_replication_commands(CLI::App& app, CliContext& ctx) {
   add_compare_command(app, ctx, "rfsdiff",
-                      "On the primary: what a full reintegration would send to the secondary now, per replicated "
-                      "directory (files, bytes); changes nothing");
+                      "What a full reintegration would send to the secondary now, per replicated directory (files, "
+                      "bytes); typed on the secondary, it runs on the primary; changes nothing");
   add_compare_command(app, ctx, "rfsverify",
-                      "On the primary: compare every replicated file with the secondary's copy (both trees hashed); "
-                      "exit 1 when a path differs");
+                      "Compare every replicated file of the primary with the secondary's copy (both trees hashed); "
+                      "typed on the secondary, it runs on the primary; exit 1 when a path differs");
 }
 
 }  // namespace haven::cli

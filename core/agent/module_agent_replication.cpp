@@ -280,10 +280,13 @@ ControlResponse ModuleAgent::handle_replication_request(const ControlRequest& re
                                                         " has nothing to compare"));
   const std::string peer = seen->peer.empty() ? "the peer" : seen->peer;
   const std::string there = seen->peer.empty() ? "" : " -H " + seen->peer;
-  if (seen->role == ReplicationRole::secondary)
-    return ControlResponse::failure(fail(Errc::refused, "module " + module + " is " + seen->state + " here (node " +
-                                                        options_.node + "): run " + command + " on the primary " + peer +
-                                                        ": haven " + command + " -m " + module + there));
+  if (seen->role == ReplicationRole::secondary) {
+    auto refused = ControlResponse::failure(fail(Errc::refused, "module " + module + " is " + seen->state + " here (node " +
+                                                                    options_.node + "): run " + command + " on the primary " +
+                                                                    peer + ": haven " + command + " -m " + module + there));
+    if (!seen->peer.empty()) refused.data = {{"primary", seen->peer}};  // the CLI asks there
+    return refused;
+  }
   if (seen->role != ReplicationRole::primary)
     return ControlResponse::failure(fail(Errc::refused, "module " + module + " is " + seen->state + " on node " + options_.node +
                                                         ": its directories are not replicated now; " + command +

@@ -37,7 +37,9 @@ ControlResponse ControlResponse::failure(const Error& error) {
 
 nlohmann::json ControlResponse::to_json() const {
   if (ok) return {{"ok", true}, {"message", message}, {"data", data}};
-  return {{"ok", false}, {"error", {{"code", to_string(code)}, {"message", message}}}};
+  nlohmann::json j{{"ok", false}, {"error", {{"code", to_string(code)}, {"message", message}}}};
+  if (!data.is_null()) j["data"] = data;  // what a script needs to act on the refusal
+  return j;
 }
 
 namespace {
@@ -64,6 +66,7 @@ Result<ControlResponse> ControlResponse::parse(const std::string& line) {
     auto e = j.contains("error") && j["error"].is_object() ? j["error"] : nlohmann::json::object();
     r.code = errc_from_string(string_member(e, "code", "internal"));
     r.message = string_member(e, "message", "the server answered with an error it did not describe");
+    r.data = j.contains("data") ? j["data"] : nlohmann::json(nullptr);
   }
   return r;
 }

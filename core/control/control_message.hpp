@@ -27,7 +27,7 @@ struct ControlRequest {
 struct ControlResponse {
   bool ok = true;
   std::string message;                 ///< for a person
-  nlohmann::json data = nullptr;       ///< for scripts
+  nlohmann::json data = nullptr;       ///< for scripts; on a failure, what the caller may act on
   Errc code = Errc::internal;          ///< meaningful when !ok
 
   static ControlResponse success(std::string message, nlohmann::json data = nullptr);

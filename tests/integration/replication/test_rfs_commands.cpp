@@ -1,6 +1,6 @@
 // haven rfsdiff, rfsverify and the replication line of haven state on two real havend: the
-// primary compares its copy with its secondary's, the secondary refuses naming the primary,
-// and state shows a reintegration's progress until the pair is in sync.
+// primary compares its copy with its secondary's, typed on the secondary they run on the
+// primary, and state shows a reintegration's progress until the pair is in sync.
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -17,7 +17,7 @@ void write_file(const std::filesystem::path& file, const std::string& text) { RE
 
 }  // namespace
 
-TEST_CASE("rfsdiff and rfsverify run on the primary, are refused on the secondary naming the primary, and state "
+TEST_CASE("rfsdiff and rfsverify run on the primary, typed on the secondary they run there too, and state "
           "shows the reintegration until in sync",
           "[integration][replication]") {
   std::string why;
@@ -53,11 +53,17 @@ TEST_CASE("rfsdiff and rfsverify run on the primary, are refused on the secondar
   CHECK(verify.exit_code == 0);
   CHECK_THAT(verify.out, Catch::Contains("verified: the secondary's copy is equal"));
 
-  // On the secondary: refused, saying where to run it.
-  auto refused = pair.command(2, "rfsverify");
-  INFO(refused.describe());
-  CHECK(refused.exit_code != 0);
-  CHECK_THAT(refused.err, Catch::Contains("run rfsverify on the primary node1") && Catch::Contains("-H node1"));
+  // Typed on the secondary: the agent there refuses naming the primary, and the CLI asks the
+  // primary through the relay.
+  auto forwarded = pair.command(2, "rfsverify");
+  INFO(forwarded.describe());
+  CHECK(forwarded.exit_code == 0);
+  CHECK_THAT(forwarded.err, Catch::Contains("secondary on this node: rfsverify runs on the primary node1"));
+  CHECK_THAT(forwarded.out, Catch::Contains("verified: the secondary's copy is equal"));
+  auto forwarded_json = pair.node(2).haven({"--json", "rfsverify", "-m", MirrorPairNodes::kModule});
+  INFO(forwarded_json.describe());
+  CHECK(forwarded_json.exit_code == 0);
+  CHECK(nlohmann::json::parse(forwarded_json.out, nullptr, false).contains("dirs"));
 
   auto state2 = pair.command(2, "state");
   INFO(state2.describe());
