@@ -115,7 +115,7 @@ Status FailoverPair::start_node(int n) {
   const auto log = roots_[n - 1] / "work" / "havend.out";
   auto spawned = cluster_.spawn(
       node_name(n), clean_env({program("havend").string(), "--root", roots_[n - 1].string(), "--node", node_name(n)}),
-      {}, log);
+      spec_.node_env[static_cast<std::size_t>(n - 1)], log);
   if (!spawned) return std::move(spawned).error();
   havend_.push_back(*spawned);
   // Up when its socket exists and it answers; bounded: 15 s.
@@ -142,18 +142,23 @@ Status FailoverPair::share_key_and_install() {
   for (int n = 1; n <= 2; ++n) {
     fs::path archive;
     try {
-      archive = test::pack_module(roots_[n - 1] / "work", kWebModule, {web_userconfig(spec_.module), web_hooks()});
+      const auto source = spec_.custom_module ? spec_.custom_module->source
+                                              : test::ModuleSource{web_userconfig(spec_.module), web_hooks()};
+      archive = test::pack_module(roots_[n - 1] / "work", module_name(), source);
     } catch (const std::exception& e) {
       return fail(Errc::io_error, e.what());
     }
-    if (auto r = haven(n, {"module", "install", "-m", kWebModule, archive.string()}); !r.ok())
+    if (auto r = haven(n, {"module", "install", "-m", module_name(), archive.string()}); !r.ok())
       return step_failed("haven module install on " + node_name(n), r);
   }
   return ok_status();
 }
 
 cluster::CommandOutput FailoverPair::haven(int n, const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
-  std::vector<std::string> argv{program("haven").string(), "--root", roots_[n - 1].string()};
+  // The node's own environment too: the CLI expands the same macros when it checks a module.
+  std::vector<std::string> argv;
+  for (const auto& [name, value] : spec_.node_env[static_cast<std::size_t>(n - 1)]) argv.push_back(name + "=" + value);
+  argv.insert(argv.end(), {program("haven").string(), "--root", roots_[n - 1].string()});
   argv.insert(argv.end(), args.begin(), args.end());
   auto out = cluster_.run(node_name(n), clean_env(std::move(argv)), timeout);
   if (!out) {
@@ -165,7 +170,7 @@ cluster::CommandOutput FailoverPair::haven(int n, const std::vector<std::string>
 }
 
 NodeState FailoverPair::state(int n) {
-  auto r = haven(n, {"--json", "state", "-m", kWebModule}, 10s);
+  auto r = haven(n, {"--json", "state", "-m", module_name()}, 10s);
   auto j = nlohmann::json::parse(r.out, nullptr, false);
   if (!j.is_discarded() && j.is_array() && !j.empty() && j[0].is_object())
     return {j[0].value("state", "?"), j[0].value("substate", ""), j[0]};
@@ -184,8 +189,8 @@ NodeState FailoverPair::wait_for(int n, const std::string& want, const std::stri
 }
 
 Status FailoverPair::pair_up(std::chrono::milliseconds timeout) {
-  if (auto r = haven(2, {"start", "-m", kWebModule}); !r.ok()) return step_failed("haven start on node2", r);
-  if (auto r = haven(1, {"prim", "-m", kWebModule}); !r.ok()) return step_failed("haven prim on node1", r);
+  if (auto r = haven(2, {"start", "-m", module_name()}); !r.ok()) return step_failed("haven start on node2", r);
+  if (auto r = haven(1, {"prim", "-m", module_name()}); !r.ok()) return step_failed("haven prim on node1", r);
   auto s1 = wait_for(1, "PRIM", "Ready", timeout);
   auto s2 = wait_for(2, "SECOND", "Ready", timeout);
   if (s1.describe() != "PRIM Ready" || s2.describe() != "SECOND Ready")
@@ -195,26 +200,32 @@ Status FailoverPair::pair_up(std::chrono::milliseconds timeout) {
   return ok_status();
 }
 
+std::string FailoverPair::module_name() const {
+  return spec_.custom_module ? spec_.custom_module->name : std::string(kWebModule);
+}
+
+Status FailoverPair::restart_node(int n) { return start_node(n); }
+
 Result<Clock::time_point> FailoverPair::kill_node(int n) { return kill_namespace_processes(netns(node_name(n))); }
 
 Result<bool> FailoverPair::holds_vip(int n) { return host_has_address(cluster_, node_name(n), vip()); }
 
 std::string FailoverPair::describe_node(int n, std::size_t lines) const {
   const auto& root = roots_[n - 1];
-  const auto logs = module_log_files(HavenPaths::under(root), kWebModule);
+  const auto logs = module_log_files(HavenPaths::under(root), module_name());
   return "--- " + node_name(n) + " module log (" + logs.module_log.string() + "):\n" + tail_of(logs.module_log, lines) +
          "--- havend output:\n" + tail_of(root / "work" / "havend.out", 10);
 }
 
 std::string FailoverPair::module_log(int n) const {
-  std::ifstream in(module_log_files(HavenPaths::under(roots_[n - 1]), kWebModule).module_log);
+  std::ifstream in(module_log_files(HavenPaths::under(roots_[n - 1]), module_name()).module_log);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
 
 std::vector<std::string> FailoverPair::hook_record(int n) const {
-  std::ifstream in(HavenPaths::under(roots_[n - 1]).module_var_dir(kWebModule) / "record");
+  std::ifstream in(HavenPaths::under(roots_[n - 1]).module_var_dir(module_name()) / "record");
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;

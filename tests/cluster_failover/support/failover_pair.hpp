@@ -12,7 +12,10 @@
 
 #include <chrono>
 #include <filesystem>
+#include <array>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +24,7 @@
 
 #include "haven/result.hpp"
 #include "netns_cluster.hpp"
+#include "test_module.hpp"
 #include "vip_poller.hpp"
 #include "web_module.hpp"
 
@@ -29,12 +33,21 @@ namespace haven::netns_failover {
 /// Written in WebModuleSettings::service_children, replaced by the witness's address.
 inline constexpr const char* kWitnessMark = "%WITNESS%";
 
+/// A module installed instead of the web module (its own userconfig.xml and hooks).
+struct PairModule {
+  std::string name;
+  test::ModuleSource source;
+};
+
 struct PairSpec {
   std::string name = "fo";          ///< cluster name, [a-z0-9]{1,16}
   std::filesystem::path build_dir;  ///< where bin/havend, bin/haven and the plugins are
   int lans = 2;
   bool witness = false;             ///< a second client host, client2, for <splitbrain>
   WebModuleSettings module;         ///< vip is filled in (lan1 spare 0) when empty; %WITNESS% too
+  std::optional<PairModule> custom_module;  ///< installed instead of the web module
+  /// Added to node n's havend environment (node_env[n - 1]): macros of its userconfig.xml.
+  std::array<std::map<std::string, std::string>, 2> node_env;
 };
 
 /// A module state as `haven state --json` shows it; state "?" when havend did not answer.
@@ -63,6 +76,13 @@ class FailoverPair {
   std::string netns(const std::string& host) const;
   /// The witness host's lan1 address (client2), empty without a witness.
   std::string witness_address() const;
+
+  /// The module's name: the custom module's, else "web".
+  std::string module_name() const;
+  /// Node n's havend root (under /tmp; its files are visible from the test's namespace).
+  const std::filesystem::path& root(int n) const { return roots_[static_cast<std::size_t>(n - 1)]; }
+  /// Starts node n's havend again (after kill_node), waiting until it answers.
+  [[nodiscard]] Status restart_node(int n);
 
   /// `haven --root R ARGS...` run inside node n's namespace.
   cluster::CommandOutput haven(int n, const std::vector<std::string>& args,
