@@ -10,6 +10,10 @@
 //     the secondary is up to date once every directory got it (and applies strictly again).
 //   * request (opaque body): the secondary answers with a reply carrying the same sequence
 //     (the session asks for the secondary's tree manifest this way).
+//   * keepalive (u64 body): sent every keepalive interval, busy or idle; the body counts the
+//     secondary's messages the primary has read so far (its echo). The secondary's lease
+//     (replication_receiver.hpp) is renewed by it; acknowledged like the others and never
+//     recorded when the secondary is lost.
 //
 // Secondary to primary, 64-bit little-endian words:
 // - without kReplyFlag: a cumulative acknowledgement (every change up to this sequence is safe).
@@ -18,6 +22,8 @@
 //     message;
 //   * working (no body): the secondary is busy answering a request; counts as progress, so
 //     a long answer does not make the primary declare it lost.
+// Each acknowledgement, reply or notice is one message (one write); keep-alives echo how many
+// of them the primary has read.
 #pragma once
 
 #include <cstddef>
@@ -36,7 +42,9 @@ inline constexpr std::uint32_t kControlFrameFlag = 0x80000000u;
 /// kind + sequence, before a control frame's body.
 inline constexpr std::size_t kControlHeadSize = 1 + 8;
 
-enum class ControlKind : std::uint8_t { none = 0, in_sync_marker = 1, request = 2 };
+enum class ControlKind : std::uint8_t { none = 0, in_sync_marker = 1, request = 2, keepalive = 3 };
+/// A keep-alive's body: the count of the secondary's messages the primary has read.
+inline constexpr std::size_t kKeepaliveBodySize = 8;
 
 inline constexpr std::uint64_t kReplyFlag = 0x8000000000000000ull;
 enum class ReplyKind : std::uint8_t { reply = 1, working = 2 };

@@ -4,7 +4,9 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
+#include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "reintegration/tolerant_apply.hpp"
 #include "replication_link/link_frames.hpp"
@@ -16,14 +18,24 @@ namespace asio = boost::asio;
 using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
 
 constexpr std::size_t kReadChunk = 256 * 1024;
+// Messages sent within this of the first of a run share its sending time: the lease is then
+// at most this much shorter, and the record of sending times stays small on a busy link.
+constexpr auto kLeaseGranularity = std::chrono::milliseconds(10);
 
 }  // namespace
 
 struct ReplicationReceiver::Session {
-  Session(asio::io_context& io, asio::ssl::context& tls) : stream(io, tls), timer(io), working_timer(io) {}
+  Session(asio::io_context& io, asio::ssl::context& tls) : stream(io, tls), timer(io), working_timer(io), silence_timer(io) {}
   TlsStream stream;
   asio::steady_timer timer;
   asio::steady_timer working_timer;  // "working" notices while a request is being answered
+  asio::steady_timer silence_timer;  // the lease
+  /// When this secondary sent the latest message a keep-alive confirmed the primary read:
+  /// anything the primary heard from us was sent no earlier (see README.md, "The lease").
+  std::chrono::steady_clock::time_point lease_from;
+  std::uint64_t messages_sent = 0;
+  /// (first message of a run, when it was sent), oldest first, trimmed as keep-alives confirm.
+  std::deque<std::pair<std::uint64_t, std::chrono::steady_clock::time_point>> sent_at;
   bool working = false;
   std::deque<std::vector<std::byte>> outgoing;  // answers and notices, before acknowledgements
   std::vector<std::byte> out_buffer;
@@ -42,6 +54,7 @@ struct ReplicationReceiver::Session {
 
   void close() {
     working_timer.cancel();
+    silence_timer.cancel();
     boost::system::error_code ignored;
     stream.lowest_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
     stream.lowest_layer().close(ignored);
@@ -128,6 +141,7 @@ void ReplicationReceiver::accept() {
     session->id = ++stream_count_;
     boost::system::error_code ignored;
     session->stream.lowest_layer().set_option(asio::ip::tcp::no_delay(true), ignored);
+    session->lease_from = Clock::now();  // the primary hears the handshake after it starts
     session->timer.expires_after(options_.handshake_timeout);
     session->timer.async_wait([session](const boost::system::error_code& tec) {
       if (!tec) session->close();
@@ -144,6 +158,7 @@ void ReplicationReceiver::accept() {
         return;
       }
       log_->info("replication of module {}: the primary {} connected", options_.module, session->peer);
+      if (options_.silence_timeout.count() > 0) watch_silence(session);
       read_more(session);
     });
   });
@@ -194,13 +209,23 @@ void ReplicationReceiver::take_frames(const std::shared_ptr<Session>& session) {
     queued.stream = session->id;
     if (control) {
       const auto kind = length >= kControlHeadSize ? static_cast<ControlKind>(std::to_integer<std::uint8_t>(body[0])) : ControlKind::none;
-      if (kind != ControlKind::in_sync_marker && kind != ControlKind::request) {
+      if (kind != ControlKind::in_sync_marker && kind != ControlKind::request && kind != ControlKind::keepalive) {
         end_stream(session, fail(Errc::invalid_argument, "the primary " + session->peer + " sent an unknown control frame (" +
                                                              std::to_string(length) + " bytes, kind " +
                                                              std::to_string(length ? std::to_integer<int>(body[0]) : -1) + ") after change #" +
                                                              std::to_string(session->expected - 1) +
-                                                             "; expected an in-sync marker or a request; the link is stopped"));
+                                                             "; expected an in-sync marker, a request or a keep-alive; the link is stopped"));
         return;
+      }
+      if (kind == ControlKind::keepalive) {
+        if (length != kControlHeadSize + kKeepaliveBodySize) {
+          end_stream(session, fail(Errc::invalid_argument, "the primary " + session->peer + " sent a keep-alive of " + std::to_string(length) +
+                                                               " bytes after change #" + std::to_string(session->expected - 1) + "; expected " +
+                                                               std::to_string(kControlHeadSize + kKeepaliveBodySize) + "; the link is stopped"));
+          return;
+        }
+        // At receipt, not when applied: the lease is about the link, whatever the disk does.
+        if (!renew_lease(session, get_le(body + kControlHeadSize, kKeepaliveBodySize))) return;
       }
       queued.control = kind;
       queued.change.sequence = get_le(body + 1, 8);
@@ -264,6 +289,11 @@ void ReplicationReceiver::send_ack(const std::shared_ptr<Session>& session) {
   } else {
     return;
   }
+  // The sending time, not the completion: the primary cannot read a message before it is sent.
+  const auto now = Clock::now();
+  ++session->messages_sent;
+  if (session->sent_at.empty() || now - session->sent_at.back().second >= kLeaseGranularity)
+    session->sent_at.emplace_back(session->messages_sent, now);
   session->ack_writing = true;
   asio::async_write(session->stream, asio::buffer(session->out_buffer), [this, session](const boost::system::error_code& ec, std::size_t) {
     session->ack_writing = false;
@@ -288,6 +318,37 @@ void ReplicationReceiver::keep_working_notices(const std::shared_ptr<Session>& s
     session->outgoing.push_back(std::move(notice));
     send_ack(session);
     keep_working_notices(session);
+  });
+}
+
+bool ReplicationReceiver::renew_lease(const std::shared_ptr<Session>& session, std::uint64_t echo) {
+  if (echo > session->messages_sent) {
+    end_stream(session, fail(Errc::invalid_argument, "the primary " + session->peer + " confirmed " + std::to_string(echo) +
+                                                         " messages from this secondary, which sent " + std::to_string(session->messages_sent) +
+                                                         "; the link is stopped"));
+    return false;
+  }
+  auto& sent = session->sent_at;
+  while (sent.size() >= 2 && sent[1].first <= echo) sent.pop_front();
+  if (!sent.empty() && sent.front().first <= echo) session->lease_from = std::max(session->lease_from, sent.front().second);
+  return true;
+}
+
+void ReplicationReceiver::watch_silence(const std::shared_ptr<Session>& session) {
+  if (session->ended) return;
+  const auto expires = session->lease_from + options_.silence_timeout;
+  if (Clock::now() >= expires) {
+    end_stream(session, fail(Errc::timeout, "nothing came from the primary " + session->peer + " for " +
+                                                std::to_string(options_.silence_timeout.count()) + " ms on " + options_.address + ":" +
+                                                std::to_string(port_) +
+                                                " to show that it still hears this secondary (its keep-alives stopped or do not echo "
+                                                "what this secondary sent: the replication lan is cut, or the primary hangs); the "
+                                                "stream is ended before the primary may acknowledge changes this secondary lacks"));
+    return;
+  }
+  session->silence_timer.expires_at(expires);
+  session->silence_timer.async_wait([this, session](const boost::system::error_code& ec) {
+    if (!ec) watch_silence(session);
   });
 }
 
@@ -366,6 +427,8 @@ void ReplicationReceiver::apply_loop() {
       if (options_.on_in_sync_marker) options_.on_in_sync_marker();
     } else if (q.control == ControlKind::request) {
       applied = answer_request(q);
+    } else if (q.control == ControlKind::keepalive) {
+      // Nothing to apply: acknowledged in order like the rest (after_apply: once applied).
     } else if (tolerant) {
       auto outcome = reintegration::apply_while_reintegrating(applier, dir_fd_, q.change);
       if (!outcome.ok()) applied = std::move(outcome).error();

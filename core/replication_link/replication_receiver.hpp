@@ -63,6 +63,13 @@ struct ReceiverOptions {
   RequestHandler on_request;
   /// The largest answer sent; a longer one is answered with an error instead.
   std::size_t max_reply_bytes = kDefaultMaxReplyBytes;
+  /// The secondary's half of the lease (README.md, "The lease"): a connected primary's stream
+  /// is ended (StreamEnded, Errc::timeout) once no keep-alive has shown for this long that the
+  /// primary still hears this secondary, counted from when this secondary sent the latest
+  /// message a keep-alive confirmed (before any, from the start of the handshake). Must be
+  /// below the sender's timeout and above twice its keepalive_interval plus a round trip.
+  /// The session passes timeout / 2. 0: off (old callers, tests).
+  std::chrono::milliseconds silence_timeout{0};
 };
 
 /// Told, from the link's threads, when a primary's stream ends: the primary closed it or it
@@ -111,6 +118,11 @@ class ReplicationReceiver {
   /// Writes what waits to go to the primary: answers and notices first, then the acknowledgement.
   void send_ack(const std::shared_ptr<Session>& session);
   void keep_working_notices(const std::shared_ptr<Session>& session);
+  /// A keep-alive says the primary read `echo` of our messages: the lease runs from the sending
+  /// of the latest of them. False (the stream ended) when it claims more than were sent.
+  bool renew_lease(const std::shared_ptr<Session>& session, std::uint64_t echo);
+  /// Ends the stream once the lease has run out (silence_timeout).
+  void watch_silence(const std::shared_ptr<Session>& session);
   Status answer_request(const Queued& q);
   void end_stream(const std::shared_ptr<Session>& session, const Error& why);
 

@@ -123,9 +123,10 @@ Status ReplicationSender::open_link() {
   log_->info("{}: open (TLS 1.3, key of cluster {})", where, fingerprint_hex(options_.key));
   {
     std::lock_guard lock(mutex_);
-    last_progress_ = Clock::now();
+    last_progress_ = last_heard_ = Clock::now();  // the handshake is the first thing heard
   }
   read_ack();
+  if (options_.keepalive_interval.count() > 0) asio::post(io_, [this] { keep_alive(); });
   thread_ = std::thread([this] { io_.run(); });
   return ok_status();
 }
@@ -143,6 +144,7 @@ ReplicationSender::~ReplicationSender() {
 void ReplicationSender::close_stream() {
   if (closed_) return;
   closed_ = true;
+  keepalive_timer_.cancel();
   boost::system::error_code ignored;
   stream_->lowest_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   stream_->lowest_layer().close(ignored);
@@ -161,6 +163,7 @@ void ReplicationSender::read_ack() {
     if (ack & kReplyFlag) {
       const auto kind = static_cast<ReplyKind>((ack >> 32) & 0xff);
       const std::size_t length = ack & 0xffffffffu;
+      heard(kind == ReplyKind::working && length == 0);  // a reply counts once its body is read
       if (kind == ReplyKind::working && length == 0) {
         last_progress_ = Clock::now();
         changed_.notify_all();
@@ -180,6 +183,7 @@ void ReplicationSender::read_ack() {
       read_reply_body(length, kind);
       return;
     }
+    heard(true);
     if (ack >= next_to_send_ || ack < acked_) {
       declare_lost("the secondary acknowledged change #" + std::to_string(ack) + " which was never sent or was acknowledged before");
       return;
@@ -207,6 +211,7 @@ void ReplicationSender::read_reply_body(std::size_t length, ReplyKind) {
       return;
     }
     if (lost_) return;
+    heard(true);
     const std::uint64_t sequence = get_le(reply_buffer_.data(), 8);
     const auto status = std::to_integer<std::uint8_t>(reply_buffer_[8]);
     if (sequence >= next_to_send_ || status > 1 || replies_.count(sequence)) {
@@ -240,10 +245,16 @@ void ReplicationSender::write_more() {
     if (!unacked_.empty()) {
       auto at = unacked_.begin() + static_cast<std::ptrdiff_t>(next_to_send_ - unacked_.front().change.sequence);
       for (; at != unacked_.end() && batch_.size() < kBatchBytes; ++at) {
-        if (at->control == ControlKind::none)
+        if (at->control == ControlKind::none) {
           append_frame(batch_, at->change);
-        else
+        } else if (at->control == ControlKind::keepalive) {
+          // The echo as of now, not as of queueing: the fresher, the longer the secondary's lease.
+          std::vector<std::byte> echo(kKeepaliveBodySize);
+          put_le(echo.data(), heard_messages_, kKeepaliveBodySize);
+          append_control_frame(batch_, at->control, at->change.sequence, echo);
+        } else {
           append_control_frame(batch_, at->control, at->change.sequence, at->body);
+        }
         ++next_to_send_;
       }
     }
@@ -268,13 +279,25 @@ void ReplicationSender::declare_lost(const std::string& why) {
   lost_reason_ = why;
   recorded_up_to_ = acked_;
   to_record_.reserve(unacked_.size());
-  for (auto& p : unacked_) to_record_.push_back(std::move(p));
+  std::size_t unacknowledged = 0;
+  for (auto& p : unacked_) {
+    if (p.control == ControlKind::none) ++unacknowledged;
+    to_record_.push_back(std::move(p));
+  }
   unacked_.clear();
   bytes_in_flight_ = 0;
+  std::string hold;
+  if (options_.keepalive_interval.count() > 0) {
+    acknowledge_recorded_from_ = last_heard_ + options_.timeout;
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(acknowledge_recorded_from_ - Clock::now());
+    if (left.count() > 0)
+      hold = ", and acknowledged to the application only in " + millis(left) +
+             " (the timeout after the secondary was last heard: its lease has run out by then)";
+  }
   changed_.notify_all();
   const std::string message = "replication of module " + options_.module + ": the secondary at " + peer_ + " is lost (" + why +
-                              "); " + std::to_string(to_record_.size()) +
-                              " unacknowledged changes and every later one are recorded for reintegration";
+                              "); " + std::to_string(unacknowledged) +
+                              " unacknowledged changes and every later one are recorded for reintegration" + hold;
   asio::post(io_, [this, message, why] {
     close_stream();
     log_->warn("{}", message);
@@ -368,7 +391,15 @@ Status ReplicationSender::wait(Ticket ticket) {
       changed_.wait_until(lock, deadline);
       continue;
     }
-    if (ticket <= recorded_up_to_) return ok_status();
+    if (ticket <= recorded_up_to_) {
+      // The secondary lacks this change: it may still take over with what it has until its
+      // lease has run out (README.md, "The lease").
+      if (Clock::now() < acknowledge_recorded_from_) {
+        changed_.wait_until(lock, acknowledge_recorded_from_);
+        continue;
+      }
+      return ok_status();
+    }
     if (record_error_) return *record_error_;
     if (recording_) {
       changed_.wait(lock);
@@ -416,6 +447,45 @@ std::string ReplicationSender::lost_reason() const {
 std::uint64_t ReplicationSender::acknowledged() const {
   std::lock_guard lock(mutex_);
   return acked_;
+}
+
+std::chrono::steady_clock::time_point ReplicationSender::acknowledge_recorded_from() const {
+  std::lock_guard lock(mutex_);
+  return acknowledge_recorded_from_;
+}
+
+void ReplicationSender::heard(bool counts) {
+  last_heard_ = Clock::now();
+  if (counts) ++heard_messages_;
+}
+
+void ReplicationSender::keep_alive() {
+  std::lock_guard lock(mutex_);
+  if (closing_ || lost_) return;
+  const auto now = Clock::now();
+  if (!unacked_.empty() && now >= last_progress_ + options_.timeout) {
+    declare_lost("no acknowledgement within " + millis(options_.timeout) + ", keep-alives included");
+    return;
+  }
+  if (now >= last_keepalive_ + options_.keepalive_interval) {
+    // Sent busy or idle: the secondary's lease needs a fresh echo either way. Tiny, so it
+    // bypasses back-pressure (this thread must never block).
+    last_keepalive_ = now;
+    Pending pending;
+    pending.control = ControlKind::keepalive;
+    pending.bytes = kFrameHeaderSize + kControlHeadSize + kKeepaliveBodySize;
+    pending.change.sequence = next_sequence_++;
+    if (unacked_.empty()) last_progress_ = now;
+    bytes_in_flight_ += pending.bytes;
+    unacked_.push_back(std::move(pending));
+    request_write();
+  }
+  auto next = last_keepalive_ + options_.keepalive_interval;
+  if (!unacked_.empty()) next = std::min(next, last_progress_ + options_.timeout);
+  keepalive_timer_.expires_at(next);
+  keepalive_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) keep_alive();
+  });
 }
 
 }  // namespace haven::replication

@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -44,6 +45,13 @@ struct SenderOptions {
   std::size_t max_bytes_in_flight = 64 * 1024 * 1024;
   /// The largest answer to request() accepted; a longer one ends the link (secondary lost).
   std::size_t max_reply_bytes = kDefaultMaxReplyBytes;
+  /// The primary's half of the lease (README.md, "The lease"): a keep-alive every this often,
+  /// busy or idle, echoing what was heard from the secondary, so an idle link's cut is seen
+  /// within `timeout` too; and once the secondary is lost, for any reason, a change it lacks is
+  /// acknowledged no sooner than `timeout` after anything last came from it. The secondary's
+  /// silence_timeout must exceed twice this (plus a round trip) and stay below `timeout`.
+  /// The session passes timeout / 10. 0: neither keep-alives nor the hold (old callers, tests).
+  std::chrono::milliseconds keepalive_interval{0};
 };
 
 /// Records, durably and in order, changes the secondary will not receive (the changed-regions
@@ -91,6 +99,11 @@ class ReplicationSender final : public ChangeSink {
   std::string lost_reason() const;
   /// The highest sequence the secondary acknowledged.
   std::uint64_t acknowledged() const;
+  /// Once lost, with keep-alives on: the instant from which a change the secondary lacks may be
+  /// acknowledged to the application (last heard from it + timeout; its lease has run out by
+  /// then). A caller recording such changes itself (DirectorySink) must hold them until then.
+  /// The clock's epoch while not lost or without keep-alives.
+  std::chrono::steady_clock::time_point acknowledge_recorded_from() const;
 
  private:
   struct Pending {
@@ -115,6 +128,11 @@ class ReplicationSender final : public ChangeSink {
   Ticket queue_locked(Pending pending, std::unique_lock<std::mutex>& lock);
   void write_more();
   void close_stream();
+  /// Every keepalive_interval: queues a keep-alive, and declares the secondary lost when
+  /// nothing was acknowledged for the timeout (also on an idle link).
+  void keep_alive();
+  /// With the lock held: something came from the secondary (one whole message when `counts`).
+  void heard(bool counts);
 
   /// With the lock held: takes every unacknowledged change over for the LostHandler.
   void declare_lost(const std::string& why);
@@ -129,6 +147,8 @@ class ReplicationSender final : public ChangeSink {
 
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{io_.get_executor()};
+  boost::asio::steady_timer keepalive_timer_{io_};  // link thread
+  Clock::time_point last_keepalive_{};              // link thread
   std::unique_ptr<boost::asio::ssl::context> tls_;
   std::unique_ptr<TlsStream> stream_;
   std::thread thread_;
@@ -155,6 +175,9 @@ class ReplicationSender final : public ChangeSink {
   std::uint64_t recorded_up_to_ = 0;
   bool recording_ = false;
   std::optional<Error> record_error_;
+  Clock::time_point last_heard_{};      // anything from the secondary; the connection before that
+  std::uint64_t heard_messages_ = 0;    // whole messages read, echoed by each keep-alive
+  Clock::time_point acknowledge_recorded_from_{};
 };
 
 }  // namespace haven::replication

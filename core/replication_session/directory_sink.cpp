@@ -1,5 +1,8 @@
 #include "replication_session/directory_sink.hpp"
 
+#include <algorithm>
+#include <thread>
+
 #include "replication_session/region_recording.hpp"
 
 namespace haven::replication_session {
@@ -19,6 +22,7 @@ void DirectorySink::forget_lost_sender() {
   if (sender_ && sender_->lost()) {
     counters_.lost = true;
     counters_.lost_reason = sender_->lost_reason();
+    lease_end_ = std::max(lease_end_, sender_->acknowledge_recorded_from());
     sender_.reset();  // routes still waiting on it keep it alive
   }
 }
@@ -40,6 +44,7 @@ DirectorySink::Ticket DirectorySink::submit_locked(Change change) {
     std::lock_guard record_lock(record_mutex_);
     auto recorded = record_change(record_, change);
     if (recorded.ok()) {
+      route.not_before = lease_end_;
       route.record_serial = ++appended_;
       ++recorded_;
     } else {
@@ -72,7 +77,11 @@ Status DirectorySink::wait(Ticket ticket) {
   }
   if (route.error) return Status(*route.error);
   if (route.sender) return route.sender->wait(route.inner);
-  return sync_record_through(route.record_serial);
+  auto synced = sync_record_through(route.record_serial);
+  // The lost secondary may still take over with what it has until its lease runs out
+  // (core/replication_link/README.md, "The lease").
+  if (synced.ok() && std::chrono::steady_clock::now() < route.not_before) std::this_thread::sleep_until(route.not_before);
+  return synced;
 }
 
 void DirectorySink::forward_to(std::shared_ptr<replication::ReplicationSender> sender) {
@@ -84,6 +93,7 @@ void DirectorySink::forward_to(std::shared_ptr<replication::ReplicationSender> s
 
 void DirectorySink::record_only() {
   std::lock_guard lock(mutex_);
+  forget_lost_sender();  // keeps its lease's end
   sender_.reset();
 }
 

@@ -5,6 +5,7 @@
 // neither.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -87,6 +88,8 @@ class DirectorySink final : public replication::ChangeSink {
     Ticket inner = 0;        ///< the sender's ticket
     std::uint64_t record_serial = 0;  ///< recorded: wait until the record is synced past it
     std::optional<Error> error;       ///< recording failed: the change is not safe
+    /// Recorded after a secondary was lost: acknowledged no sooner than its lease ran out.
+    std::chrono::steady_clock::time_point not_before{};
   };
 
   Ticket submit_locked(replication::Change change);
@@ -101,6 +104,9 @@ class DirectorySink final : public replication::ChangeSink {
   SinkCounters counters_;
   bool collecting_renames_ = false;
   std::set<std::string> renamed_;
+  /// Until when the last lost secondary may still hold a live stream (its sender's
+  /// acknowledge_recorded_from()): changes recorded meanwhile wait for it.
+  std::chrono::steady_clock::time_point lease_end_{};
 
   mutable std::mutex record_mutex_;  // taken after mutex_ when both are
   replication::ChangedRegionsLog record_;

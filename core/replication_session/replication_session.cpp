@@ -243,6 +243,9 @@ Status ReplicationSession::become_secondary(const BecomeSecondaryOptions& become
     receiver_options.ack_mode =
         options_.rfs.async == config::AsyncMode::none ? replication::AckMode::after_apply : replication::AckMode::on_receipt;
     receiver_options.handshake_timeout = options_.timeout;
+    // The lease (core/replication_link/README.md): ended before the primary, holding what it
+    // records for `timeout` after it last heard this node, acknowledges anything this node lacks.
+    receiver_options.silence_timeout = options_.timeout / 2;
     receiver_options.tolerant_until_marker = true;  // every stream starts with a reintegration
     d->stream_ended = false;
     d->marker_seen = false;
@@ -298,6 +301,7 @@ Status ReplicationSession::peer_secondary_ready(bool full) {
     sender_options.module = link_name(d->index);
     sender_options.key = options_.key;
     sender_options.timeout = options_.timeout;
+    sender_options.keepalive_interval = options_.timeout / 10;  // under half the secondary's silence_timeout, with room
     DirectorySink* sink = d->sink.get();
     const std::string dir = d->config.dir;
     auto sender = replication::ReplicationSender::connect(
