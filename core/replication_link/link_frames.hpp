@@ -28,6 +28,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "haven/result.hpp"
 
 #include "replication/change_message.hpp"
 
@@ -61,6 +67,44 @@ inline std::uint64_t get_le(const std::byte* in, std::size_t bytes) {
   std::uint64_t value = 0;
   for (std::size_t i = bytes; i-- > 0;) value = (value << 8) | std::to_integer<std::uint8_t>(in[i]);
   return value;
+}
+
+/// A control frame as the secondary reads it; `body` points into the frame.
+struct ControlFrame {
+  ControlKind kind = ControlKind::none;
+  std::uint64_t sequence = 0;
+  std::span<const std::byte> body;
+};
+
+/// Reads a control frame (what follows its 32-bit header): a known kind, and a keep-alive's
+/// echo of kKeepaliveBodySize bytes. The error says what came and what was expected; the
+/// caller names the peer and the place in the stream.
+inline Result<ControlFrame> parse_control_frame(std::span<const std::byte> frame) {
+  const int kind = frame.empty() ? -1 : std::to_integer<int>(frame[0]);
+  if (frame.size() < kControlHeadSize || (kind != static_cast<int>(ControlKind::in_sync_marker) &&
+                                          kind != static_cast<int>(ControlKind::request) && kind != static_cast<int>(ControlKind::keepalive)))
+    return fail(Errc::invalid_argument, "an unknown control frame (" + std::to_string(frame.size()) + " bytes, kind " + std::to_string(kind) +
+                                            "); expected an in-sync marker, a request or a keep-alive");
+  ControlFrame parsed;
+  parsed.kind = static_cast<ControlKind>(kind);
+  parsed.sequence = get_le(frame.data() + 1, 8);
+  parsed.body = frame.subspan(kControlHeadSize);
+  if (parsed.kind == ControlKind::keepalive && parsed.body.size() != kKeepaliveBodySize)
+    return fail(Errc::invalid_argument, "a keep-alive of " + std::to_string(frame.size()) + " bytes; expected " +
+                                            std::to_string(kControlHeadSize + kKeepaliveBodySize));
+  return parsed;
+}
+
+/// Appends a whole control frame, its 32-bit header included.
+inline void append_control_frame(std::vector<std::byte>& batch, ControlKind kind, std::uint64_t sequence, std::span<const std::byte> body) {
+  const std::size_t start = batch.size();
+  const std::size_t frame_size = kControlHeadSize + body.size();
+  batch.resize(start + kFrameHeaderSize + frame_size);
+  std::byte* out = batch.data() + start;
+  put_le(out, kControlFrameFlag | static_cast<std::uint32_t>(frame_size), kFrameHeaderSize);
+  out[kFrameHeaderSize] = static_cast<std::byte>(kind);
+  put_le(out + kFrameHeaderSize + 1, sequence, 8);
+  if (!body.empty()) std::memcpy(out + kFrameHeaderSize + kControlHeadSize, body.data(), body.size());
 }
 
 }  // namespace haven::replication

@@ -208,28 +208,18 @@ void ReplicationReceiver::take_frames(const std::shared_ptr<Session>& session) {
     queued.bytes = length;
     queued.stream = session->id;
     if (control) {
-      const auto kind = length >= kControlHeadSize ? static_cast<ControlKind>(std::to_integer<std::uint8_t>(body[0])) : ControlKind::none;
-      if (kind != ControlKind::in_sync_marker && kind != ControlKind::request && kind != ControlKind::keepalive) {
-        end_stream(session, fail(Errc::invalid_argument, "the primary " + session->peer + " sent an unknown control frame (" +
-                                                             std::to_string(length) + " bytes, kind " +
-                                                             std::to_string(length ? std::to_integer<int>(body[0]) : -1) + ") after change #" +
-                                                             std::to_string(session->expected - 1) +
-                                                             "; expected an in-sync marker, a request or a keep-alive; the link is stopped"));
+      auto frame = parse_control_frame({body, length});
+      if (!frame.ok()) {
+        end_stream(session, fail(Errc::invalid_argument, "the primary " + session->peer + " sent, after change #" +
+                                                             std::to_string(session->expected - 1) + ", " + frame.error().message +
+                                                             "; the link is stopped"));
         return;
       }
-      if (kind == ControlKind::keepalive) {
-        if (length != kControlHeadSize + kKeepaliveBodySize) {
-          end_stream(session, fail(Errc::invalid_argument, "the primary " + session->peer + " sent a keep-alive of " + std::to_string(length) +
-                                                               " bytes after change #" + std::to_string(session->expected - 1) + "; expected " +
-                                                               std::to_string(kControlHeadSize + kKeepaliveBodySize) + "; the link is stopped"));
-          return;
-        }
-        // At receipt, not when applied: the lease is about the link, whatever the disk does.
-        if (!renew_lease(session, get_le(body + kControlHeadSize, kKeepaliveBodySize))) return;
-      }
-      queued.control = kind;
-      queued.change.sequence = get_le(body + 1, 8);
-      queued.body.assign(body + kControlHeadSize, body + length);
+      // At receipt, not when applied: the lease is about the link, whatever the disk does.
+      if (frame->kind == ControlKind::keepalive && !renew_lease(session, get_le(frame->body.data(), kKeepaliveBodySize))) return;
+      queued.control = frame->kind;
+      queued.change.sequence = frame->sequence;
+      queued.body.assign(frame->body.begin(), frame->body.end());
     } else {
       auto change = decode({body, length});
       if (!change.ok()) {

@@ -41,17 +41,6 @@ void append_frame(std::vector<std::byte>& batch, Change& change) {
   std::memcpy(out + kFrameHeaderSize + head.size(), change.data.data(), change.data.size());
 }
 
-void append_control_frame(std::vector<std::byte>& batch, ControlKind kind, std::uint64_t sequence, const std::vector<std::byte>& body) {
-  const std::size_t start = batch.size();
-  const std::size_t frame_size = kControlHeadSize + body.size();
-  batch.resize(start + kFrameHeaderSize + frame_size);
-  std::byte* out = batch.data() + start;
-  put_le(out, kControlFrameFlag | static_cast<std::uint32_t>(frame_size), kFrameHeaderSize);
-  out[kFrameHeaderSize] = static_cast<std::byte>(kind);
-  put_le(out + kFrameHeaderSize + 1, sequence, 8);
-  if (!body.empty()) std::memcpy(out + kFrameHeaderSize + kControlHeadSize, body.data(), body.size());
-}
-
 }  // namespace
 
 ReplicationSender::ReplicationSender(SenderOptions options, LostHandler lost_handler, std::shared_ptr<spdlog::logger> log,

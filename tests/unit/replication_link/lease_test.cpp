@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/write.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -34,6 +35,7 @@ constexpr std::uint16_t kPortSilentPeer = 29433;
 constexpr std::uint16_t kPortQuietOn = 29434;
 constexpr std::uint16_t kPortQuietOff = 29435;
 constexpr std::uint16_t kPortAcked = 29436;
+constexpr std::uint16_t kPortBadEcho = 29437;
 
 haven::ClusterKey test_key() {
   haven::ClusterKey key;
@@ -268,4 +270,26 @@ TEST_CASE("with silence_timeout 0 a quiet stream lasts; with it, a primary witho
   REQUIRE(receiver_off->wait_until_applied(10s));
   CHECK(std::filesystem::exists(quiet_off / "still linked"));
   CHECK(wait_until([&] { return sender_on->lost(); }, 10000ms));
+}
+
+TEST_CASE("a keep-alive confirming messages the secondary never sent stops the link", "[link][lease]") {
+  namespace asio = boost::asio;
+  TempTree secondary;
+  StreamEnd ended;
+  auto receiver = require_value(ReplicationReceiver::start(receiver_at(kPortBadEcho, 5000ms), secondary.fd(), nullptr, ended.handler()));
+  // A peer holding the key whose first frame is a keep-alive claiming 5 messages were read.
+  auto psk = require_value(derive_link_psk(test_key(), "lease"));
+  auto tls = require_value(make_link_context(psk, false));
+  asio::io_context io;
+  asio::ssl::stream<asio::ip::tcp::socket> peer(io, *tls);
+  peer.lowest_layer().connect({asio::ip::make_address("127.0.0.1"), kPortBadEcho});
+  peer.handshake(asio::ssl::stream_base::client);
+  std::vector<std::byte> frame;
+  const std::array<std::byte, kKeepaliveBodySize> echo{std::byte{5}};
+  append_control_frame(frame, ControlKind::keepalive, 1, echo);
+  asio::write(peer, asio::buffer(frame));
+
+  REQUIRE(ended.wait(10s));
+  CHECK(ended.why->code == haven::Errc::invalid_argument);
+  CHECK(ended.why->message.find("confirmed 5 messages from this secondary, which sent 0") != std::string::npos);
 }
