@@ -91,7 +91,8 @@ class ReplicationReceiver {
 
   /// The port it listens on (the one chosen when options.port was 0).
   std::uint16_t port() const { return port_; }
-  /// The last change applied (its sequence in the current or last stream).
+  /// The last sequence applied in the current or last stream (control frames, keep-alives
+  /// included, count: they take sequences too).
   std::uint64_t applied() const { return applied_.load(); }
   /// Waits until every change received so far is applied (before the secondary takes over),
   /// at most `timeout`; false when it could not in time.
