@@ -90,7 +90,11 @@ Status ModuleAgent::init() {
   if (setup_.peer_link) {
     auto link = PeerLink::open(
         io_, *setup_.peer_link,
-        [this] { return LocalModuleStatus{behaviour_->state(), behaviour_->sub_state(), behaviour_->knowledge()}; },
+        [this] {
+          LocalModuleStatus status{behaviour_->state(), behaviour_->sub_state(), behaviour_->knowledge(), {}};
+          for (const auto& r : resources_.list()) status.resources.emplace(r.name, r.value);
+          return status;
+        },
         [this](const PeerUpdate& update) { on_peer_update(update); },
         [this](LogLevel level, const std::string& msg) { log_->log(to_spdlog(level), "{}", msg); });
     if (!link.ok()) {

@@ -67,6 +67,20 @@ void PeerLink::send_now() {
   m.state = status.state;
   m.sub_state = status.sub;
   m.knowledge = status.knowledge;
+  const bool peer_heard = last_emitted_ && last_emitted_->reachable;
+  m.resources = announcer_.next(status.resources, heartbeat_resource_budget(m.sender_node, m.module), peer_heard);
+  if (m.resources.included && m.resources.truncated != local_truncated_) {
+    local_truncated_ = m.resources.truncated;
+    if (local_truncated_)
+      log_(LogLevel::warning, "the " + std::to_string(status.resources.size()) + " resources of module " +
+                                  config_.module + " do not all fit in a heartbeat: " + config_.peer_node +
+                                  " gets the first " + std::to_string(m.resources.table.size()) +
+                                  " by name and reads the others as unknown in its remote. rules (names "
+                                  "longer than 128 bytes or with characters other than letters, digits, "
+                                  "'_', '-', '.' and ':' never go)");
+    else
+      log_(LogLevel::info, "the resources of module " + config_.module + " fit in a heartbeat again");
+  }
   for (auto& socket : sockets_) {
     // A lan that is down must not stop the others; silence there is what the peer notices.
     (void)socket->send(m);
@@ -86,6 +100,7 @@ void PeerLink::on_pulse() {
     PeerUpdate lost;
     lost.reachable = false;
     lost.node = config_.peer_node;
+    peer_tracker_.forget();
     emit(lost);
   }
   timer_.expires_after(config_.pulse);
@@ -103,6 +118,13 @@ void PeerLink::on_message(const HeartbeatMessage& message, std::size_t lan) {
   update.node = config_.peer_node;
   if (!last_emitted_ || !last_emitted_->reachable)
     log_(LogLevel::info, "heartbeat from " + config_.peer_node + ": peer " + to_string(update.state));
+  const auto truncation = peer_tracker_.take(message);
+  if (truncation == PeerResourceTracker::Truncation::started)
+    log_(LogLevel::warning, "the heartbeats of " + config_.peer_node + " carry only part of its resources of module " +
+                                config_.module + ": its remote. resources missing from them read unknown here "
+                                "(see the module log on " + config_.peer_node + ")");
+  else if (truncation == PeerResourceTracker::Truncation::ended)
+    log_(LogLevel::info, "the heartbeats of " + config_.peer_node + " carry all its resources again");
   emit(update);
 }
 

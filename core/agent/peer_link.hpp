@@ -1,7 +1,8 @@
 // The agent's link to the same module on the peer node: sends this node's heartbeat on
 // every lan at each pulse (and at once when the state changes), and tells the state
 // machine what it hears: the peer's state and knowledge, or that it is lost after
-// `timeout` of silence on every lan.
+// `timeout` of silence on every lan. The heartbeats also carry each node's resources
+// (ResourceAnnouncer decides when), which the failover rules read as `remote.`.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -18,6 +19,7 @@
 #include "heartbeat/boot_id.hpp"
 #include "heartbeat/cluster_key.hpp"
 #include "heartbeat/heartbeat_socket.hpp"
+#include "heartbeat/resource_exchange.hpp"
 
 namespace haven {
 
@@ -44,6 +46,9 @@ struct LocalModuleStatus {
   ModuleState state = ModuleState::stop;
   SubState sub = SubState::not_ready;
   NodeKnowledge knowledge;
+  /// The module's resources on this node, name → value (the whole table, host-owned
+  /// classes included: remote.heartbeat.* and remote.rfs.* mean something to the peer).
+  std::map<std::string, std::string> resources;
 };
 
 class PeerLink {
@@ -68,9 +73,12 @@ class PeerLink {
   void on_lan_change(LanSink sink) { on_lan_ = std::move(sink); }
   /// When the peer's last valid heartbeat arrived, on any lan; none before the first.
   std::optional<std::chrono::steady_clock::time_point> last_heard() const { return last_heard_; }
-  /// The peer's resources (name → value) as its last heartbeat listed them, for `remote.`
-  /// in failover rules; nullopt while they are not known.
-  const std::optional<std::map<std::string, std::string>>& peer_resources() const { return peer_resources_; }
+  /// The peer's resources (name → value) as its latest table listed them, for `remote.`
+  /// in failover rules; nullopt while they are not known: before the peer's first table,
+  /// after the peer restarted until its new table, and from the moment the peer is lost.
+  const std::optional<std::map<std::string, std::string>>& peer_resources() const {
+    return peer_tracker_.resources();
+  }
 
  private:
   PeerLink(boost::asio::io_context& io, PeerLinkConfig config, StatusSource status, PeerSink on_peer, LogSink log);
@@ -91,7 +99,9 @@ class PeerLink {
   std::chrono::steady_clock::time_point started_;
   std::optional<std::chrono::steady_clock::time_point> last_heard_;
   std::optional<PeerUpdate> last_emitted_;
-  std::optional<std::map<std::string, std::string>> peer_resources_;
+  ResourceAnnouncer announcer_;
+  PeerResourceTracker peer_tracker_;
+  bool local_truncated_ = false;  // this node's table did not fit, and that was logged
   LanSink on_lan_;
   std::vector<std::optional<std::chrono::steady_clock::time_point>> lan_heard_;  // per lan
   std::vector<bool> lan_up_;

@@ -7,6 +7,7 @@ namespace haven {
 
 enum class DropReason {
   too_short,        ///< shorter than the fixed header plus the MAC
+  too_long,         ///< longer than any heartbeat haven sends (kHeartbeatMaxSize)
   bad_magic,        ///< not a haven heartbeat at all
   unknown_version,  ///< a haven heartbeat of a format this build does not read
   unknown_type,     ///< a message type this build does not know
@@ -18,12 +19,13 @@ enum class DropReason {
   stale_boot,       ///< a boot of the sender that started before the one already known
 };
 
-inline constexpr std::size_t kDropReasonCount = 10;
+inline constexpr std::size_t kDropReasonCount = 11;
 
 /// "too_short", "bad_magic", ... for logs and JSON.
 constexpr const char* to_string(DropReason r) noexcept {
   switch (r) {
     case DropReason::too_short: return "too_short";
+    case DropReason::too_long: return "too_long";
     case DropReason::bad_magic: return "bad_magic";
     case DropReason::unknown_version: return "unknown_version";
     case DropReason::unknown_type: return "unknown_type";

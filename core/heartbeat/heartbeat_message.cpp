@@ -13,6 +13,8 @@ namespace haven {
 namespace {
 
 constexpr std::size_t kClusterIdOffset = 6;
+constexpr std::uint8_t kFlagTable = 0x01;
+constexpr std::uint8_t kFlagTruncated = 0x02;
 
 void put_u8(std::vector<std::uint8_t>& out, std::uint8_t v) { out.push_back(v); }
 
@@ -69,6 +71,12 @@ bool printable(const std::string& s) {
 
 }  // namespace
 
+std::size_t heartbeat_resource_budget(const std::string& sender_node, const std::string& module) {
+  const auto fixed = kHeartbeatMinSize - 2 + std::min(sender_node.size(), kMaxNameLength) +
+                     std::min(module.size(), kMaxNameLength) + 1;  // + the count byte
+  return kHeartbeatMaxSize - fixed;
+}
+
 std::array<std::uint8_t, kHeartbeatMacSize> heartbeat_mac(std::span<const std::uint8_t> signed_part,
                                                           const ClusterKey& key) {
   std::array<std::uint8_t, kHeartbeatMacSize> mac{};
@@ -97,6 +105,19 @@ std::vector<std::uint8_t> encode(const HeartbeatMessage& m, const ClusterKey& ke
   put_u8(out, m.knowledge.data_uptodate ? 1 : 0);
   put_u8(out, static_cast<std::uint8_t>(m.knowledge.last_role));
   put_be(out, m.knowledge.generation, 8);
+  put_be(out, m.resources.generation, 4);
+  if (!m.resources.included) {
+    put_u8(out, 0);
+  } else {
+    auto fit = fit_resources(m.resources.table, heartbeat_resource_budget(m.sender_node, m.module));
+    put_u8(out, static_cast<std::uint8_t>(kFlagTable | (fit.truncated || m.resources.truncated ? kFlagTruncated : 0)));
+    put_u8(out, static_cast<std::uint8_t>(fit.table.size()));
+    for (const auto& [name, value] : fit.table) {
+      put_u8(out, static_cast<std::uint8_t>(name.size()));  // fit_resources kept 3..128 bytes
+      out.insert(out.end(), name.begin(), name.end());
+      put_u8(out, static_cast<std::uint8_t>(*resource_value_code(value)));
+    }
+  }
   auto mac = heartbeat_mac(out, key);
   out.insert(out.end(), mac.begin(), mac.end());
   return out;
@@ -107,9 +128,17 @@ std::variant<HeartbeatMessage, HeartbeatRejection> decode_or_reject(std::span<co
   if (packet.size() < kHeartbeatMinSize)
     return reject(DropReason::too_short, std::to_string(packet.size()) + " bytes; a heartbeat has at least " +
                                              std::to_string(kHeartbeatMinSize));
+  if (packet.size() > kHeartbeatMaxSize)
+    return reject(DropReason::too_long, std::to_string(packet.size()) + " bytes; a heartbeat has at most " +
+                                            std::to_string(kHeartbeatMaxSize));
   if (!std::equal(kHeartbeatMagic.begin(), kHeartbeatMagic.end(), packet.begin()))
     return reject(DropReason::bad_magic, "first bytes " + hex::encode(packet.first(4)) +
                                              "; a haven heartbeat starts with 'HVHB' (48564842)");
+  if (packet[4] == 1)
+    return reject(DropReason::unknown_version,
+                  "format version 1, from a haven build older than resources in heartbeats; this build reads "
+                  "version " + std::to_string(kHeartbeatVersion) +
+                      " only (no compatibility before the first release): upgrade haven on every node");
   if (packet[4] != kHeartbeatVersion)
     return reject(DropReason::unknown_version, "format version " + std::to_string(packet[4]) +
                                                    "; this build reads version " +
@@ -183,6 +212,44 @@ std::variant<HeartbeatMessage, HeartbeatRejection> decode_or_reject(std::span<co
   if (auto e = read_enum("last role", static_cast<std::uint64_t>(Role::second), v)) return *e;
   m.knowledge.last_role = static_cast<Role>(v);
   if (auto e = read("generation", 8, m.knowledge.generation)) return *e;
+  if (auto e = read("resource generation", 4, v)) return *e;
+  m.resources.generation = static_cast<std::uint32_t>(v);
+  const auto flags_at = at();
+  if (auto e = read("resource flags", 1, v)) return *e;
+  if ((v & ~std::uint64_t{kFlagTable | kFlagTruncated}) != 0 || v == kFlagTruncated)
+    return reject(DropReason::bad_field, "field 'resource flags' at byte " + std::to_string(flags_at) + " is " +
+                                             std::to_string(v) + "; expected 0 (no table), 1 (table) or 3 (truncated table)");
+  m.resources.included = (v & kFlagTable) != 0;
+  m.resources.truncated = (v & kFlagTruncated) != 0;
+  if (m.resources.included) {
+    std::uint64_t count = 0;
+    const auto count_at = at();
+    if (auto e = read("resource count", 1, count)) return *e;
+    if (count > kMaxHeartbeatResources)
+      return reject(DropReason::bad_field, "field 'resource count' at byte " + std::to_string(count_at) + " is " +
+                                               std::to_string(count) + "; expected 0 to " +
+                                               std::to_string(kMaxHeartbeatResources));
+    for (std::uint64_t i = 0; i < count; ++i) {
+      const auto entry_at = at();
+      auto len = r.be(1);
+      if (!len) return truncated("resource name", entry_at);
+      auto name = r.bytes(*len);
+      if (!name) return truncated("resource name", entry_at);
+      if (!is_wire_resource_name(*name))
+        return reject(DropReason::bad_field,
+                      "resource " + std::to_string(i + 1) + " at byte " + std::to_string(entry_at) +
+                          " has no valid name (" + std::to_string(*len) +
+                          " bytes); expected class.id, 3 to 128 letters, digits, '_', '-', '.' or ':'");
+      if (!m.resources.table.empty() && !(m.resources.table.rbegin()->first < *name))
+        return reject(DropReason::bad_field, "resource " + *name + " at byte " + std::to_string(entry_at) +
+                                                 " is not after " + m.resources.table.rbegin()->first +
+                                                 "; expected names in strictly increasing order");
+      std::uint64_t code = 0;
+      if (auto e = read_enum("resource value", kMaxResourceValueCode, code)) return *e;
+      m.resources.table.emplace_hint(m.resources.table.end(), std::move(*name),
+                                     std::string(to_string(static_cast<ResourceValueCode>(code))));
+    }
+  }
   if (r.remaining() != 0)
     return reject(DropReason::bad_field, std::to_string(r.remaining()) + " unexpected bytes at byte " +
                                              std::to_string(at()) + ", before the MAC");

@@ -14,6 +14,7 @@
 #include "heartbeat/boot_id.hpp"
 #include "heartbeat/cluster_key.hpp"
 #include "heartbeat/drop_reason.hpp"
+#include "heartbeat/heartbeat_resources.hpp"
 
 namespace haven {
 
@@ -30,22 +31,34 @@ struct HeartbeatMessage {
   ModuleState state = ModuleState::stop;
   SubState sub_state = SubState::not_ready;
   NodeKnowledge knowledge;
+  HeartbeatResources resources;  ///< the sender's resources for the module (`remote.` in rules)
   bool operator==(const HeartbeatMessage&) const = default;
 };
 
 inline constexpr std::array<std::uint8_t, 4> kHeartbeatMagic{'H', 'V', 'H', 'B'};
-inline constexpr std::uint8_t kHeartbeatVersion = 1;
+inline constexpr std::uint8_t kHeartbeatVersion = 2;
 inline constexpr std::size_t kMaxNameLength = 64;
 inline constexpr std::size_t kHeartbeatMacSize = 32;
 /// magic, version, type, cluster id: what is checked before the MAC.
 inline constexpr std::size_t kHeartbeatHeaderSize = 4 + 1 + 1 + 8;
-/// No valid message is shorter: header, fixed fields, two 1-byte names, MAC.
+/// No valid message is shorter: header, fixed fields, two 1-byte names, the resource
+/// generation and flags without a table, MAC.
 inline constexpr std::size_t kHeartbeatMinSize = kHeartbeatHeaderSize + 16 + 8 + 1 + 1 + 1 + 1 + 2 +
-                                                 1 + 1 + 1 + 1 + 8 + kHeartbeatMacSize;
-inline constexpr std::size_t kHeartbeatMaxSize = kHeartbeatMinSize - 2 + 2 * kMaxNameLength;
+                                                 1 + 1 + 1 + 1 + 8 + 4 + 1 + kHeartbeatMacSize;
+/// No valid message is longer, whatever its resources: 1200 bytes of UDP payload is 1248
+/// bytes in an IPv6 packet, under IPv6's minimum MTU of 1280, so a heartbeat is never
+/// fragmented on any link.
+inline constexpr std::size_t kHeartbeatMaxSize = 1200;
+
+/// The bytes left for resource entries in a heartbeat of `sender_node` for `module` (names
+/// cut to kMaxNameLength as encode cuts them): kHeartbeatMaxSize less everything else.
+std::size_t heartbeat_resource_budget(const std::string& sender_node, const std::string& module);
 
 /// The message, signed with HMAC-SHA256 under `key`. Names longer than kMaxNameLength are
-/// a caller's bug: they are cut to that length (and the peer sees the cut name).
+/// a caller's bug: they are cut to that length (and the peer sees the cut name). The
+/// resource table, when included, goes through fit_resources with the message's budget: what
+/// does not fit is left out and the truncated flag set, so the packet never exceeds
+/// kHeartbeatMaxSize.
 std::vector<std::uint8_t> encode(const HeartbeatMessage& message, const ClusterKey& key);
 
 /// Why decode refused a packet: the reason to count, and a sentence for the log.
@@ -54,8 +67,10 @@ struct HeartbeatRejection {
   std::string detail;
 };
 
-/// Checks, in this order, size, magic, version, type, cluster id, then the MAC (in constant
-/// time), then parses the fields. Never reads outside `packet`.
+/// Checks, in this order, size (too short, too long), magic, version, type, cluster id, then
+/// the MAC (in constant time), then parses the fields, resources included (names valid and
+/// in strictly increasing order, known value codes, at most kMaxHeartbeatResources). Never
+/// reads outside `packet`.
 std::variant<HeartbeatMessage, HeartbeatRejection> decode_or_reject(std::span<const std::uint8_t> packet,
                                                                    const ClusterKey& key);
 

@@ -1,7 +1,9 @@
 // Heartbeat decoder under hostile bytes. Byte 0 picks the mode: even, the rest is a packet as
 // it arrives from the network (it must pass the MAC, which random bytes almost never do);
 // odd, the rest is a body the target signs with the fixed key, so the field parser behind
-// the MAC is explored too. Whatever decode accepts, encode must write back byte for byte.
+// the MAC is explored too. Whatever decode accepts, encode must write back byte for byte,
+// its resource table must be within the bounds (count, names, values), and the receiver's
+// tracker must take it.
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -9,6 +11,7 @@
 
 #include "fuzz_check.hpp"
 #include "heartbeat/heartbeat_message.hpp"
+#include "heartbeat/resource_exchange.hpp"
 
 namespace {
 
@@ -32,6 +35,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto* message = std::get_if<haven::HeartbeatMessage>(&decoded)) {
     HAVEN_FUZZ_CHECK(haven::encode(*message, key) == packet, "accepted packet re-encodes differently");
     HAVEN_FUZZ_CHECK(haven::decode(packet, key).ok(), "decode and decode_or_reject disagree");
+    HAVEN_FUZZ_CHECK(packet.size() <= haven::kHeartbeatMaxSize, "accepted a packet over the size limit");
+    const auto& resources = message->resources;
+    HAVEN_FUZZ_CHECK(resources.included || (resources.table.empty() && !resources.truncated),
+                     "a table or truncated flag without the table flag");
+    HAVEN_FUZZ_CHECK(resources.table.size() <= haven::kMaxHeartbeatResources, "too many resources accepted");
+    for (const auto& [name, value] : resources.table) {
+      HAVEN_FUZZ_CHECK(haven::is_wire_resource_name(name), "accepted resource name " + name);
+      HAVEN_FUZZ_CHECK(haven::resource_value_code(value).has_value(), "accepted resource value " + value);
+    }
+    haven::PeerResourceTracker tracker;
+    tracker.take(*message);
+    HAVEN_FUZZ_CHECK(resources.included == tracker.resources().has_value(), "the tracker missed the table");
   } else {
     auto& why = std::get<haven::HeartbeatRejection>(decoded);
     HAVEN_FUZZ_CHECK(!why.detail.empty(), std::string("rejection without detail: ") + to_string(why.reason));

@@ -52,7 +52,7 @@ TEST_CASE("every field survives an encode and decode round trip") {
     m.sender_node = std::string(kMaxNameLength, 'n');
     m.module = std::string(kMaxNameLength, 'm');
     auto packet = encode(m, key);
-    CHECK(packet.size() == kHeartbeatMaxSize);
+    CHECK(packet.size() == kHeartbeatMinSize - 2 + 2 * kMaxNameLength);
   }
   auto back = decode(encode(m, key), key);
   REQUIRE(back.ok());
@@ -84,7 +84,7 @@ TEST_CASE("an unknown format version or message type is refused as such") {
   auto key = key_filled_with(1);
   auto packet = encode(sample_message(), key);
   auto version = packet;
-  version[4] = 2;
+  version[4] = 3;
   CHECK(rejection_of(version, key) == DropReason::unknown_version);
   auto type = packet;
   type[5] = 9;
@@ -138,10 +138,12 @@ TEST_CASE("an authentic packet with out-of-range values or extra bytes is refuse
   }
   SECTION("an empty name") { packet[kNodeLengthOffset] = 0; }
   SECTION("a control character in a name") { packet[kNodeLengthOffset + 1] = '\n'; }
-  SECTION("an unknown state") { packet[body_end - 12] = 6; }
-  SECTION("an unknown sub-state") { packet[body_end - 11] = 3; }
-  SECTION("a data-up-to-date flag other than 0 or 1") { packet[body_end - 10] = 2; }
-  SECTION("an unknown role") { packet[body_end - 9] = 3; }
+  // The tail without a resource table: state, sub-state, flag, role, generation (8),
+  // resource generation (4), resource flags.
+  SECTION("an unknown state") { packet[body_end - 17] = 6; }
+  SECTION("an unknown sub-state") { packet[body_end - 16] = 3; }
+  SECTION("a data-up-to-date flag other than 0 or 1") { packet[body_end - 15] = 2; }
+  SECTION("an unknown role") { packet[body_end - 14] = 3; }
   SECTION("bytes left over before the MAC") {
     packet.insert(packet.begin() + static_cast<std::ptrdiff_t>(body_end), std::uint8_t{0});
   }

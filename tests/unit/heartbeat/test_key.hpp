@@ -24,4 +24,15 @@ inline HeartbeatMessage sample_message() {
   return m;
 }
 
+/// The sample message with a resource table of every value, as a mirror module has one.
+inline HeartbeatMessage sample_with_resources() {
+  HeartbeatMessage m = sample_message();
+  m.resources.generation = 9;
+  m.resources.included = true;
+  m.resources.table = {{"custom.peerdb", "down"},      {"heartbeat.default", "up"}, {"intf.eth0", "init"},
+                       {"ip.198.51.100.10", "unknown"}, {"rfs.uptodate", "up"},     {"usersetting.errd", "off"},
+                       {"usersetting.failover", "on"}};
+  return m;
+}
+
 }  // namespace haven::test

@@ -1,0 +1,106 @@
+// Two PeerLinks over loopback UDP in one io_context: each node's resources reach the other
+// in the heartbeats, a change follows, and a lost peer's resources are forgotten.
+#include <catch2/catch.hpp>
+
+#include <boost/asio/io_context.hpp>
+
+#include "agent/peer_link.hpp"
+#include "test_key.hpp"
+
+using namespace haven;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Ports of this test only (no other test of the build uses 29811-29812).
+constexpr unsigned short kPortOne = 29811;
+constexpr unsigned short kPortTwo = 29812;
+
+HeartbeatSocket::Endpoint loopback(unsigned short port) {
+  return {boost::asio::ip::make_address("127.0.0.1"), port};
+}
+
+PeerLinkConfig config_for(const std::string& self, const std::string& peer, unsigned short local, unsigned short remote) {
+  PeerLinkConfig c;
+  c.local_node = self;
+  c.peer_node = peer;
+  c.module = "pair";
+  c.module_id = 1;
+  c.pulse = 20ms;
+  c.timeout = 300ms;
+  c.lans.push_back({"default", loopback(local), loopback(remote)});
+  c.key = test::key_filled_with(8);
+  return c;
+}
+
+struct Node {
+  LocalModuleStatus status;
+  std::vector<PeerUpdate> updates;
+  std::vector<std::string> log;
+  std::unique_ptr<PeerLink> link;
+
+  Node(boost::asio::io_context& io, PeerLinkConfig config) {
+    status.state = ModuleState::prim;
+    auto opened = PeerLink::open(
+        io, std::move(config), [this] { return status; }, [this](const PeerUpdate& u) { updates.push_back(u); },
+        [this](LogLevel, const std::string& line) { log.push_back(line); });
+    REQUIRE(opened.ok());
+    link = std::move(*opened);
+    link->start();
+  }
+};
+
+// Runs the loop until `done` or 10 s: a bound, not a timing assertion.
+template <typename Predicate>
+bool run_until(boost::asio::io_context& io, Predicate done) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    io.run_for(10ms);
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("each node's resources reach its peer in the heartbeats and are forgotten when the peer is lost",
+          "[peer_link]") {
+  boost::asio::io_context io;
+  Node one(io, config_for("node1", "node2", kPortOne, kPortTwo));
+  auto two = std::make_unique<Node>(io, config_for("node2", "node1", kPortTwo, kPortOne));
+  one.status.resources = {{"heartbeat.default", "up"}, {"usersetting.failover", "on"}};
+  two->status.resources = {{"custom.peerdb", "up"}, {"heartbeat.default", "up"}};
+
+  CHECK_FALSE(one.link->peer_resources());
+  REQUIRE(run_until(io, [&] {
+    return one.link->peer_resources() == std::optional(two->status.resources) &&
+           two->link->peer_resources() == std::optional(one.status.resources);
+  }));
+
+  two->status.resources["custom.peerdb"] = "down";
+  REQUIRE(run_until(io, [&] { return one.link->peer_resources()->at("custom.peerdb") == "down"; }));
+
+  two.reset();  // node2's agent is gone: every lan falls silent
+  REQUIRE(run_until(io, [&] { return !one.updates.empty() && !one.updates.back().reachable; }));
+  CHECK_FALSE(one.link->peer_resources());
+}
+
+TEST_CASE("a table too large for a heartbeat is logged once on each side, and the part that fits arrives",
+          "[peer_link]") {
+  boost::asio::io_context io;
+  Node one(io, config_for("node1", "node2", kPortOne, kPortTwo));
+  Node two(io, config_for("node2", "node1", kPortTwo, kPortOne));
+  for (int i = 0; i < 200; ++i) two.status.resources["custom.r" + std::to_string(1000 + i)] = "up";
+  REQUIRE(run_until(io, [&] { return one.link->peer_resources() && one.link->peer_resources()->size() > 0; }));
+  // Some pulses more, so that a second log line would have had its chance.
+  for (int i = 0; i < 20; ++i) io.run_for(10ms);
+  const auto received = one.link->peer_resources()->size();
+  CHECK(received < two.status.resources.size());
+  CHECK(one.link->peer_resources()->begin()->first == "custom.r1000");
+  auto count = [](const std::vector<std::string>& log, const std::string& fragment) {
+    return std::count_if(log.begin(), log.end(),
+                         [&](const std::string& l) { return l.find(fragment) != std::string::npos; });
+  };
+  CHECK(count(two.log, "do not all fit in a heartbeat") == 1);
+  CHECK(count(one.log, "carry only part of its resources") == 1);
+}
