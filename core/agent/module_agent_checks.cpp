@@ -186,10 +186,30 @@ void ModuleAgent::follow_state_with_checks(ModuleState state, SubState sub) {
 void ModuleAgent::on_observation(const checks::Observation& seen) {
   if (!checkers_ || exiting_) return;
   const auto before = resources_.get(seen.resource);
-  if (!resources_.set_by_host(seen.resource, seen.value, std::chrono::system_clock::now())) return;
+  const bool changed = resources_.set_by_host(seen.resource, seen.value, std::chrono::system_clock::now());
   const std::string checker = seen.spec->plugin.substr(seen.spec->plugin.rfind('.') + 1);
-  log_->log(seen.value == "up" ? spdlog::level::info : spdlog::level::warn, "Resource {} set to {} by {}check: {}",
-            seen.resource, seen.value, checker, seen.reason);
+  if (changed)
+    log_->log(seen.value == "up" ? spdlog::level::info : spdlog::level::warn, "Resource {} set to {} by {}check: {}",
+              seen.resource, seen.value, checker, seen.reason);
+  // The seed's module checker "stopstarts the local module when the watched module
+  // restarts": what this module took from it (connections, mounts, data) belongs to a run
+  // that is gone. Counted against maxloop under the resource's name, as a detector's action.
+  if (seen.restart) {
+    const std::string what = seen.thing + " restarted (" + checks::describe(*seen.restart) + ")";
+    const auto state = behaviour_->state();
+    const bool in_role = state == ModuleState::prim || state == ModuleState::alone || state == ModuleState::second ||
+                         state == ModuleState::up;
+    if (!in_role) {
+      // STOP or WAIT: no application of this module runs, and it starts after the restart.
+      log_->info("{}; module {} is {}: nothing to stopstart", what, options_.module, to_string(state));
+      return;
+    }
+    log_->warn("Action stopstart called by {} checker {}: {}", checker, seen.resource, what);
+    feed(CommandEvent{Command::stopstart, false, seen.resource});  // a refusal is logged with the reply
+    maybe_exit();
+    return;
+  }
+  if (!changed) return;
   // errd acts by itself, once per fall: the seed's "Action restart called by errd".
   if (seen.spec->path != checks::FailurePath::direct || seen.value != "down") return;
   if (before && before->value == "down") return;

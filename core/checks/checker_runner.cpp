@@ -65,16 +65,29 @@ void CheckerRunner::loop(std::size_t index, std::shared_ptr<bool> stop) {
     std::lock_guard lock(mutex_);
     checker = slots_[index].checker;
   }
+  // The SDK's RunAwareChecker (ABI 1.2) also says which run of the watched thing answered;
+  // a checker built for 1.1 is not one and its restarts go unseen.
+  const auto run_aware = std::dynamic_pointer_cast<RunAwareChecker>(checker);
+  RestartDetector restarts;  // one per run of this thread: its first up probe is no restart
   for (;;) {
-    auto result = checker->probe(spec.timeout);
+    Result<RunCheckResult> result = RunCheckResult{};
+    if (run_aware) {
+      result = run_aware->probe_run(spec.timeout);
+    } else if (auto plain = checker->probe(spec.timeout); plain) {
+      result = RunCheckResult{*plain, {}, {}};
+    } else {
+      result = std::move(plain).error();
+    }
     {
       std::lock_guard lock(mutex_);
       if (*stop) return;  // stopped while probing: the result belongs to a state that is gone
     }
-    Observation seen{spec.resource, "unknown", {}, &spec};
+    Observation seen{spec.resource, "unknown", {}, &spec, std::nullopt, {}};
     if (result) {
-      seen.value = result->up ? "up" : "down";
-      seen.reason = result->reason;
+      seen.value = result->check.up ? "up" : "down";
+      seen.reason = result->check.reason;
+      seen.thing = result->thing;
+      seen.restart = restarts.observe(result->check.up, result->run);
     } else {
       seen.reason = result.error().message;
     }
@@ -84,9 +97,16 @@ void CheckerRunner::loop(std::size_t index, std::shared_ptr<bool> stop) {
   }
 }
 
+namespace {
+bool in_role(ModuleState s) {
+  return s == ModuleState::prim || s == ModuleState::alone || s == ModuleState::second || s == ModuleState::up;
+}
+}  // namespace
+
 std::vector<std::string> CheckerRunner::follow(ModuleState state, SubState sub) {
   {
     std::lock_guard lock(mutex_);
+    if (in_role(state) && !in_role(state_)) ++starts_;
     state_ = state;
     sub_ = sub;
   }
@@ -116,6 +136,11 @@ std::vector<std::string> CheckerRunner::set_class_enabled(const std::string& kla
     else enabled_classes_.erase(klass);
   }
   return apply();
+}
+
+std::uint64_t CheckerRunner::starts() const {
+  std::lock_guard lock(mutex_);
+  return starts_;
 }
 
 std::vector<std::string> CheckerRunner::running() const {

@@ -4,15 +4,18 @@
 #pragma once
 
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "checks/checker_plan.hpp"
+#include "checks/restart_detector.hpp"
 #include "haven/behaviour.hpp"
 #include "haven/checker.hpp"
 
@@ -24,6 +27,10 @@ struct Observation {
   std::string value;
   std::string reason;
   const CheckerSpec* spec = nullptr;  ///< valid while the runner lives
+  /// A run-aware checker (haven::RunAwareChecker) saw what it watches restart since its last
+  /// up probe; `thing` names what it watches ("module db on node node2").
+  std::optional<Restart> restart;
+  std::string thing;
 };
 
 class CheckerRunner {
@@ -54,6 +61,11 @@ class CheckerRunner {
   /// `haven errd enable|disable <class>` for custom errd classes.
   std::vector<std::string> set_class_enabled(const std::string& klass, bool on);
 
+  /// How many times the module went from STOP or WAIT into PRIM, ALONE, SECOND or UP while
+  /// this runner followed it: with the agent's pid, what tells one run of the module from the
+  /// next (a `<module>` checker elsewhere reads it in `haven state --json` as "starts").
+  std::uint64_t starts() const;
+
   /// The resources whose checkers run now.
   std::vector<std::string> running() const;
 
@@ -82,6 +94,7 @@ class CheckerRunner {
   std::condition_variable wake_;
   ModuleState state_ = ModuleState::stop;
   SubState sub_ = SubState::not_ready;
+  std::uint64_t starts_ = 0;
   bool checkers_on_ = true;
   bool errd_on_ = true;
   std::set<std::string> enabled_classes_;

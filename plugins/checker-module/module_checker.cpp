@@ -64,7 +64,28 @@ Result<std::string> ModuleChecker::node_of(const std::string& addr) const {
                                    "; expected 127.0.0.1 for this node or an address of a node of cluster.xml");
 }
 
+std::string module_run(const nlohmann::json& entry) {
+  if (!entry.is_object()) return "not running";
+  const std::string state = entry.value("state", std::string("STOP"));
+  if (state == "STOP" || state == "WAIT") return "not running";
+  // The agent's pid changes when the module stops and starts again through STOP; the
+  // generation when it becomes primary (a stopstart of a primary, a failover); "starts", when
+  // the agent tells it, at every start, a secondary's included.
+  std::string run = "agent " + std::to_string(entry.value("pid", 0LL));
+  if (auto g = entry.find("generation"); g != entry.end() && g->is_number_integer())
+    run += ", generation " + std::to_string(g->get<std::uint64_t>());
+  if (auto s = entry.find("starts"); s != entry.end() && s->is_number_integer())
+    run += ", start " + std::to_string(s->get<std::uint64_t>());
+  return run;
+}
+
 Result<CheckResult> ModuleChecker::probe(std::chrono::milliseconds timeout) noexcept {
+  auto seen = probe_run(timeout);
+  if (!seen.ok()) return std::move(seen).error();
+  return std::move(seen->check);
+}
+
+Result<RunCheckResult> ModuleChecker::probe_run(std::chrono::milliseconds timeout) noexcept {
   try {
     ControlRequest state;
     state.command = "state";
@@ -82,16 +103,19 @@ Result<CheckResult> ModuleChecker::probe(std::chrono::milliseconds timeout) noex
       sent.command = "relay";
       sent.args = {{"node", *node}, {"request", state.to_json()}, {"timeout_s", seconds}};
     }
+    const std::string thing = "module " + target_.module + " on " + place;
+    // No answer, or a refusal: nothing learnt of the module's run.
     auto answer = send_control_request(daemon_socket_, sent, timeout);
     if (!answer.ok())
-      return CheckResult{false, "cannot ask havend (" + daemon_socket_.string() + ") for module " + target_.module +
-                                    " on " + place + ": " + answer.error().message};
-    if (!answer->ok)
-      return CheckResult{false, "module " + target_.module + " on " + place + ": " + answer->message};
+      return RunCheckResult{{false, "cannot ask havend (" + daemon_socket_.string() + ") for " + thing + ": " +
+                                        answer.error().message},
+                            thing,
+                            {}};
+    if (!answer->ok) return RunCheckResult{{false, thing + ": " + answer->message}, thing, {}};
     const nlohmann::json& data = answer->data.is_array() && !answer->data.empty() ? answer->data[0] : answer->data;
     const std::string s = data.is_object() ? data.value("state", std::string("STOP")) : "STOP";
     const std::string sub = data.is_object() ? data.value("substate", std::string("NotReady")) : "NotReady";
-    return CheckResult{module_is_up(s, sub), "module " + target_.module + " on " + place + " is " + s + " " + sub};
+    return RunCheckResult{{module_is_up(s, sub), thing + " is " + s + " " + sub}, thing, module_run(data)};
   } catch (const std::exception& e) {
     return fail(Errc::internal, "haven.checker.module: " + std::string(e.what()));
   }

@@ -27,4 +27,26 @@ class Checker : public PluginObject {
   virtual Result<CheckResult> probe(std::chrono::milliseconds timeout) noexcept = 0;
 };
 
+/// ABI 1.2: one probe's answer together with the run of the watched thing that gave it.
+struct RunCheckResult {
+  CheckResult check;
+  /// What runs, for the log: "module db on node node2".
+  std::string thing;
+  /// Which run of it answered: equal at two probes only when it did not stop and start in
+  /// between ("agent 4242, generation 7"); a text of its own while it is not running
+  /// ("not running"). Empty when the probe learnt nothing of it (no answer).
+  std::string run;
+};
+
+/// ABI 1.2: a checker that can also tell which run of the watched thing it saw (a module
+/// that stops and starts again), so that the host notices a restart between two probes
+/// that both found it up. The host finds it with dynamic_cast on the Checker it made; a
+/// checker built for ABI 1.1 is not one, and the host sees no restarts of what it watches.
+/// What a restart leads to (the module checker's stopstart) is the host's policy.
+class RunAwareChecker : public Checker {
+ public:
+  /// As probe(), with the run. Called instead of probe(), under the same rules.
+  virtual Result<RunCheckResult> probe_run(std::chrono::milliseconds timeout) noexcept = 0;
+};
+
 }  // namespace haven

@@ -3,7 +3,7 @@
 // a custom resource set by a script triggers the administrator's rule, a wait() rule
 // holds the module and lets it go, a <custom> checker's program flips its resource and its
 // rule acts, `haven checker off` outlives a restart, and a <module> checker makes a module
-// wait for the one it depends on.
+// wait for the one it depends on and stopstarts it when that one restarts.
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -279,6 +279,48 @@ TEST_CASE("a <module> checker holds the module in WAIT while the module it depen
   CHECK(back.value("state", "") == "ALONE");
   CHECK(log_has(node, "dep", "Action wait called by failover rule module_failure"));
   CHECK(log_has(node, "dep", "module base on this node is ALONE Ready"));
+}
+
+TEST_CASE("a <module> checker stopstarts its module once when the module it watches restarts",
+          "[integration][checks]") {
+  HavenTestNode node;
+  install(node, "base", {userconfig(""), recording_hooks()});
+  // The default period and handle_time: module_failure does not act during base's short
+  // stopstart, so what stopstarts dep is the restart itself.
+  install(node, "dep",
+          {userconfig("    <check>\n"
+                      "      <module name=\"base\"><to addr=\"127.0.0.1\" interval=\"100ms\" timeout=\"2s\"/></module>\n"
+                      "    </check>"),
+           recording_hooks()});
+  REQUIRE(node.haven({"prim", "-m", "base"}).exit_code == 0);
+  REQUIRE(node.wait_for_state("base", "ALONE", "Ready", 15s).value("state", "") == "ALONE");
+  REQUIRE(node.haven({"prim", "-m", "dep"}).exit_code == 0);
+  REQUIRE(node.wait_for_state("dep", "ALONE", "Ready", 15s).value("state", "") == "ALONE");
+  // dep's checker has seen base up: what it saw is the run a restart ends.
+  REQUIRE(haven::test::wait_until([&] { return resource_value(node, "dep", "module.base_127.0.0.1") == "up"; }, 10s));
+  CHECK_FALSE(log_has(node, "dep", "Action stopstart called by module checker"));
+
+  auto stopstart = node.haven({"stopstart", "-m", "base"});
+  INFO(stopstart.describe());
+  REQUIRE(stopstart.exit_code == 0);
+  const std::string action = "Action stopstart called by module checker module.base_127.0.0.1: module base on this "
+                             "node restarted";
+  REQUIRE(haven::test::wait_until([&] { return log_has(node, "dep", action); }, 15s));
+  REQUIRE(haven::test::wait_until(
+      [&] { return count_lines(read_lines(node.record_file("dep")), "start_prim") == 2; }, 20s));
+  auto back = node.wait_for_state("dep", "ALONE", "Ready", 15s);
+  INFO(back.dump() << "\n" << haven::test::slurp(node.module_log("dep")));
+  CHECK(back.value("state", "") == "ALONE");
+  CHECK(node.module_state("base").value("state", "") == "ALONE");
+  // Its checker, started again with dep, sees base up in its new run: no second stopstart.
+  REQUIRE(haven::test::wait_until([&] { return resource_value(node, "dep", "module.base_127.0.0.1") == "up"; }, 10s));
+  long actions = 0;
+  for (const auto& line : read_lines(node.module_log("dep")))
+    if (line.find(action) != std::string::npos) ++actions;
+  CHECK(actions == 1);
+  const auto record = read_lines(node.record_file("dep"));
+  CHECK(count_lines(record, "stop_prim ALONE WAIT stopstart") == 1);
+  CHECK(count_lines(record, "start_prim") == 2);
 }
 
 TEST_CASE("a failover rule written in Lua acts as the text one does", "[integration][checks]") {

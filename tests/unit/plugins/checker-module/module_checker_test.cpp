@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <mutex>
+#include <optional>
 
 #include "control/control_server.hpp"
 #include "module_checker.hpp"
@@ -40,7 +41,10 @@ struct FakeDaemon {
     auto st = server.start(socket, [this](const ControlRequest& r, const ControlPeer&) {
       std::lock_guard lock(mutex);
       asked.push_back(r);
-      nlohmann::json data = nlohmann::json::array({{{"module", "db"}, {"state", state}, {"substate", substate}}});
+      nlohmann::json entry{{"module", "db"}, {"state", state}, {"substate", substate}};
+      if (pid > 0) entry["pid"] = pid;
+      if (generation) entry["generation"] = *generation;
+      nlohmann::json data = nlohmann::json::array({entry});
       return ControlResponse::success("", data);
     });
     REQUIRE(st.ok());
@@ -51,6 +55,8 @@ struct FakeDaemon {
   std::vector<ControlRequest> asked;
   std::string state = "ALONE";
   std::string substate = "Ready";
+  int pid = 0;                               // as the agent answers; havend's STOP entry has none
+  std::optional<std::uint64_t> generation;
 };
 
 ModuleChecker checker_for(const Root& root, const std::string& addr) {
@@ -153,4 +159,52 @@ TEST_CASE("a loopback address that is a node's in cluster.xml is relayed to that
   REQUIRE(daemon.asked.size() == 1);
   CHECK(daemon.asked[0].command == "relay");
   CHECK(daemon.asked[0].args.value("node", "") == "node2");
+}
+
+TEST_CASE("the run of a module is its agent and generation while it runs, and not running in STOP and WAIT") {
+  CHECK(module_run({{"state", "ALONE"}, {"pid", 4242}, {"generation", 7U}}) == "agent 4242, generation 7");
+  CHECK(module_run({{"state", "SECOND"}, {"pid", 4242}, {"generation", 7U}, {"starts", 3U}}) ==
+        "agent 4242, generation 7, start 3");
+  CHECK(module_run({{"state", "PRIM"}, {"substate", "Transient"}, {"pid", 4242}, {"generation", 7U}}) ==
+        "agent 4242, generation 7");
+  CHECK(module_run({{"state", "WAIT"}, {"pid", 4242}, {"generation", 7U}}) == "not running");
+  CHECK(module_run({{"state", "STOP"}, {"generation", 7U}}) == "not running");
+  CHECK(module_run(nlohmann::json()) == "not running");
+}
+
+TEST_CASE("the module checker says which run of the module answered, and none without an answer") {
+  Root root;
+  {
+    auto silent = checker_for(root, "127.0.0.1").probe_run(1s);
+    REQUIRE(silent);
+    CHECK_FALSE(silent->check.up);
+    CHECK(silent->run.empty());
+    CHECK(silent->thing == "module db on this node");
+  }
+  FakeDaemon daemon(root.socket());
+  {
+    std::lock_guard lock(daemon.mutex);
+    daemon.pid = 4242;
+    daemon.generation = 7;
+  }
+  auto checker = checker_for(root, "127.0.0.1");
+  auto up = checker.probe_run(2s);
+  REQUIRE(up);
+  CHECK(up->check.up);
+  CHECK(up->check.reason == "module db on this node is ALONE Ready");
+  CHECK(up->run == "agent 4242, generation 7");
+  {
+    std::lock_guard lock(daemon.mutex);
+    daemon.state = "STOP";
+    daemon.substate = "NotReady";
+    daemon.pid = 0;
+  }
+  auto stopped = checker.probe_run(2s);
+  REQUIRE(stopped);
+  CHECK_FALSE(stopped->check.up);
+  CHECK(stopped->run == "not running");
+  // probe() answers as before, for hosts that do not know runs.
+  auto plain = checker.probe(2s);
+  REQUIRE(plain);
+  CHECK(plain->reason == "module db on this node is STOP NotReady");
 }
