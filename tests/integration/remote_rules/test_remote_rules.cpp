@@ -14,6 +14,7 @@ namespace {
 
 constexpr int kTextRulePort = 29801;
 constexpr int kLuaRulePort = 29802;
+constexpr int kEveryRulePort = 29803;
 
 MirrorPairSettings settings_with_rules(int heart_port, const std::string& rules) {
   MirrorPairSettings s;
@@ -27,11 +28,13 @@ bool log_has(MirrorPairNodes& pair, int n, const std::string& fragment) {
   return pair.module_log(n).find(fragment) != std::string::npos;
 }
 
-void set_peerdb(MirrorPairNodes& pair, const std::string& value) {
-  auto set = pair.node2().haven({"set", "-r", "custom.peerdb", "-v", value, "-m", MirrorPairNodes::kModule});
+void set_on_node2(MirrorPairNodes& pair, const std::string& resource, const std::string& value) {
+  auto set = pair.node2().haven({"set", "-r", resource, "-v", value, "-m", MirrorPairNodes::kModule});
   INFO(set.describe());
   REQUIRE(set.exit_code == 0);
 }
+
+void set_peerdb(MirrorPairNodes& pair, const std::string& value) { set_on_node2(pair, "custom.peerdb", value); }
 
 }  // namespace
 
@@ -86,4 +89,19 @@ TEST_CASE("a Lua rule over remote.class.? acts on the peer's resource, and lets 
       20s);
   INFO(pair.module_log(1));
   CHECK(released);
+}
+
+TEST_CASE("a rule over remote.class.* acts once every resource of the class on the peer compares true",
+          "[integration][pair][rules]") {
+  MirrorPairNodes pair(settings_with_rules(
+      kEveryRulePort, "\n r3: if (remote.custom.* == down && remote.usersetting.failover == on) then wait();\n"));
+  pair.pair_up();
+
+  set_on_node2(pair, "custom.a", "down");
+  set_on_node2(pair, "custom.b", "up");
+  set_on_node2(pair, "custom.b", "down");
+  const bool acted =
+      haven::test::wait_until([&] { return log_has(pair, 1, "Action wait called by failover rule r3"); }, 15s);
+  INFO(pair.module_log(1));
+  CHECK(acted);
 }
