@@ -75,7 +75,9 @@ TEST_CASE("errd restarts the application when its process dies, and maxloop stop
           "[integration][checks]") {
   HavenTestNode node;
   const std::string marker = "300." + std::to_string(::getpid());
-  const std::string start = "haven.exec{ \"sh\", \"-c\", \"sleep " + marker + " >/dev/null 2>&1 &\" }\n";
+  // Returns once the process is there: errd probes as soon as start_prim ends.
+  const std::string start = "haven.exec{ \"sh\", \"-c\", \"sleep " + marker + " >/dev/null 2>&1 & until pgrep -f '^sleep " +
+                            marker + "$' >/dev/null; do sleep 0.01; done\" }\n";
   const std::string stop = "haven.exec{ \"pkill\", \"-f\", \"^sleep " + marker + "$\" }\n";
   install(node, "errd",
           {userconfig("    <errd polltimer=\"200ms\">\n"

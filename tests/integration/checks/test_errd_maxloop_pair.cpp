@@ -1,7 +1,7 @@
 // errd on a mirror pair (two havend over loopback): the primary's application process dies,
 // errd restarts it on the primary up to maxloop, the next death stops the module there
 // ("Action stop called by maxloop") and the secondary takes over, ALONE, running the
-// application. Each node's process carries its own marker, so neither node's hooks or errd
+// application; the stopped node comes back as its secondary when the administrator starts it. Each node's process carries its own marker, so neither node's hooks or errd
 // ever see the other's.
 #include <unistd.h>
 
@@ -59,8 +59,12 @@ void install_errd_module(HavenTestNode& node, int heart_port) {
       "<errd polltimer=\"200ms\">"
       "<proc name=\"sleep\" argregex=\"^%ERRD_MARK%$\" atleast=\"1\" action=\"restart\" class=\"prim\"/>"
       "</errd></service></safe>\n";
-  const std::string start = "haven.exec{ \"sh\", \"-c\", \"sleep $ERRD_MARK >/dev/null 2>&1 &\" }\n";
-  // In sh, a $ before the closing quote is a plain $: the regex's end anchor.
+  // start_prim returns once the process is there, as a real application's start script would
+  // (errd probes as soon as start_prim ends). In sh, a $ before a closing quote is a plain $:
+  // the regex's end anchor.
+  const std::string start =
+      "haven.exec{ \"sh\", \"-c\", \"sleep $ERRD_MARK >/dev/null 2>&1 & "
+      "until pgrep -f \\\"^sleep $ERRD_MARK$\\\" >/dev/null; do sleep 0.01; done\" }\n";
   const std::string stop = "haven.exec{ \"sh\", \"-c\", \"pkill -f \\\"^sleep $ERRD_MARK$\\\" || true\" }\n";
   auto archive = haven::test::pack_module(
       node.work_dir(), kModule,
@@ -98,9 +102,11 @@ TEST_CASE("errd restarts the primary's application up to maxloop, then the modul
   // maxloop="2": two deaths are restarted on node1, which stays primary with node2 SECOND.
   for (int death = 1; death <= 2; ++death) {
     REQUIRE(node1.run({"/usr/bin/pkill", "-f", "^sleep " + marker(1) + "$"}).exit_code == 0);
-    REQUIRE(haven::test::wait_until(
-        [&] { return count_prefix(read_lines(node1.record_file(kModule)), "start_prim") == death + 1; }, 15s));
-    REQUIRE(haven::test::wait_until([&] { return resource_value(node1, "proc.sleep") == "up"; }, 10s));
+    const bool restarted =
+        haven::test::wait_until(
+            [&] { return count_prefix(read_lines(node1.record_file(kModule)), "start_prim") == death + 1; }, 15s) &&
+        haven::test::wait_until([&] { return resource_value(node1, "proc.sleep") == "up"; }, 10s);
+    if (!restarted) FAIL("death " << death << " not restarted:\n" << haven::test::slurp(node1.module_log(kModule)));
     CHECK(application_runs(node1, 1));
     CHECK(node1.wait_for_state(kModule, "PRIM", "Ready", 10s).value("state", "") == "PRIM");
     CHECK(node2.module_state(kModule).value("state", "") == "SECOND");
@@ -132,4 +138,12 @@ TEST_CASE("errd restarts the primary's application up to maxloop, then the modul
   CHECK(count_prefix(record2, "start_prim") == 1);
   INFO(haven::test::slurp(node1.record_file(kModule)));
   CHECK(node1.module_state(kModule).value("state", "") == "STOP");
+
+  // The administrator's start brings node1 back, as the secondary of node2.
+  auto start = node1.haven({"start", "-m", kModule});
+  INFO(start.describe());
+  REQUIRE(start.exit_code == 0);
+  CHECK(node1.wait_for_state(kModule, "SECOND", "Ready", 20s).value("state", "") == "SECOND");
+  CHECK(node2.wait_for_state(kModule, "PRIM", "Ready", 20s).value("state", "") == "PRIM");
+  CHECK_FALSE(application_runs(node1, 1));
 }
