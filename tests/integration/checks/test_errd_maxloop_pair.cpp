@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "mirror_pair_nodes.hpp"
 #include "test_module.hpp"
 #include "wait_until.hpp"
