@@ -84,8 +84,13 @@ Status ModuleAgent::replication_become(ReplicationRole role) {
     // Taking over: every change the old primary had acknowledged must be written here first.
     if (auto st = replication_->drain(setup_.peer_link ? setup_.peer_link->timeout : std::chrono::milliseconds(5000));
         !st.ok())
-      log_->error("replication: taking over before every received change was written: {}", st.error().message);
+      return fail(st.error().code, st.error().message + ": this node does not take over with a copy lacking changes "
+                                                        "its old primary acknowledged");
   }
+  if (role == ReplicationRole::primary && replication_role_ == ReplicationRole::none && replication_->left_changes())
+    return fail(Errc::refused, "module " + options_.module + ": the secondary stopped before every change received from "
+                               "its primary was written: this node does not take over with a copy lacking changes its "
+                               "old primary acknowledged (see the error above in this log)");
   if (replication_role_ != ReplicationRole::none) {
     if (auto st = replication_->stop(true); !st.ok()) return st;
     replication_role_ = ReplicationRole::none;

@@ -253,7 +253,7 @@ void ReplicationReceiver::take_frames(const std::shared_ptr<Session>& session) {
         queued_bytes_ += q.bytes;
         queue_.push_back(std::move(q));
       }
-      if (queued_bytes_ > options_.max_queued_bytes) {
+      if (queued_bytes_ > options_.max_queued_bytes || queue_.size() > options_.max_queued_changes) {
         session->paused = true;
         reading_paused_ = true;
       }
@@ -419,6 +419,10 @@ void ReplicationReceiver::apply_loop() {
       applied = answer_request(q);
     } else if (q.control == ControlKind::keepalive) {
       // Nothing to apply: acknowledged in order like the rest (after_apply: once applied).
+    } else if (q.change.kind == ChangeKind::fsync && options_.ack_mode == AckMode::on_receipt) {
+      // async="second" promises the change is here, received, not on this node's disk: a
+      // flush per application fsync would make the queue of received changes (all of which
+      // must be written before this node may take over) grow by a disk flush each.
     } else if (tolerant) {
       auto outcome = reintegration::apply_while_reintegrating(applier, dir_fd_, q.change);
       if (!outcome.ok()) applied = std::move(outcome).error();
@@ -428,7 +432,8 @@ void ReplicationReceiver::apply_loop() {
     lock.lock();
     applying_ = false;
     queued_bytes_ -= q.bytes;
-    const bool resume = reading_paused_ && queued_bytes_ <= options_.max_queued_bytes / 2;
+    const bool resume = reading_paused_ && queued_bytes_ <= options_.max_queued_bytes / 2 &&
+                        queue_.size() <= options_.max_queued_changes / 2;
     if (resume) reading_paused_ = false;
     queue_changed_.notify_all();
     if (!applied.ok()) {
@@ -459,6 +464,15 @@ void ReplicationReceiver::apply_loop() {
         }
       });
     }
+  }
+}
+
+bool ReplicationReceiver::drain(std::chrono::milliseconds stall) {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    const std::size_t left = queue_.size();
+    if (queue_changed_.wait_for(lock, stall, [&] { return queue_.empty() && !applying_; })) return true;
+    if (queue_.size() >= left) return false;  // nothing written for `stall`: the disk is stuck
   }
 }
 

@@ -50,6 +50,9 @@ struct ReceiverOptions {
   AckMode ack_mode = AckMode::on_receipt;
   /// Received but not yet applied; above it the link stops reading (TCP pushes back).
   std::size_t max_queued_bytes = 64 * 1024 * 1024;
+  /// The same in changes: every one received must be written before this node may take over,
+  /// so this bounds how long that takes (small changes cost a system call each).
+  std::size_t max_queued_changes = 32768;
   /// A connection must finish its TLS handshake within this.
   std::chrono::milliseconds handshake_timeout{5000};
   /// Each stream starts with the primary's reintegration: apply with core/reintegration's
@@ -97,6 +100,9 @@ class ReplicationReceiver {
   /// Waits until every change received so far is applied (before the secondary takes over),
   /// at most `timeout`; false when it could not in time.
   bool wait_until_applied(std::chrono::milliseconds timeout);
+  /// Waits until every change received so far is applied, however long that takes while
+  /// changes keep being written; false only when none was written for `stall`.
+  bool drain(std::chrono::milliseconds stall);
 
  private:
   struct Queued {

@@ -224,6 +224,7 @@ Status ReplicationSession::become_secondary(const BecomeSecondaryOptions& become
   std::lock_guard lock(mutex_);
   if (role_ != Role::none)
     return fail(Errc::refused, "module " + options_.module + ": replication already runs here; stop it before becoming secondary");
+  left_changes_ = false;  // this copy is brought level again from the primary
   conflicts_folder_.clear();
   if (!become.keep_aside.empty())
     if (auto kept = keep_aside(become.keep_aside); !kept.ok()) return kept;
@@ -493,12 +494,13 @@ void ReplicationSession::join_reintegration() {
   if (reintegration_.joinable()) reintegration_.join();
 }
 
-Status ReplicationSession::drain(std::chrono::milliseconds timeout) {
+Status ReplicationSession::drain(std::chrono::milliseconds stall) {
   std::lock_guard lock(mutex_);
   for (auto& d : directories_)
-    if (d->receiver && !d->receiver->wait_until_applied(timeout))
-      return fail(Errc::timeout, fmt::format("module {}: changes received for {} were not all applied within {} ms",
-                                             options_.module, d->config.dir, timeout.count()));
+    if (d->receiver && !d->receiver->drain(stall))
+      return fail(Errc::timeout, fmt::format("module {}: changes received for {} were not all applied: none could be "
+                                             "written for {} ms",
+                                             options_.module, d->config.dir, stall.count()));
   return ok_status();
 }
 
@@ -523,9 +525,12 @@ Status ReplicationSession::stop(bool lazy) {
                                              options_.module, busy));
   } else if (role_ == Role::secondary) {
     for (auto& d : directories_)
-      if (d->receiver && !d->receiver->wait_until_applied(options_.timeout))
-        log_->warn("module {}: stopping the secondary of {} with received changes not applied: it is not up to date",
-                   options_.module, d->config.dir);
+      if (d->receiver && !d->receiver->drain(options_.timeout)) {
+        left_changes_ = true;
+        log_->error("module {}: stopping the secondary of {} with received changes not applied (none could be written "
+                    "for {} ms): this copy is not up to date",
+                    options_.module, d->config.dir, options_.timeout.count());
+      }
     unmount_all_quietly();
   }
   role_ = Role::none;

@@ -125,15 +125,21 @@ class ReplicationSession {
   /// up to date, or after a split brain): reintegrate fully whatever the record says.
   Status peer_secondary_ready(bool full = false);
 
-  /// Secondary, before taking over: waits until every change received is applied.
-  Status drain(std::chrono::milliseconds timeout);
+  /// Secondary, before taking over: waits until every change received is applied, as long as
+  /// changes keep being written; timeout when none was written for `stall`.
+  Status drain(std::chrono::milliseconds stall);
 
   /// Unmounts everything, after any reintegration finished. As primary the file system is
   /// refused while an application holds a file there (refused naming the directories, those
   /// stay mounted and the session keeps its role) unless `lazy`: then it is detached at once
-  /// and this waits until those files are closed. As secondary: drains (up to the timeout),
-  /// stops the receivers, removes the views (lazily: readers keep their files).
+  /// and this waits until those files are closed. As secondary: drains (while changes keep
+  /// being written, see drain), stops the receivers, removes the views (lazily: readers keep
+  /// their files); when changes received could not all be written, left_changes() says so.
   Status stop(bool lazy = false);
+
+  /// The last stop as secondary left received changes unwritten: this copy lacks changes the
+  /// old primary acknowledged, and must not serve as primary (reset by the next role).
+  bool left_changes() const { return left_changes_.load(); }
 
   /// Role, in_sync, and per directory: mounted / view, connected, lost (why), changes and bytes
   /// sent, changes recorded, record intact, reintegration progress while it runs.
@@ -189,6 +195,7 @@ class ReplicationSession {
   std::thread reintegration_;
   std::atomic<bool> reintegrating_{false};
   std::atomic<bool> in_sync_{false};
+  std::atomic<bool> left_changes_{false};
 };
 
 }  // namespace haven::replication_session
