@@ -116,6 +116,10 @@ on node1 state
 on node2 state
 run curl -s http://127.0.0.1:18080/
 
+say "Are both copies equal? rfsverify hashes both trees; typed on the secondary (node2), it runs on the primary"
+on node2 waitstate SECOND -m generic-mirror --timeout 20
+on node2 rfsverify -m generic-mirror
+
 say "Every node's state from one place: -H runs the command through each node's havend (signed with the cluster key)"
 on node1 -H "*" state
 
