@@ -223,6 +223,7 @@ nlohmann::json ModuleAgent::state_json() const {
                    {"generation", known.generation},
                    {"failover", failover_},
                    {"pid", ::getpid()}};
+  if (checkers_) j["starts"] = checkers_->starts();  // a <module> checker elsewhere tells runs apart by it
   if (running_hook_) j["hook"] = running_hook_->hook;
   j["vips"] = vips_json();
   j["resources"] = resources_json();

@@ -7,6 +7,10 @@
 namespace haven::mirror {
 namespace {
 
+// The identity of the stop that maxloop orders, so that its reason says so.
+constexpr std::string_view kMaxloopStop = "maxloop";
+
+
 using S = ModuleState;
 using P = HookPhase;
 
@@ -257,7 +261,7 @@ std::vector<Action> MirrorStateMachine::on_command(const CommandEvent& command, 
                           module_label() + " is stopped; find why the detector keeps acting, then run 'haven start -m " +
                           module_label() + "'";
     out.push_back(Report{LogLevel::error, message});
-    if (state_ != S::stop) (void)dispatch(CommandEvent{Command::stop, false, ""});
+    if (state_ != S::stop) (void)dispatch(CommandEvent{Command::stop, false, std::string(kMaxloopStop)});
     out.push_back(CommandReply{command.command, false, message});
     run_plan(out);
     return out;
@@ -384,9 +388,13 @@ MirrorStateMachine::Outcome MirrorStateMachine::second(const CommandEvent& comma
   return {true, "module " + module_label() + " starts as secondary of node " + peer_->node};
 }
 
-MirrorStateMachine::Outcome MirrorStateMachine::stop(const CommandEvent&) {
+MirrorStateMachine::Outcome MirrorStateMachine::stop(const CommandEvent& command) {
   held_by_.clear();  // the administrator's stop ends a rule's hold; the rules start afresh
-  plan_stop(true, "stop", "stopped by the administrator");
+  // Whoever reads `haven state` at 3 a.m. must see that haven stopped it, not a person.
+  plan_stop(true, "stop",
+            command.identity == kMaxloopStop
+                ? "stopped by maxloop: detectors acted more than maxloop times within loop_interval (see the log)"
+                : "stopped by the administrator");
   return {true, "stopping module " + module_label()};
 }
 
