@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "change_builders.hpp"
 #include "result_checks.hpp"
 #include "replication_link/replication_receiver.hpp"
 #include "replication_link/replication_sender.hpp"
@@ -13,6 +14,9 @@
 
 using namespace haven::replication;
 using namespace std::chrono_literals;
+
+using haven::replication::testing::create_of;
+using haven::replication::testing::write_of;
 
 namespace {
 
@@ -47,24 +51,6 @@ SenderOptions sender_to(std::uint16_t port, std::chrono::milliseconds timeout = 
   o.key = test_key();
   o.timeout = timeout;
   return o;
-}
-
-Change create_of(std::string path) {
-  Change c;
-  c.kind = ChangeKind::create;
-  c.path = std::move(path);
-  c.mode = 0644;
-  c.uid = c.gid = kKeepOwner;
-  return c;
-}
-
-Change write_of(std::string path, std::string data) {
-  Change c;
-  c.kind = ChangeKind::write;
-  c.path = std::move(path);
-  c.length = data.size();
-  c.data = std::move(data);
-  return c;
 }
 
 std::vector<std::byte> bytes_of(const std::string& text) {

@@ -17,6 +17,7 @@
 #include "black_hole_relay.hpp"
 #include "replication_link/replication_receiver.hpp"
 #include "replication_link/replication_sender.hpp"
+#include "change_builders.hpp"
 #include "result_checks.hpp"
 #include "temp_tree.hpp"
 
@@ -24,6 +25,9 @@ using namespace haven::replication;
 using namespace std::chrono_literals;
 using haven::replication::testing::BlackHoleRelay;
 using Clock = std::chrono::steady_clock;
+
+using haven::replication::testing::create_of;
+using haven::replication::testing::write_of;
 
 namespace {
 
@@ -62,24 +66,6 @@ SenderOptions sender_to(std::uint16_t port, std::chrono::milliseconds timeout, s
   o.timeout = timeout;
   o.keepalive_interval = keepalive_interval;
   return o;
-}
-
-Change create_of(std::string path) {
-  Change c;
-  c.kind = ChangeKind::create;
-  c.path = std::move(path);
-  c.mode = 0644;
-  c.uid = c.gid = kKeepOwner;
-  return c;
-}
-
-Change write_of(std::string path, std::string data) {
-  Change c;
-  c.kind = ChangeKind::write;
-  c.path = std::move(path);
-  c.length = data.size();
-  c.data = std::move(data);
-  return c;
 }
 
 // The LostHandler's test double: what it was given, in order.

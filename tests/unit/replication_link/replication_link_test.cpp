@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "change_builders.hpp"
 #include "result_checks.hpp"
 #include "random_changes.hpp"
 #include "replication_apply/applier.hpp"
@@ -27,6 +28,9 @@
 
 using namespace haven::replication;
 using namespace std::chrono_literals;
+
+using haven::replication::testing::create_of;
+using haven::replication::testing::write_of;
 
 namespace {
 
@@ -99,15 +103,6 @@ Change write_of(std::string path, std::uint64_t offset, std::string data) {
   c.offset = offset;
   c.length = data.size();
   c.data = std::move(data);
-  return c;
-}
-
-Change create_of(std::string path) {
-  Change c;
-  c.kind = ChangeKind::create;
-  c.path = std::move(path);
-  c.mode = 0644;
-  c.uid = c.gid = kKeepOwner;
   return c;
 }
 
