@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "failover_pair.hpp"
+#include "journal_records.hpp"
 #include "common/haven_paths.hpp"
 #include "test_module.hpp"
 
@@ -31,6 +32,7 @@ using haven::netns_failover::NodeState;
 using haven::netns_failover::PairModule;
 using haven::netns_failover::PairSpec;
 namespace fs = std::filesystem;
+using haven::test::journal_records;
 
 namespace {
 
@@ -90,18 +92,6 @@ PairModule journal_module() {
       "  </service>\n"
       "</safe>\n";
   return PairModule{kModule, {userconfig, bin}};
-}
-
-// The records of a journal, in file order; a torn last line counts as absent.
-std::vector<std::uint64_t> journal_records(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::vector<std::uint64_t> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (in.eof() || line.size() != 10) break;
-    out.push_back(std::stoull(line));
-  }
-  return out;
 }
 
 // The last record the application was told is written, 0 before any.

@@ -17,24 +17,13 @@
 #include <thread>
 
 #include "replicated_pair.hpp"
+#include "journal_records.hpp"
 #include "wait_until.hpp"
 
 using namespace haven::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-// The records of a journal, in file order; a torn last line counts as absent.
-std::vector<std::uint64_t> journal_records(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::vector<std::uint64_t> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (in.eof() || line.size() != 10) break;
-    out.push_back(std::stoull(line));
-  }
-  return out;
-}
 
 struct WriterOutcome {
   std::uint64_t acknowledged = 0;  ///< the last record whose write and fsync both succeeded
