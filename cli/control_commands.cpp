@@ -88,6 +88,10 @@ void print_module_details(const nlohmann::json& m) {
     std::cout << "    " << std::left << std::setw(30) << r.value("resource", "") << std::setw(9) << r.value("value", "")
               << "since " << std::put_time(&local, "%Y-%m-%d %H:%M:%S") << "  by " << r.value("set_by", "") << "\n";
   }
+  if (!m.contains("peer_resources") || !m["peer_resources"].is_object()) return;
+  for (const auto& [name, value] : m["peer_resources"].items())
+    std::cout << "    " << std::left << std::setw(30) << ("remote." + name) << std::setw(9)
+              << (value.is_string() ? value.get<std::string>() : std::string("?")) << "from the peer's heartbeats\n";
 }
 
 void print_state_table(const nlohmann::json& list, bool verbose) {
@@ -222,7 +226,7 @@ void add_control_commands(CLI::App& app, CliContext& ctx) {
   auto q_flag = std::make_shared<bool>(false);
   auto* state = app.add_subcommand("state", "Show the state of modules on this node");
   state->add_option("-m", *module, "Only this module")->type_name("MODULE");
-  state->add_flag("-v", *verbose, "Also show why each module is in its state, its resources (value, since when, set by whom) and the virtual IPs this node holds");
+  state->add_flag("-v", *verbose, "Also show why each module is in its state, its resources (value, since when, set by whom), the peer's as rules read them (remote.*) and the virtual IPs this node holds");
   state->add_flag("-l", *l_flag, "With -q (-lq): print nothing, exit with the state's code: STOP 0, WAIT 1, ALONE/UP 2, PRIM 3, SECOND 4");
   state->add_flag("-q", *q_flag, "Quiet; see -l");
   state->callback([&ctx, module, verbose, l_flag, q_flag] {

@@ -227,6 +227,8 @@ nlohmann::json ModuleAgent::state_json() const {
   if (running_hook_) j["hook"] = running_hook_->hook;
   j["vips"] = vips_json();
   j["resources"] = resources_json();
+  // What `remote.` in the failover rules reads: the peer's resources from its heartbeats.
+  if (peer_link_ && peer_link_->peer_resources()) j["peer_resources"] = *peer_link_->peer_resources();
   j["checkers"] = checks_json();
   if (replication_) j["replication"] = replication_json();
   return j;

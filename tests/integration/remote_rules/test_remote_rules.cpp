@@ -53,6 +53,12 @@ TEST_CASE("a rule over the peer's resource acts when the peer's script sets it, 
   INFO(held.dump());
   CHECK(held.value("state", "") == "WAIT");
   CHECK(held.value("reason", "").find("rule r1") != std::string::npos);
+  // haven state -v shows what the rule read, and --json carries it.
+  auto verbose = pair.command(1, "state", {"-v"});
+  INFO(verbose.describe());
+  CHECK_THAT(verbose.out, Catch::Matches("[\\s\\S]*remote\\.custom\\.peerdb +down +from the peer's heartbeats[\\s\\S]*"));
+  CHECK(held.contains("peer_resources"));
+  CHECK(held["peer_resources"].value("custom.peerdb", "") == "down");
   // node2's own copy of the rule reads node1's custom.peerdb, which nobody set: unknown.
   CHECK_FALSE(log_has(pair, 2, "called by failover rule r1"));
 
