@@ -4,6 +4,7 @@
 
 #include "agent/module_agent.hpp"
 #include "agent/run_on_loop.hpp"
+#include "checks/checker_activation.hpp"
 #include "common/module_log.hpp"
 #include "common/process_environment.hpp"
 #include "config/user_config_loader.hpp"
@@ -197,9 +198,7 @@ void ModuleAgent::on_observation(const checks::Observation& seen) {
   if (seen.restart) {
     const std::string what = seen.thing + " restarted (" + checks::describe(*seen.restart) + ")";
     const auto state = behaviour_->state();
-    const bool in_role = state == ModuleState::prim || state == ModuleState::alone || state == ModuleState::second ||
-                         state == ModuleState::up;
-    if (!in_role) {
+    if (!checks::in_role(state)) {
       // STOP or WAIT: no application of this module runs, and it starts after the restart.
       log_->info("{}; module {} is {}: nothing to stopstart", what, options_.module, to_string(state));
       return;

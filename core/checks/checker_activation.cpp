@@ -2,6 +2,11 @@
 
 namespace haven::checks {
 
+bool in_role(ModuleState state) {
+  return state == ModuleState::prim || state == ModuleState::alone || state == ModuleState::second ||
+         state == ModuleState::up;
+}
+
 bool is_active(config::ActiveWhen when, const std::string& custom_class, ModuleState state, SubState sub,
                const std::set<std::string>& enabled_classes) {
   const bool running = state != ModuleState::stop;
@@ -13,7 +18,7 @@ bool is_active(config::ActiveWhen when, const std::string& custom_class, ModuleS
     case config::ActiveWhen::second:
     case config::ActiveWhen::sec: return state == ModuleState::second && ready;
     case config::ActiveWhen::both:
-      return ready && (primary || state == ModuleState::second || state == ModuleState::up);
+      return ready && in_role(state);
     case config::ActiveWhen::custom: return running && enabled_classes.count(custom_class) != 0;
   }
   return false;

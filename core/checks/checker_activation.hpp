@@ -10,6 +10,10 @@
 
 namespace haven::checks {
 
+/// True in the states where the module runs in a role: PRIM, ALONE, SECOND, UP (not STOP or
+/// WAIT), whatever the sub-state.
+bool in_role(ModuleState state);
+
 /// True when a checker with this `when`/class runs while the module is in this state:
 /// prim in PRIM/ALONE Ready (after start_prim, before stop_prim); second (and sec) in SECOND
 /// Ready; both in PRIM, ALONE, SECOND or UP Ready; pre whenever the module runs (from before

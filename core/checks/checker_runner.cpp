@@ -97,12 +97,6 @@ void CheckerRunner::loop(std::size_t index, std::shared_ptr<bool> stop) {
   }
 }
 
-namespace {
-bool in_role(ModuleState s) {
-  return s == ModuleState::prim || s == ModuleState::alone || s == ModuleState::second || s == ModuleState::up;
-}
-}  // namespace
-
 std::vector<std::string> CheckerRunner::follow(ModuleState state, SubState sub) {
   {
     std::lock_guard lock(mutex_);
