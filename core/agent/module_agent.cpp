@@ -34,7 +34,7 @@ ModuleAgent::ModuleAgent(AgentOptions options) : options_(std::move(options)) {}
 
 ModuleAgent::~ModuleAgent() {
   server_.stop();
-  if (hook_thread_.joinable()) hook_thread_.join();
+  if (job_thread_.joinable()) job_thread_.join();
   close_replication();
 }
 
@@ -139,7 +139,7 @@ int ModuleAgent::run() {
   io_.run();
   if (checkers_) checkers_->stop_all();
   server_.stop();
-  if (hook_thread_.joinable()) hook_thread_.join();
+  if (job_thread_.joinable()) job_thread_.join();
   close_replication();
   log_->info("agent of module {} exits: module {}", options_.module, to_string(behaviour_->state()));
   return 0;
@@ -224,7 +224,7 @@ nlohmann::json ModuleAgent::state_json() const {
                    {"failover", failover_},
                    {"pid", ::getpid()}};
   if (checkers_) j["starts"] = checkers_->starts();  // a <module> checker elsewhere tells runs apart by it
-  if (running_hook_) j["hook"] = running_hook_->hook;
+  if (hook_running()) j["hook"] = running_job_->hook->hook;
   j["vips"] = vips_json();
   j["resources"] = resources_json();
   // What `remote.` in the failover rules reads: the peer's resources from its heartbeats.
@@ -279,11 +279,7 @@ void ModuleAgent::execute(std::vector<Action> actions) {
 void ModuleAgent::execute_one(const Action& action) {
   if (const auto* hook = std::get_if<RunHook>(&action)) {
     if (hook->hook == "stop_prim") release_vips();  // clients stop arriving before the application stops
-    if (running_hook_ || !queued_hooks_.empty()) {
-      queued_hooks_.push_back(*hook);
-    } else {
-      start_hook(*hook);
-    }
+    queue_job(Job{*hook, std::nullopt});
   } else if (const auto* enter = std::get_if<EnterState>(&action)) {
     reason_ = enter->reason;
     follow_state_with_vips(enter->state, enter->sub);
@@ -328,93 +324,138 @@ void ModuleAgent::execute_one(const Action& action) {
   }
 }
 
-void ModuleAgent::start_hook(const RunHook& hook) {
-  running_hook_ = hook;
-  // The application writes into its replicated directories from start_prim on.
-  if (auto st = prepare_replication_for(hook); !st.ok()) {
-    HookFinished done{hook.hook, false, -1, false, "not run: its replicated directories are not ready: " + st.error().message};
-    boost::asio::post(io_, [this, done] { on_hook_finished(done); });
+bool ModuleAgent::hook_running() const { return running_job_ && running_job_->hook; }
+
+void ModuleAgent::queue_job(Job job) {
+  if (running_job_ || !queued_jobs_.empty()) {
+    queued_jobs_.push_back(std::move(job));
     return;
   }
-  auto file = find_hook(setup_.bin_dir, hook.hook, setup_.script_extensions);
-  if (!file.ok() || !file->has_value()) {
-    HookFinished done;
-    done.hook = hook.hook;
+  start_job(std::move(job));
+}
+
+namespace {
+
+// The hook's file, run with the module's environment; what the behaviour is told of it.
+HookFinished run_hook_file(const std::filesystem::path& file, HookSpec spec) {
+  spec.file = file;
+  HookRunner runner;
+  auto outcome = runner.run(spec);
+  HookFinished done;
+  done.hook = spec.hook;
+  if (!outcome.ok()) {
+    done.ok = false;
+    done.exit_code = -1;
+    done.detail = outcome.error().message;
+    return done;
+  }
+  done.exit_code = outcome->exit_code;
+  done.timed_out = outcome->timed_out || outcome->cancelled;
+  done.ok = outcome->exit_code == 0 && !done.timed_out;
+  if (!done.ok) {
+    done.detail = outcome->cancelled   ? "killed with its children by forcestop"
+                  : outcome->timed_out ? "killed with its children after its timeout"
+                                       : "exit code " + std::to_string(outcome->exit_code);
+    if (!outcome->output_tail.empty()) done.detail += "; last output:\n" + outcome->output_tail;
+  }
+  return done;
+}
+
+}  // namespace
+
+void ModuleAgent::start_job(Job job) {
+  running_job_ = job;
+  ReplicationStep before;
+  ReplicationStep after;
+  if (job.hook) {
+    before = replication_step_before(*job.hook);
+    after = replication_step_after(*job.hook);
+  } else if (job.replication) {
+    before = replication_step_to(*job.replication);
+  }
+  // While a step changes the session's role, the loop treats it as having none.
+  if (before.kind != ReplicationStep::Kind::none) {
+    replication_role_ = ReplicationRole::none;
+    replication_linked_ = false;
+  }
+  std::optional<HookSpec> spec;
+  std::optional<HookFinished> at_once;  // the hook was not found, or cannot run
+  if (job.hook) {
+    const RunHook& hook = *job.hook;
+    auto file = find_hook(setup_.bin_dir, hook.hook, setup_.script_extensions);
     if (!file.ok()) {
-      done.ok = false;
-      done.exit_code = -1;
-      done.detail = file.error().message;
-    } else {
+      at_once = HookFinished{hook.hook, false, -1, false, file.error().message};
+    } else if (!file->has_value()) {
       log_->debug("hook {} {}: absent, nothing to run", hook.hook, fmt::join(hook.args, " "));
-    }
-    boost::asio::post(io_, [this, done] { on_hook_finished(done); });
-    return;
-  }
-  HookSpec spec;
-  spec.module = options_.module;
-  spec.hook = hook.hook;
-  spec.file = **file;
-  spec.args = hook.args;
-  spec.env = setup_.hook_env;
-  spec.user_log = module_log_files(options_.paths, options_.module).user_log;
-  switch (hook.phase) {
-    case HookPhase::start: spec.timeout = setup_.start_timeout; break;
-    case HookPhase::graceful_stop: spec.timeout = setup_.nice_stop_timeout; break;
-    case HookPhase::force_stop: spec.timeout = setup_.force_stop_timeout; break;
-  }
-  hook_cancel_ = std::make_shared<std::atomic<bool>>(false);
-  start_hook_running_ = hook.phase == HookPhase::start;
-  spec.cancel = hook_cancel_;
-  log_->info("running hook {} {}", spec.file.filename().string(), fmt::join(hook.args, " "));
-  if (hook_thread_.joinable()) hook_thread_.join();
-  hook_thread_ = std::thread([this, spec] {
-    HookRunner runner;
-    auto outcome = runner.run(spec);
-    HookFinished done;
-    done.hook = spec.hook;
-    if (!outcome.ok()) {
-      done.ok = false;
-      done.exit_code = -1;
-      done.detail = outcome.error().message;
+      at_once = HookFinished{hook.hook, true, 0, false, ""};
     } else {
-      done.exit_code = outcome->exit_code;
-      done.timed_out = outcome->timed_out || outcome->cancelled;
-      done.ok = outcome->exit_code == 0 && !done.timed_out;
-      if (!done.ok) {
-        done.detail = outcome->cancelled   ? "killed with its children by forcestop"
-                      : outcome->timed_out ? "killed with its children after its timeout"
-                                           : "exit code " + std::to_string(outcome->exit_code);
-        if (!outcome->output_tail.empty()) done.detail += "; last output:\n" + outcome->output_tail;
+      HookSpec s;
+      s.module = options_.module;
+      s.hook = hook.hook;
+      s.file = **file;
+      s.args = hook.args;
+      s.env = setup_.hook_env;
+      s.user_log = module_log_files(options_.paths, options_.module).user_log;
+      switch (hook.phase) {
+        case HookPhase::start: s.timeout = setup_.start_timeout; break;
+        case HookPhase::graceful_stop: s.timeout = setup_.nice_stop_timeout; break;
+        case HookPhase::force_stop: s.timeout = setup_.force_stop_timeout; break;
+      }
+      hook_cancel_ = std::make_shared<std::atomic<bool>>(false);
+      start_hook_running_ = hook.phase == HookPhase::start;
+      s.cancel = hook_cancel_;
+      spec = std::move(s);
+    }
+  }
+  if (job_thread_.joinable()) job_thread_.join();
+  job_thread_ = std::thread([this, job, before, after, spec, at_once] {
+    if (before.kind != ReplicationStep::Kind::none) {
+      auto outcome = carry_out(before);
+      boost::asio::post(io_, [this, before, outcome] { apply_replication_outcome(before, outcome); });
+      if (!outcome.status.ok() && job.hook) {
+        HookFinished done{job.hook->hook, false, -1, false,
+                          "not run: its replicated directories are not ready: " + outcome.status.error().message};
+        boost::asio::post(io_, [this, done] { on_job_finished(done); });
+        return;
       }
     }
-    boost::asio::post(io_, [this, done] { on_hook_finished(done); });
+    std::optional<HookFinished> done = at_once;
+    if (spec) {
+      log_->info("running hook {} {}", spec->file.filename().string(), fmt::join(spec->args, " "));
+      done = run_hook_file(spec->file, *spec);
+    }
+    if (after.kind != ReplicationStep::Kind::none) {
+      auto outcome = carry_out(after);
+      boost::asio::post(io_, [this, after, outcome] { apply_replication_outcome(after, outcome); });
+    }
+    boost::asio::post(io_, [this, done] { on_job_finished(done); });
   });
 }
 
-void ModuleAgent::on_hook_finished(HookFinished finished) {
-  const HookPhase phase = running_hook_ ? running_hook_->phase : HookPhase::start;
-  running_hook_.reset();
-  release_replication_after(finished, phase);
+void ModuleAgent::on_job_finished(std::optional<HookFinished> finished) {
+  running_job_.reset();
   start_hook_running_ = false;
-  if (finished.hook == "start_prim" && finished.ok) {
-    // Clients reach the application only once start_prim has started it. A VIP that cannot
-    // be set fails the start like the hook would: the module stops, the peer may take over.
-    if (auto st = take_vips(); !st.ok()) {
-      finished.ok = false;
-      finished.exit_code = -1;
-      finished.detail = "succeeded, but the virtual IP could not be set: " + st.error().message;
+  if (finished) {
+    if (finished->hook == "start_prim" && finished->ok) {
+      // Clients reach the application only once start_prim has started it. A VIP that cannot
+      // be set fails the start like the hook would: the module stops, the peer may take over.
+      if (auto st = take_vips(); !st.ok()) {
+        finished->ok = false;
+        finished->exit_code = -1;
+        finished->detail = "succeeded, but the virtual IP could not be set: " + st.error().message;
+      }
     }
+    if (finished->ok) {
+      log_->debug("hook {} finished", finished->hook);
+    } else {
+      log_->error("hook {} failed: {}", finished->hook, finished->detail);
+    }
+    feed(*finished);
   }
-  if (finished.ok) {
-    log_->debug("hook {} finished", finished.hook);
-  } else {
-    log_->error("hook {} failed: {}", finished.hook, finished.detail);
-  }
-  feed(finished);
-  if (!running_hook_ && !queued_hooks_.empty()) {
-    auto next = queued_hooks_.front();
-    queued_hooks_.pop_front();
-    start_hook(next);
+  if (!running_job_ && !queued_jobs_.empty()) {
+    auto next = std::move(queued_jobs_.front());
+    queued_jobs_.pop_front();
+    start_job(std::move(next));
   }
   maybe_exit();
 }
@@ -431,12 +472,13 @@ void ModuleAgent::deliver_peer_update(const PeerUpdate& update) {
   feed(update);  // in STOP the machine only remembers it, for the next command
   connect_secondary_if_ready();
   if (stream_ended_at_) check_stream_ended();
+  if (secondary_lost_at_) check_peer_behind();
   maybe_exit();
 }
 
 void ModuleAgent::maybe_exit() {
   if (exiting_ || !started_) return;
-  if (behaviour_->state() != ModuleState::stop || running_hook_ || !queued_hooks_.empty()) return;
+  if (behaviour_->state() != ModuleState::stop || running_job_ || !queued_jobs_.empty()) return;
   exiting_ = true;
   // Let the reply in progress reach its client before the loop ends.
   boost::asio::post(io_, [this] { io_.stop(); });

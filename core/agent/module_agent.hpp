@@ -64,8 +64,13 @@ class ModuleAgent {
   void feed(const Event& event);
   void execute(std::vector<Action> actions);
   void execute_one(const Action& action);
-  void start_hook(const RunHook& hook);
-  void on_hook_finished(HookFinished finished);
+  // Hooks and the replication steps around them run on the job thread, one job at a time, in
+  // order; the loop only decides and, when a job ends, applies what it did.
+  struct Job;
+  void queue_job(Job job);
+  void start_job(Job job);
+  void on_job_finished(std::optional<HookFinished> finished);
+  bool hook_running() const;
   void maybe_exit();
   // Every PeerUpdate of the peer link goes through here to the behaviour.
   void on_peer_update(const PeerUpdate& update);
@@ -106,11 +111,32 @@ class ModuleAgent {
   // Replication (module_agent_replication.cpp): the session's role follows the module's
   // hooks (primary before start_prim, secondary before start_second, none after their stop).
   enum class ReplicationRole { none, primary, secondary };
+  /// What a job does to the replication session, decided on the loop, carried out on the job
+  /// thread: take a role (before start_prim / start_second, or a state of a module without
+  /// hooks), or give the current one up (after stop_prim / stop_second, or in STOP).
+  struct ReplicationStep {
+    enum class Kind { none, become, release } kind = Kind::none;
+    ReplicationRole target = ReplicationRole::none;  ///< become
+    ReplicationRole from = ReplicationRole::none;    ///< the role when the step was decided
+    bool lazy = true;            ///< release: fence and detach whatever holds files (false: try only)
+    bool peer_reachable = false; ///< become primary: shown in state
+    std::optional<std::string> keep_aside;  ///< become secondary after a lost split brain
+    std::chrono::milliseconds drain_stall{5000};
+  };
+  struct ReplicationOutcome {
+    Status status = ok_status();
+    ReplicationRole role = ReplicationRole::none;  ///< the session's role afterwards
+  };
   Status open_replication();
-  Status prepare_replication_for(const RunHook& hook);
-  Status replication_become(ReplicationRole role);
-  void release_replication_after(const HookFinished& finished, HookPhase phase);
+  ReplicationStep replication_step_before(const RunHook& hook) const;
+  ReplicationStep replication_step_after(const RunHook& hook) const;
+  ReplicationStep replication_step_to(ReplicationRole role) const;
+  ReplicationOutcome carry_out(const ReplicationStep& step);                  // job thread
+  void apply_replication_outcome(const ReplicationStep& step, const ReplicationOutcome& outcome);
   void follow_state_with_replication(ModuleState state, SubState sub);
+  // A lost secondary's writes wait for this node's decision (DirectorySink): allowed once the
+  // peer says its copy is behind; ALONE and leaving the role decide in follow_state_*.
+  void check_peer_behind();
   Status log_status(Status st);
   void note_keep_aside(const std::string& report);
   void connect_secondary_if_ready();
@@ -155,11 +181,18 @@ class ModuleAgent {
   std::unique_ptr<boost::asio::steady_timer> stream_check_timer_;
   std::optional<std::chrono::steady_clock::time_point> stream_ended_at_;  // secondary: stream ended, cause unknown yet
   std::optional<std::string> keep_aside_for_;  // the split brain this node lost: whose writes to keep aside
+  // Primary: when the secondary's link was lost and no decision about its writes is made yet.
+  std::optional<std::chrono::steady_clock::time_point> secondary_lost_at_;
+  std::unique_ptr<boost::asio::steady_timer> behind_check_timer_;
 
   // Owned by the io thread.
-  std::deque<RunHook> queued_hooks_;
-  std::optional<RunHook> running_hook_;
-  std::thread hook_thread_;
+  struct Job {
+    std::optional<RunHook> hook;                 ///< none: a replication step alone
+    std::optional<ReplicationRole> replication;  ///< without a hook: the role the session takes
+  };
+  std::deque<Job> queued_jobs_;
+  std::optional<Job> running_job_;
+  std::thread job_thread_;
   std::optional<CommandReply> last_reply_;
   std::string reason_;
   ResourceTable resources_;

@@ -443,7 +443,7 @@ bool ModuleAgent::before_administrator_command(const CommandEvent& event) {
   if (held_by_rule_ == checks::kSplitBrainHold) held_by_rule_.clear();
   // A node whose data is up to date goes on by itself once released: prim would then only
   // be refused as "busy". It is the administrator's command that did it: say so.
-  const bool went_on = behaviour_->state() != state || behaviour_->sub_state() != sub || running_hook_.has_value();
+  const bool went_on = behaviour_->state() != state || behaviour_->sub_state() != sub || hook_running();
   if (went_on)
     last_reply_ = CommandReply{event.command, true,
                                "the split-brain hold of module " + options_.module +

@@ -71,93 +71,134 @@ Status ModuleAgent::open_replication() {
   return ok_status();
 }
 
-Status ModuleAgent::prepare_replication_for(const RunHook& hook) {
-  if (!replication_) return ok_status();
-  if (hook.hook == "start_prim") return replication_become(ReplicationRole::primary);
-  if (hook.hook == "start_second") return replication_become(ReplicationRole::secondary);
-  return ok_status();
+ModuleAgent::ReplicationStep ModuleAgent::replication_step_before(const RunHook& hook) const {
+  if (!replication_) return {};
+  // The application writes into its replicated directories from start_prim on.
+  if (hook.hook == "start_prim" && replication_role_ != ReplicationRole::primary) return replication_step_to(ReplicationRole::primary);
+  if (hook.hook == "start_second" && replication_role_ != ReplicationRole::secondary)
+    return replication_step_to(ReplicationRole::secondary);
+  return {};
 }
 
-Status ModuleAgent::replication_become(ReplicationRole role) {
-  if (replication_role_ == role) return ok_status();
-  if (replication_role_ == ReplicationRole::secondary && role == ReplicationRole::primary) {
+ModuleAgent::ReplicationStep ModuleAgent::replication_step_after(const RunHook& hook) const {
+  if (!replication_ || replication_role_ == ReplicationRole::none) return {};
+  const bool mine = (hook.hook == "stop_prim" && replication_role_ == ReplicationRole::primary) ||
+                    (hook.hook == "stop_second" && replication_role_ == ReplicationRole::secondary);
+  if (!mine) return {};
+  ReplicationStep step;
+  step.kind = ReplicationStep::Kind::release;
+  step.from = replication_role_;
+  // After the graceful stop the application may still hold files: the forced stop's turn
+  // comes, after which the file system is fenced and detached whatever holds it.
+  step.lazy = hook.phase == HookPhase::force_stop;
+  return step;
+}
+
+ModuleAgent::ReplicationStep ModuleAgent::replication_step_to(ReplicationRole role) const {
+  ReplicationStep step;
+  if (!replication_) return step;
+  step.from = replication_role_;
+  if (role == ReplicationRole::none) {
+    if (replication_role_ == ReplicationRole::none) return step;
+    step.kind = ReplicationStep::Kind::release;
+    return step;
+  }
+  step.kind = ReplicationStep::Kind::become;
+  step.target = role;
+  step.peer_reachable = last_peer_ && last_peer_->reachable;
+  if (role == ReplicationRole::secondary) step.keep_aside = keep_aside_for_;
+  if (setup_.peer_link) step.drain_stall = setup_.peer_link->timeout;
+  return step;
+}
+
+// On the job thread: only the session and what init() set up, never the loop's state.
+ModuleAgent::ReplicationOutcome ModuleAgent::carry_out(const ReplicationStep& step) {
+  using Kind = ReplicationStep::Kind;
+  if (step.kind == Kind::release) {
+    auto st = replication_->stop(step.lazy);
+    if (!st.ok() && !step.lazy) {
+      log_->info("replication: {}", st.error().message);
+      return {ok_status(), step.from};  // still mounted: the forced stop comes next
+    }
+    if (!st.ok()) log_->error("replication: {}", st.error().message);
+    return {st, ReplicationRole::none};
+  }
+  if (step.from == ReplicationRole::secondary && step.target == ReplicationRole::primary) {
     // Taking over: every change the old primary had acknowledged must be written here first.
-    if (auto st = replication_->drain(setup_.peer_link ? setup_.peer_link->timeout : std::chrono::milliseconds(5000));
-        !st.ok())
-      return fail(st.error().code, st.error().message + ": this node does not take over with a copy lacking changes "
-                                                        "its old primary acknowledged");
+    if (auto st = replication_->drain(step.drain_stall); !st.ok())
+      return {fail(st.error().code, st.error().message + ": this node does not take over with a copy lacking changes its old "
+                                                         "primary acknowledged"),
+              step.from};
   }
-  if (role == ReplicationRole::primary && replication_role_ == ReplicationRole::none && replication_->left_changes())
-    return fail(Errc::refused, "module " + options_.module + ": the secondary stopped before every change received from "
-                               "its primary was written: this node does not take over with a copy lacking changes its "
-                               "old primary acknowledged (see the error above in this log)");
-  if (replication_role_ != ReplicationRole::none) {
-    if (auto st = replication_->stop(true); !st.ok()) return st;
-    replication_role_ = ReplicationRole::none;
+  if (step.from != ReplicationRole::none) {
+    if (auto st = replication_->stop(true); !st.ok()) return {st, step.from};
   }
-  replication_linked_ = false;
-  stream_ended_at_.reset();
+  if (step.target == ReplicationRole::primary && replication_->left_changes())
+    return {fail(Errc::refused, "module " + options_.module + ": the secondary stopped before every change received from its "
+                                "primary was written: this node does not take over with a copy lacking changes its old "
+                                "primary acknowledged (see the error above in this log)"),
+            ReplicationRole::none};
   // A fresh node may not have the application's folders yet: make them, as the peer's copy
   // or this node's first data will fill them.
   for (const auto& dir : setup_.rfs->replicated) {
     std::error_code ec;
     if (std::filesystem::create_directories(dir.dir, ec)) log_->info("replication: created the replicated directory {}", dir.dir);
     else if (ec)
-      return fail(Errc::io_error, "cannot create the replicated directory " + dir.dir + " (userconfig.xml line " +
-                                      std::to_string(dir.line) + "): " + ec.message());
+      return {fail(Errc::io_error, "cannot create the replicated directory " + dir.dir + " (userconfig.xml line " +
+                                       std::to_string(dir.line) + "): " + ec.message()),
+              ReplicationRole::none};
   }
-  if (role == ReplicationRole::primary) {
-    const bool peer_reachable = last_peer_ && last_peer_->reachable;
-    if (auto st = replication_->become_primary(peer_reachable); !st.ok()) return st;
-    replication_role_ = role;
-    boost::asio::post(io_, [this] { connect_secondary_if_ready(); });
-  } else {
-    std::optional<std::string> keep_aside;
-    keep_aside.swap(keep_aside_for_);
-    replication_session::BecomeSecondaryOptions secondary;
-    if (keep_aside) secondary.keep_aside = *keep_aside;
-    if (auto st = replication_->become_secondary(secondary); !st.ok()) return st;
-    if (keep_aside)
-      log_->warn("replication: split brain lost: what this node wrote alone is kept in {}",
-                 replication_->conflicts_folder().string());
-    replication_role_ = role;
+  if (step.target == ReplicationRole::primary) {
+    if (auto st = replication_->become_primary(step.peer_reachable); !st.ok()) return {st, ReplicationRole::none};
+    return {ok_status(), ReplicationRole::primary};
   }
-  return ok_status();
+  replication_session::BecomeSecondaryOptions secondary;
+  if (step.keep_aside) secondary.keep_aside = *step.keep_aside;
+  if (auto st = replication_->become_secondary(secondary); !st.ok()) return {st, ReplicationRole::none};
+  if (step.keep_aside)
+    log_->warn("replication: split brain lost: what this node wrote alone is kept in {}", replication_->conflicts_folder().string());
+  return {ok_status(), ReplicationRole::secondary};
 }
 
-void ModuleAgent::release_replication_after(const HookFinished& finished, HookPhase phase) {
-  if (!replication_ || replication_role_ == ReplicationRole::none) return;
-  const bool mine = (finished.hook == "stop_prim" && replication_role_ == ReplicationRole::primary) ||
-                    (finished.hook == "stop_second" && replication_role_ == ReplicationRole::secondary);
-  if (!mine) return;
-  // After the graceful stop the application may still hold files: then the forced stop's turn
-  // comes, after which the file system is detached whatever holds it.
-  const bool lazy = phase == HookPhase::force_stop;
-  auto st = replication_->stop(lazy);
-  if (!st.ok()) {
-    (lazy ? log_->error("replication: {}", st.error().message)
-          : log_->info("replication: {}; detached after the forced stop", st.error().message));
-    if (!lazy) return;
-  }
-  replication_role_ = ReplicationRole::none;
+void ModuleAgent::apply_replication_outcome(const ReplicationStep& step, const ReplicationOutcome& outcome) {
+  if (!outcome.status.ok() && step.kind == ReplicationStep::Kind::become)
+    log_->error("replication: {}", outcome.status.error().message);
+  if (step.kind == ReplicationStep::Kind::become && step.keep_aside && outcome.role == ReplicationRole::secondary)
+    keep_aside_for_.reset();  // kept: not again at the next start
+  const bool changed = outcome.role != replication_role_ || step.kind == ReplicationStep::Kind::become;
+  replication_role_ = outcome.role;
+  if (!changed) return;
   replication_linked_ = false;
-  set_host_resource("rfs.secondary", "down");
+  stream_ended_at_.reset();
+  secondary_lost_at_.reset();
+  if (outcome.role != ReplicationRole::primary) set_host_resource("rfs.secondary", "down");
+  if (outcome.role == ReplicationRole::primary) connect_secondary_if_ready();
 }
 
 void ModuleAgent::follow_state_with_replication(ModuleState state, SubState sub) {
   if (!replication_) return;
+  if (replication_role_ == ReplicationRole::primary) {
+    if (state == ModuleState::alone) {
+      // Decided: this node goes on without its secondary; what it lacks is recorded for it.
+      if (secondary_lost_at_ && replication_->held_changes() > 0)
+        log_->info("replication: ALONE: the writes the lost secondary lacks are acknowledged, recorded for its reintegration");
+      replication_->allow_alone();
+      secondary_lost_at_.reset();
+    } else if (!is_primary_state(state)) {
+      // Leaving the role without going on alone: a write the secondary lacks must fail.
+      replication_->refuse_unforwarded("module " + options_.module + ": this node leaves the primary role (" +
+                                       std::string(to_string(state)) + "); a write its secondary lacks is not acknowledged");
+    }
+  }
   // Modules without <user> run no hooks: the states alone say which role the session takes.
   if (!setup_.settings.hooks_enabled && sub == SubState::ready) {
-    if (is_primary_state(state)) (void)log_status(replication_become(ReplicationRole::primary));
-    else if (state == ModuleState::second) (void)log_status(replication_become(ReplicationRole::secondary));
+    if (is_primary_state(state) && replication_role_ != ReplicationRole::primary) queue_job(Job{std::nullopt, ReplicationRole::primary});
+    else if (state == ModuleState::second && replication_role_ != ReplicationRole::secondary)
+      queue_job(Job{std::nullopt, ReplicationRole::secondary});
   }
   if ((state == ModuleState::stop || (state == ModuleState::wait && sub == SubState::not_ready)) &&
-      replication_role_ != ReplicationRole::none) {
-    if (auto st = replication_->stop(true); !st.ok()) log_->error("replication: {}", st.error().message);
-    replication_role_ = ReplicationRole::none;
-    replication_linked_ = false;
-    set_host_resource("rfs.secondary", "down");
-  }
+      (replication_role_ != ReplicationRole::none || running_job_))
+    queue_job(Job{std::nullopt, ReplicationRole::none});
 }
 
 Status ModuleAgent::log_status(Status st) {
@@ -190,6 +231,7 @@ void ModuleAgent::connect_secondary_if_ready() {
       replication_connecting_ = false;
       if (st.ok()) {
         replication_linked_ = true;
+        secondary_lost_at_.reset();  // a new secondary: its own loss will need a decision
         return;
       }
       log_->warn("replication: cannot reach the secondary yet: {}; retried soon", st.error().message);
@@ -208,10 +250,44 @@ void ModuleAgent::arm_replication_retry() {
 }
 
 void ModuleAgent::on_secondary_lost(const std::string& why) {
-  log_->warn("replication: secondary lost ({}): writes are recorded for a fast reintegration", why);
   replication_linked_ = false;
   set_host_resource("rfs.secondary", "down");
   arm_replication_retry();
+  if (replication_role_ != ReplicationRole::primary) return;
+  if (behaviour_->state() == ModuleState::alone) {
+    log_->warn("replication: secondary lost ({}): writes are recorded for a fast reintegration", why);
+    replication_->allow_alone();
+    return;
+  }
+  log_->warn("replication: secondary lost ({}): the writes it lacks are recorded and wait until this node decides to go on "
+             "alone (every heartbeat lost{}, or the peer says its copy is behind); if it leaves the primary role instead, "
+             "they fail",
+             why, split_brain_ ? " and the split-brain witness reached" : "");
+  secondary_lost_at_ = std::chrono::steady_clock::now();
+  check_peer_behind();
+}
+
+// The peer cannot take over with a copy it knows is behind: once its heartbeats say so (heard
+// well after the loss, so not a heartbeat sent before its stream ended), the writes it lacks
+// may be acknowledged.
+void ModuleAgent::check_peer_behind() {
+  if (!secondary_lost_at_ || replication_role_ != ReplicationRole::primary || !peer_link_) return;
+  const auto settle = setup_.peer_link->timeout / 2;
+  const auto heard = peer_link_->last_heard();
+  if (heard && *heard >= *secondary_lost_at_ + settle && last_peer_ && last_peer_->reachable &&
+      !last_peer_->knowledge.data_uptodate && !is_primary_state(last_peer_->state)) {
+    log_->info("replication: peer {} says its copy is behind ({} {}): the writes it lacks are acknowledged, recorded for its "
+               "reintegration",
+               last_peer_->node, to_string(last_peer_->state), to_string(last_peer_->sub));
+    replication_->allow_alone();
+    secondary_lost_at_.reset();
+    return;
+  }
+  if (!behind_check_timer_) behind_check_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
+  behind_check_timer_->expires_after(std::max<std::chrono::milliseconds>(setup_.peer_link->pulse / 2, std::chrono::milliseconds(20)));
+  behind_check_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) check_peer_behind();
+  });
 }
 
 // A primary's stream ended here. If the primary is dead, every change it acknowledged was
@@ -304,7 +380,9 @@ ControlResponse ModuleAgent::handle_replication_request(const ControlRequest& re
 
 void ModuleAgent::close_replication() {
   if (replication_connect_thread_.joinable()) replication_connect_thread_.join();
-  if (replication_ && replication_role_ != ReplicationRole::none) {
+  // The loop has ended: nothing else uses the session now. Stopped whatever role the loop
+  // last saw (a job may have ended while the loop was ending).
+  if (replication_) {
     if (auto st = replication_->stop(true); !st.ok()) log_->error("replication: {}", st.error().message);
     replication_role_ = ReplicationRole::none;
   }

@@ -67,6 +67,7 @@ RfsConfig read_rfs(const ConfigNode& node, Diagnostics& diags) {
   f.reicommit = r.integer("reicommit", 0, 0, 1LL << 40);
   f.packetsize = r.optional_integer("packetsize", 512, 1LL << 32);
   f.mountoversuffix = r.text_or("mountoversuffix", f.mountoversuffix);
+  f.killholders = r.on_off("killholders", false);
   for (const char* windows : {"iotimeout", "roflags", "allocthreshold", "nfsbox_options"}) {
     if (auto v = r.text(windows)) {
       f.windows_only[windows] = *v;

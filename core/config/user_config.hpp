@@ -144,6 +144,10 @@ struct RfsConfig {
   std::int64_t reicommit = 0;
   std::optional<std::int64_t> packetsize;
   std::string mountoversuffix = "_For_SafeKit_Replication";
+  /// haven: when the primary leaves its role and processes still hold files in a replicated
+  /// directory after the forced stop, kill them (on) or only name them in the log (off). Their
+  /// writes fail either way: the old mount is fenced.
+  bool killholders = false;
   std::map<std::string, std::string> windows_only;  ///< iotimeout, roflags, ... as written
   std::vector<ReplicatedDir> replicated;
   std::string flow;                   ///< <flow name>; empty: the heartbeat with ident="flow"

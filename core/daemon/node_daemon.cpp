@@ -92,6 +92,22 @@ ControlResponse NodeDaemon::module_command(const ControlRequest& request) {
     }
   }
   auto r = send_control_request(paths_.agent_socket(request.module), request, kAgentTimeout);
+  // A start that reaches an agent which has just stopped its module and is exiting: the start
+  // is for the next agent, once this one is gone (a stop, then a start, typed back to back).
+  const bool agent_exiting = r.ok() && !r->ok && r->message.find("is exiting") != std::string::npos;
+  // Its socket already closed: the agent is in its last moments (or died; the supervisor knows).
+  const bool agent_gone = !r.ok() && kStartingCommands.count(request.command) &&
+                          agents_.wait_exit(request.module, std::chrono::seconds(5));
+  if ((agent_exiting || agent_gone) && kStartingCommands.count(request.command)) {
+    log_->info("module {}: {} arrived while its agent exits; carried out by the next agent", request.module, request.command);
+    if (agent_exiting && !agents_.wait_exit(request.module, std::chrono::seconds(60)))
+      return ControlResponse::failure(fail(Errc::timeout, "module " + request.module + " on node " + node_ +
+                                                              ": its agent is still exiting after 60 s; \"" + request.command +
+                                                              "\" was not carried out (haven log -m " + request.module + ")"));
+    auto agent = agents_.ensure_running(request.module);
+    if (!agent.ok()) return ControlResponse::failure(agent.error());
+    r = send_control_request(paths_.agent_socket(request.module), request, kAgentTimeout);
+  }
   if (!r.ok()) return ControlResponse::failure(r.error());
   return *r;
 }

@@ -5,6 +5,8 @@
 
 #include <sys/stat.h>
 
+#include <atomic>
+#include <cerrno>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -20,6 +22,9 @@ struct FsContext {
   replication::ChangeSink* sink = nullptr;
   const ReplicationFilter* filter = nullptr;
   std::mutex order;  ///< held from a local change until its submit(): one order for both sides
+  /// The node left the primary role: every change is refused (EROFS) before it is made here.
+  /// Set under `order`, so that no local change is made once fence() returned.
+  std::atomic<bool> fenced{false};
 };
 
 /// The context of the file system serving the calling FUSE thread.
@@ -74,6 +79,7 @@ auto run_change(Op&& op) -> decltype(op(std::declval<ChangeBatch&>())) {
   decltype(op(batch)) result;
   {
     std::lock_guard lock(fs.order);
+    if (fs.fenced.load()) return -EROFS;
     result = op(batch);
   }
   if (!batch.wait_all()) return -EIO;

@@ -65,6 +65,8 @@ int op_open(const char* path, fuse_file_info* fi) {
   const std::string rel = relative(path);
   // Linux truncates on O_TRUNC even with O_RDONLY (POSIX leaves it open): so do we, and say so.
   const bool truncates = fi->flags & O_TRUNC;
+  // A fenced mount (this node left the primary role) is read-only from then on.
+  if ((fi->flags & O_ACCMODE) != O_RDONLY && context().fenced.load()) return -EROFS;
   if (!truncates) {
     int fd = openat(context().lower_fd, at(rel), lower_open_flags(fi->flags));
     if (fd < 0) return -errno;
@@ -150,6 +152,8 @@ int op_release(const char*, fuse_file_info* fi) {
 }
 
 int op_fsync(const char* path, int datasync, fuse_file_info* fi) {
+  // An fsync after the fence must not tell the application its data is safe.
+  if (context().fenced.load()) return -EROFS;
   // The local flush needs no order (it changes no byte) and may be slow: outside the lock.
   if ((datasync ? fdatasync(fd_of(fi)) : fsync(fd_of(fi))) != 0) return -errno;
   const std::string rel = relative(path);

@@ -35,6 +35,8 @@ class FsOrderedSubmitter final : public reintegration::OrderedSubmitter {
     std::vector<replication::ChangeSink::Ticket> tickets;
     {
       std::lock_guard lock(context_.order);
+      if (context_.fenced.load())
+        return fail(Errc::refused, "the replication file system is fenced: this node left the primary role");
       std::vector<replication::Change> changes;
       if (auto produced = produce(changes); !produced.ok()) return produced;
       tickets.reserve(changes.size());
@@ -203,6 +205,23 @@ Result<std::unique_ptr<ReplicatedFs>> ReplicatedFs::mount(const std::filesystem:
     fuse_loop_cfg_destroy(config);
   });
   return std::unique_ptr<ReplicatedFs>(new ReplicatedFs(std::move(impl)));
+}
+
+void ReplicatedFs::fence() {
+  // Under the ordering lock: a change in progress finishes, none starts after.
+  std::lock_guard lock(impl_->context.order);
+  impl_->context.fenced = true;
+}
+
+bool ReplicatedFs::fenced() const { return impl_->context.fenced.load(); }
+
+Status ReplicatedFs::detach() {
+  if (!impl_->mounted) return ok_status();
+  if (umount2(impl_->dir.c_str(), MNT_DETACH) != 0 && errno != EINVAL)
+    return fail(Errc::io_error, fmt::format("replicated directory {}: cannot detach the replication file system: {}",
+                                            impl_->dir.string(), std::strerror(errno)));
+  impl_->mounted = false;
+  return ok_status();
 }
 
 Status ReplicatedFs::unmount(bool lazy) {

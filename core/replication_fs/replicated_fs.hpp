@@ -48,7 +48,20 @@ class ReplicatedFs {
   /// (this call waits for that). Idempotent.
   Status unmount(bool lazy = false);
 
-  /// Detaches lazily (see unmount) if still mounted.
+  /// Fences the file system: once this returns, every change through the mount (write,
+  /// truncate, create, rename, unlink, metadata, xattr, fsync, opening for writing) fails with
+  /// EROFS before anything is done underneath; an operation already changing the directory
+  /// finishes first. Reads still work. For a node that leaves the primary role, so that a
+  /// process its stop hooks missed cannot write what the next primary will not have. Idempotent.
+  void fence();
+  bool fenced() const;
+
+  /// Detaches the mount lazily and returns at once (unmount(true) waits instead): processes
+  /// that still hold files keep using the detached mount, which this object serves until they
+  /// close them; its destructor waits for that. Idempotent.
+  Status detach();
+
+  /// Detaches lazily (see unmount) if still mounted, and waits until the detached mount is unused.
   ~ReplicatedFs();
   ReplicatedFs(const ReplicatedFs&) = delete;
   ReplicatedFs& operator=(const ReplicatedFs&) = delete;

@@ -423,6 +423,21 @@ Status ReplicationSender::wait(Ticket ticket) {
   }
 }
 
+bool ReplicationSender::wait_all_acknowledged() {
+  std::unique_lock lock(mutex_);
+  const std::uint64_t last = next_sequence_ - 1;
+  for (;;) {
+    if (acked_ >= last) return true;
+    if (lost_) return false;
+    const auto deadline = last_progress_ + options_.timeout;
+    if (Clock::now() >= deadline) {
+      declare_lost("no acknowledgement within " + millis(options_.timeout));
+      return false;
+    }
+    changed_.wait_until(lock, deadline);
+  }
+}
+
 bool ReplicationSender::lost() const {
   std::lock_guard lock(mutex_);
   return lost_;

@@ -94,6 +94,11 @@ class ReplicationSender final : public ChangeSink {
   /// in messages ("the manifest of /srv/data").
   Result<std::vector<std::byte>> request(std::vector<std::byte> body, const std::string& what);
 
+  /// Waits until the secondary acknowledged every change submitted so far, or is declared lost
+  /// (at most options.timeout without progress, as wait()). True when all were acknowledged.
+  /// The primary's fence calls it so that nothing is acknowledged after it announces its new role.
+  bool wait_all_acknowledged();
+
   bool lost() const;
   /// Why the secondary was declared lost; empty while it is not.
   std::string lost_reason() const;

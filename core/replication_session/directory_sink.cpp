@@ -35,7 +35,17 @@ DirectorySink::Ticket DirectorySink::submit_locked(Change change) {
   }
   Route route;
   forget_lost_sender();
-  if (sender_) {
+  bool fenced = false;
+  bool undecided = false;
+  {
+    std::lock_guard decision(decision_mutex_);
+    fenced = fenced_;
+    undecided = !alone_allowed_;
+    if (fenced) route.error = fail(Errc::refused, refusal_);
+  }
+  if (fenced) {
+    // Nothing more after a fence: the file system refuses before changing anything.
+  } else if (sender_) {
     ++counters_.changes_sent;
     counters_.bytes_sent += change.data.size();
     route.sender = sender_;
@@ -44,6 +54,7 @@ DirectorySink::Ticket DirectorySink::submit_locked(Change change) {
     std::lock_guard record_lock(record_mutex_);
     auto recorded = record_change(record_, change);
     if (recorded.ok()) {
+      route.needs_decision = undecided;
       route.not_before = lease_end_;
       route.record_serial = ++appended_;
       ++recorded_;
@@ -76,17 +87,72 @@ Status DirectorySink::wait(Ticket ticket) {
     routes_.erase(found);
   }
   if (route.error) return Status(*route.error);
-  if (route.sender) return route.sender->wait(route.inner);
+  if (route.sender) {
+    auto sent = route.sender->wait(route.inner);
+    if (!sent.ok() || route.inner <= route.sender->acknowledged()) return sent;
+    // Recorded after the secondary was lost: it lacks this change.
+    return await_decision();
+  }
   auto synced = sync_record_through(route.record_serial);
+  if (!synced.ok()) return synced;
   // The lost secondary may still take over with what it has until its lease runs out
   // (core/replication_link/README.md, "The lease").
-  if (synced.ok() && std::chrono::steady_clock::now() < route.not_before) std::this_thread::sleep_until(route.not_before);
+  if (std::chrono::steady_clock::now() < route.not_before) std::this_thread::sleep_until(route.not_before);
+  if (route.needs_decision) return await_decision();
   return synced;
+}
+
+Status DirectorySink::await_decision() {
+  std::unique_lock lock(decision_mutex_);
+  ++held_;
+  decided_.wait(lock, [this] { return alone_allowed_ || refusing_; });
+  --held_;
+  if (!refusing_) return ok_status();
+  return fail(Errc::io_error, refusal_);
+}
+
+void DirectorySink::allow_alone() {
+  std::lock_guard lock(decision_mutex_);
+  if (refusing_) return;
+  alone_allowed_ = true;
+  decided_.notify_all();
+}
+
+void DirectorySink::refuse_unforwarded(const std::string& why) {
+  std::lock_guard lock(decision_mutex_);
+  if (!refusing_) refusal_ = why;
+  refusing_ = true;
+  decided_.notify_all();
+}
+
+void DirectorySink::fence(const std::string& why) {
+  {
+    std::lock_guard lock(decision_mutex_);
+    if (!refusing_) refusal_ = why;
+    refusing_ = fenced_ = true;
+    decided_.notify_all();
+  }
+  std::shared_ptr<replication::ReplicationSender> sender;
+  {
+    std::lock_guard lock(mutex_);
+    sender = sender_;
+  }
+  // What a live secondary acknowledges now, it acknowledges before this node says it left.
+  if (sender && !sender->lost()) (void)sender->wait_all_acknowledged();
+}
+
+std::size_t DirectorySink::held() const {
+  std::lock_guard lock(decision_mutex_);
+  return held_;
 }
 
 void DirectorySink::forward_to(std::shared_ptr<replication::ReplicationSender> sender) {
   std::lock_guard lock(mutex_);
   sender_ = std::move(sender);
+  {
+    std::lock_guard decision(decision_mutex_);
+    alone_allowed_ = false;  // a secondary that may come in sync: its loss needs a decision
+  }
   counters_.lost = false;
   counters_.lost_reason.clear();
 }

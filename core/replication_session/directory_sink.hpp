@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -50,6 +51,25 @@ class DirectorySink final : public replication::ChangeSink {
   void forward_to(std::shared_ptr<replication::ReplicationSender> sender);
   /// Releases the sender (after the file system is unmounted): changes are recorded again.
   void record_only();
+
+  // --- The decision a lost secondary calls for -------------------------------------------
+  // A change the secondary lacks (recorded after a forwarding sender was lost) is acknowledged
+  // only once this node has decided to go on without that secondary; until then its wait()
+  // blocks. The sink starts decided (a new primary's secondary, if any, is not in sync with it
+  // until reintegrated); forward_to() makes it undecided again.
+
+  /// This node goes on alone (ALONE, or the peer is known to be behind): changes recorded
+  /// since the loss are acknowledged once durable. Wakes every waiting change.
+  void allow_alone();
+  /// This node leaves the primary role without going on alone: every change the secondary
+  /// lacks and that was not acknowledged fails (the application gets EIO), now and later.
+  void refuse_unforwarded(const std::string& why);
+  /// The node left the primary role: refuse_unforwarded(), every later submit fails, and this
+  /// waits (at most the link's timeout) until each change already handed to a live secondary is
+  /// acknowledged or the secondary is lost, so that nothing is acknowledged after it returns.
+  void fence(const std::string& why);
+  /// Changes waiting now for the decision (for `haven state`).
+  std::size_t held() const;
   /// The sender's LostHandler: records the changes the secondary will not get, durably.
   Status record_lost(std::span<const replication::Change> changes);
 
@@ -85,6 +105,7 @@ class DirectorySink final : public replication::ChangeSink {
  private:
   struct Route {
     std::shared_ptr<replication::ReplicationSender> sender;  ///< null: recorded
+    bool needs_decision = false;  ///< recorded while a lost secondary's fate was undecided
     Ticket inner = 0;        ///< the sender's ticket
     std::uint64_t record_serial = 0;  ///< recorded: wait until the record is synced past it
     std::optional<Error> error;       ///< recording failed: the change is not safe
@@ -93,6 +114,8 @@ class DirectorySink final : public replication::ChangeSink {
   };
 
   Ticket submit_locked(replication::Change change);
+  /// Blocks until this node decided about a lost secondary; the error when it refused.
+  Status await_decision();
   /// Drops a sender that was declared lost (with mutex_ held).
   void forget_lost_sender();
   Status sync_record_through(std::uint64_t serial);
@@ -107,6 +130,14 @@ class DirectorySink final : public replication::ChangeSink {
   /// Until when the last lost secondary may still hold a live stream (its sender's
   /// acknowledge_recorded_from()): changes recorded meanwhile wait for it.
   std::chrono::steady_clock::time_point lease_end_{};
+
+  mutable std::mutex decision_mutex_;  // taken alone
+  std::condition_variable decided_;
+  bool alone_allowed_ = true;
+  bool refusing_ = false;
+  bool fenced_ = false;
+  std::string refusal_;
+  std::size_t held_ = 0;
 
   mutable std::mutex record_mutex_;  // taken after mutex_ when both are
   replication::ChangedRegionsLog record_;

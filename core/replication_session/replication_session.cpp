@@ -10,6 +10,7 @@
 #include <cstring>
 #include <set>
 
+#include "replication_fs/mount_holders.hpp"
 #include "replication_fs/read_only_view.hpp"
 #include "replication_fs/replication_filter.hpp"
 #include "replication_link/replication_receiver.hpp"
@@ -118,17 +119,27 @@ std::filesystem::path ReplicationSession::record_file(std::size_t index) const {
 
 void ReplicationSession::unmount_all_quietly() {
   for (auto& d : directories_) {
-    if (d->fs) {
-      auto unmounted = d->fs->unmount(true);
-      if (!unmounted.ok()) log_->error("module {}: {}", options_.module, unmounted.error().message);
-      d->fs.reset();
+    std::unique_ptr<replication_fs::ReplicatedFs> fs;
+    std::unique_ptr<DirectorySink> sink;
+    std::unique_ptr<replication::ReplicationReceiver> receiver;
+    std::unique_ptr<replication_fs::ReadOnlyView> view;
+    {
+      std::lock_guard parts(parts_mutex_);
+      fs = std::move(d->fs);
+      sink = std::move(d->sink);
+      receiver = std::move(d->receiver);
+      view = std::move(d->view);
     }
-    d->sink.reset();
-    d->receiver.reset();
-    if (d->view) {
-      auto removed = d->view->unmount();
+    if (fs) {
+      auto unmounted = fs->unmount(true);
+      if (!unmounted.ok()) log_->error("module {}: {}", options_.module, unmounted.error().message);
+      fs.reset();
+    }
+    sink.reset();
+    receiver.reset();
+    if (view) {
+      auto removed = view->unmount();
       if (!removed.ok()) log_->error("module {}: {}", options_.module, removed.error().message);
-      d->view.reset();
     }
   }
 }
@@ -151,15 +162,18 @@ Status ReplicationSession::become_primary(bool peer_reachable) {
     if (!record->intact())
       log_->warn("module {}: the record of changed regions of {} is damaged ({}): the next reintegration must be full",
                  options_.module, d->config.dir, record->damage());
-    d->sink = std::make_unique<DirectorySink>(std::move(*record));
-    auto fs = replication_fs::ReplicatedFs::mount(d->config.dir, *d->sink, d->filter, options_.fs_options);
+    auto sink = std::make_unique<DirectorySink>(std::move(*record));
+    auto fs = replication_fs::ReplicatedFs::mount(d->config.dir, *sink, d->filter, options_.fs_options);
     if (!fs.ok()) {
       unmount_all_quietly();
       return fail(fs.error().code, fmt::format("module {}: cannot replicate {} ({}): {}; nothing stays mounted",
                                                options_.module, d->config.dir, where(d->config), fs.error().message));
     }
+    std::lock_guard parts(parts_mutex_);
+    d->sink = std::move(sink);
     d->fs = std::move(*fs);
   }
+  std::lock_guard parts(parts_mutex_);
   role_ = Role::primary;
   peer_reachable_ = peer_reachable;
   in_sync_ = false;
@@ -235,7 +249,10 @@ Status ReplicationSession::become_secondary(const BecomeSecondaryOptions& become
       return fail(view.error().code, fmt::format("module {}: cannot give {} its read-only view ({}): {}; nothing stays mounted",
                                                  options_.module, d->config.dir, where(d->config), view.error().message));
     }
-    d->view = std::move(*view);
+    {
+      std::lock_guard parts(parts_mutex_);
+      d->view = std::move(*view);
+    }
     replication::ReceiverOptions receiver_options;
     receiver_options.address = options_.local_address;
     receiver_options.port = options_.base_port == 0 ? 0 : static_cast<std::uint16_t>(options_.base_port + d->index);
@@ -267,8 +284,10 @@ Status ReplicationSession::become_secondary(const BecomeSecondaryOptions& become
       return fail(receiver.error().code, fmt::format("module {}: cannot receive {} ({}): {}; nothing stays mounted",
                                                      options_.module, d->config.dir, where(d->config), receiver.error().message));
     }
+    std::lock_guard parts(parts_mutex_);
     d->receiver = std::move(*receiver);
   }
+  std::lock_guard parts(parts_mutex_);
   role_ = Role::secondary;
   in_sync_ = false;
   log_->info("module {}: secondary: {} replicated director{} read-only, listening for the primary", options_.module,
@@ -495,7 +514,9 @@ void ReplicationSession::join_reintegration() {
 }
 
 Status ReplicationSession::drain(std::chrono::milliseconds stall) {
-  std::lock_guard lock(mutex_);
+  // Not under mutex_ nor parts_mutex_: a drain may last while changes are written, and `haven
+  // state` must still answer. Receivers change only through become_secondary() and stop(),
+  // which the caller does not run meanwhile.
   for (auto& d : directories_)
     if (d->receiver && !d->receiver->drain(stall))
       return fail(Errc::timeout, fmt::format("module {}: changes received for {} were not all applied: none could be "
@@ -504,26 +525,116 @@ Status ReplicationSession::drain(std::chrono::milliseconds stall) {
   return ok_status();
 }
 
+void ReplicationSession::fence_primary(const std::string& why) {
+  std::vector<std::pair<replication_fs::ReplicatedFs*, DirectorySink*>> parts;
+  {
+    std::lock_guard lock(parts_mutex_);
+    if (role_ != Role::primary) return;
+    for (auto& d : directories_) parts.emplace_back(d->fs.get(), d->sink.get());
+  }
+  // The file system first (nothing changes underneath once it returns), then the sinks (what
+  // was in flight is settled: acknowledged by a live secondary, or failed).
+  for (auto [fs, sink] : parts)
+    if (fs) fs->fence();
+  for (auto [fs, sink] : parts)
+    if (sink) sink->fence(why);
+  fenced_ = true;
+}
+
+void ReplicationSession::allow_alone() {
+  std::lock_guard lock(parts_mutex_);
+  if (role_ != Role::primary) return;
+  for (auto& d : directories_)
+    if (d->sink) d->sink->allow_alone();
+}
+
+void ReplicationSession::refuse_unforwarded(const std::string& why) {
+  std::lock_guard lock(parts_mutex_);
+  if (role_ != Role::primary) return;
+  for (auto& d : directories_)
+    if (d->sink) d->sink->refuse_unforwarded(why);
+}
+
+std::size_t ReplicationSession::held_changes() const {
+  std::lock_guard lock(parts_mutex_);
+  std::size_t held = 0;
+  for (const auto& d : directories_)
+    if (d->sink) held += d->sink->held();
+  return held;
+}
+
+void ReplicationSession::release_primary_directory(Directory& d, bool detached) {
+  std::unique_ptr<replication_fs::ReplicatedFs> fs;
+  std::unique_ptr<DirectorySink> sink;
+  {
+    std::lock_guard parts(parts_mutex_);
+    fs = std::move(d.fs);
+    sink = std::move(d.sink);
+  }
+  if (sink) sink->record_only();  // closes the link to the secondary
+  if (!detached) return;          // unmounted: both go now, after the file system
+  // Detached while processes hold files: the file system serves them (fenced) until they close
+  // them, and its sink must outlive it. Neither may hold this thread up.
+  std::thread([fs = std::move(fs), sink = std::move(sink)]() mutable {
+    fs.reset();
+    sink.reset();
+  }).detach();
+}
+
 Status ReplicationSession::stop(bool lazy) {
+  Role role;
+  {
+    std::lock_guard parts(parts_mutex_);
+    role = role_;
+  }
+  // Fenced before the reintegration is joined: it then fails at its next block instead of
+  // running to its end.
+  if (role == Role::primary && lazy) fence_primary("module " + options_.module + ": this node left the primary role");
   join_reintegration();
   std::unique_lock in_use(in_use_);
   std::lock_guard lock(mutex_);
-  if (role_ == Role::primary) {
+  if (role == Role::primary) {
     std::string busy;
     for (auto& d : directories_) {
       if (!d->fs) continue;
-      auto unmounted = d->fs->unmount(lazy);
-      if (!unmounted.ok()) {
-        busy += (busy.empty() ? "" : "; ") + unmounted.error().message;
+      if (d->fs->unmount(false).ok()) {
+        release_primary_directory(*d, false);
         continue;
       }
-      d->fs.reset();
-      d->sink.reset();  // after the unmount: nothing submits any more
+      if (!lazy) {
+        busy += (busy.empty() ? "" : "; ") + d->config.dir + " (files still open: fuser -vm " + d->config.dir + ")";
+        continue;
+      }
+      auto holders = replication_fs::find_mount_holders(d->config.dir);
+      if (!holders.empty() && options_.rfs.killholders) {
+        log_->warn("module {}: killing the processes that still use {} after the stop hooks (<rfs killholders=\"on\">): {}",
+                   options_.module, d->config.dir, replication_fs::describe_holders(holders));
+        auto left = replication_fs::kill_holders(holders, std::chrono::seconds(5));
+        if (!left.empty())
+          log_->error("module {}: still alive 5 s after SIGKILL: {}", options_.module, replication_fs::describe_holders(left));
+        if (d->fs->unmount(false).ok()) {
+          release_primary_directory(*d, false);
+          continue;
+        }
+        holders = replication_fs::find_mount_holders(d->config.dir);
+      }
+      if (!holders.empty())
+        log_->warn("module {}: processes still use {} after the stop hooks: {}. The old mount is fenced: their writes and "
+                   "fsyncs fail (EROFS) from now on, nothing they write is replicated or acknowledged. Stop them in "
+                   "stop_prim, or set <rfs killholders=\"on\"> to have haven kill them",
+                   options_.module, d->config.dir, replication_fs::describe_holders(holders));
+      if (auto detached = d->fs->detach(); !detached.ok()) {
+        log_->error("module {}: {}", options_.module, detached.error().message);
+        continue;
+      }
+      log_->info("module {}: {} detached; the processes above keep a read-only view of it until they close their files",
+                 options_.module, d->config.dir);
+      release_primary_directory(*d, true);
     }
     if (!busy.empty())
-      return fail(Errc::refused, fmt::format("module {}: replication still mounted (files open; stop lazily to detach them): {}",
+      return fail(Errc::refused, fmt::format("module {}: replication still mounted: {}; detached after the forced stop",
                                              options_.module, busy));
-  } else if (role_ == Role::secondary) {
+  } else if (role == Role::secondary) {
     for (auto& d : directories_)
       if (d->receiver && !d->receiver->drain(options_.timeout)) {
         left_changes_ = true;
@@ -533,25 +644,28 @@ Status ReplicationSession::stop(bool lazy) {
       }
     unmount_all_quietly();
   }
+  std::lock_guard parts(parts_mutex_);
   role_ = Role::none;
+  fenced_ = false;
   in_sync_ = false;
   return ok_status();
 }
 
 std::vector<std::uint16_t> ReplicationSession::receiver_ports() const {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(parts_mutex_);
   std::vector<std::uint16_t> ports;
   for (const auto& d : directories_) ports.push_back(d->receiver ? d->receiver->port() : 0);
   return ports;
 }
 
 nlohmann::json ReplicationSession::state_json() const {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(parts_mutex_);
   nlohmann::json state;
   state["role"] = role_ == Role::primary ? "primary" : role_ == Role::secondary ? "secondary" : "stopped";
   state["in_sync"] = in_sync_.load();
   state["reintegrating"] = reintegrating_.load();
   if (role_ == Role::primary) state["peer_reachable_at_start"] = peer_reachable_;
+  if (role_ == Role::primary) state["fenced"] = fenced_.load();
   state["async"] = options_.rfs.async == config::AsyncMode::none ? "none" : "second";
   nlohmann::json dirs = nlohmann::json::array();
   for (const auto& d : directories_) {
@@ -569,6 +683,7 @@ nlohmann::json ReplicationSession::state_json() const {
       dir["changes_recorded"] = c.changes_recorded;
       dir["record_intact"] = c.record_intact;
       dir["recorded_paths"] = c.recorded_paths;
+      dir["held"] = d->sink->held();  // waiting for this node to decide whether it goes on alone
     }
     if (d->receiver) {
       dir["port"] = d->receiver->port();

@@ -131,11 +131,25 @@ class ReplicationSession {
 
   /// Unmounts everything, after any reintegration finished. As primary the file system is
   /// refused while an application holds a file there (refused naming the directories, those
-  /// stay mounted and the session keeps its role) unless `lazy`: then it is detached at once
-  /// and this waits until those files are closed. As secondary: drains (while changes keep
+  /// stay mounted and the session keeps its role) unless `lazy`: then the primary is fenced
+  /// first (fence_primary), the processes still holding files are named in the log (killed
+  /// with <rfs killholders="on">), and a mount still busy is detached without waiting: those
+  /// processes keep a fenced, read-only view until they close their files. As secondary: drains (while changes keep
   /// being written, see drain), stops the receivers, removes the views (lazily: readers keep
   /// their files); when changes received could not all be written, left_changes() says so.
   Status stop(bool lazy = false);
+
+  // --- A primary whose secondary is lost (see DirectorySink) -------------------------------
+  /// This node decided to go on without its secondary (ALONE, or the peer says it is behind):
+  /// the writes the secondary lacks are acknowledged (once durable).
+  void allow_alone();
+  /// This node leaves the primary role: the writes the secondary lacks fail (EIO).
+  void refuse_unforwarded(const std::string& why);
+  /// Writes waiting now for that decision.
+  std::size_t held_changes() const;
+  /// Primary: fences every directory (ReplicatedFs::fence, DirectorySink::fence): from its
+  /// return on nothing more is written underneath nor acknowledged. stop(true) does it first.
+  void fence_primary(const std::string& why);
 
   /// The last stop as secondary left received changes unwritten: this copy lacks changes the
   /// old primary acknowledged, and must not serve as primary (reset by the next role).
@@ -178,6 +192,9 @@ class ReplicationSession {
   Result<std::vector<std::byte>> answer_manifest_request(const Directory& directory, std::span<const std::byte> request) const;
   void join_reintegration();
   void unmount_all_quietly();
+  /// Primary, with mutex_: drops the directory's file system and sink (closing the link);
+  /// `detached`: the file system still serves holders, both are released on a thread of their own.
+  void release_primary_directory(Directory& d, bool detached);
 
   ReplicationSessionOptions options_;
   ReplicationCallbacks callbacks_;
@@ -187,7 +204,11 @@ class ReplicationSession {
   // Held shared by rfsdiff/rfsverify while they use the mounts and links without mutex_ (so
   // that `haven state` does not wait for their hashing), exclusively by stop().
   std::shared_mutex in_use_;
-  mutable std::mutex mutex_;  // role_, directories_' mounts, progress
+  mutable std::mutex mutex_;  // serialises become_*, stop, connecting; may be held long
+  // role_ and directories_' parts (fs, sink, view, receiver) as state_json and the decision
+  // calls read them: held only briefly, taken after mutex_ when both are.
+  mutable std::mutex parts_mutex_;
+  std::atomic<bool> fenced_{false};
   Role role_ = Role::none;
   bool peer_reachable_ = false;
   std::filesystem::path conflicts_folder_;

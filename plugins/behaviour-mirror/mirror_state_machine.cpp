@@ -305,6 +305,13 @@ MirrorStateMachine::Outcome MirrorStateMachine::while_busy(const CommandEvent& c
     if (!deferred_stop_) deferred_stop_ = Command::stop;
     return {true, "module " + module_label() + " will stop once hook " + hook + " has finished"};
   }
+  if (command.command == Command::start && stopping) {
+    // Carried out after the stop, as the administrator who typed both would expect.
+    const bool planned = std::any_of(plan_.begin(), plan_.end(),
+                                     [](const Step& s) { return std::holds_alternative<StartAgainStep>(s); });
+    if (!planned) plan_.push_back(StartAgainStep{"start"});
+    return {true, "module " + module_label() + " is stopping; it starts again once its stop has finished"};
+  }
   if (command.command == Command::forcestop) {
     drop_start_again();
     if (activity_ == Activity::force_stopping)
@@ -943,7 +950,7 @@ void MirrorStateMachine::run_plan(std::vector<Action>& out) {
                    },
                    [&](ReportStep& r) { out.push_back(Report{r.level, std::move(r.message)}); },
                    [&](DecideStep&) { decide(out); },
-                   [&](StartAgainStep&) { plan_start(action_); },
+                   [&](StartAgainStep& again) { plan_start(again.action.empty() ? action_ : again.action); },
                },
                step);
   }

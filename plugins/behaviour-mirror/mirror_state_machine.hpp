@@ -109,7 +109,9 @@ class MirrorStateMachine final : public Behaviour {
     std::string message;
   };
   struct DecideStep {};        // leave WAIT for the state the rules allow
-  struct StartAgainStep {};    // stopstart: the stop is done, start again
+  struct StartAgainStep {      // stopstart, or a start asked during a stop: the stop is done, start again
+    std::string action;        // the hooks' action argument; empty: the stop's own (stopstart)
+  };
   using Step = std::variant<HookStep, StateStep, KnowledgeStep, ActivityStep, ReportStep, DecideStep,
                             StartAgainStep>;
 

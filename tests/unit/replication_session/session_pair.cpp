@@ -97,7 +97,17 @@ SessionPair::SessionPair(config::AsyncMode async, std::size_t dirs, Reintegrate 
   base_port_ = free_base_port();
 }
 
+void SessionPair::join_deciders() {
+  std::vector<std::thread> done;
+  {
+    std::lock_guard lock(deciders_mutex_);
+    done.swap(deciders_);
+  }
+  for (auto& t : done) t.join();
+}
+
 SessionPair::~SessionPair() {
+  join_deciders();
   primary_.reset();
   secondary_.reset();
   for (int fd : lower_a_) close(fd);
@@ -129,8 +139,17 @@ ReplicationSessionOptions SessionPair::options(bool primary) const {
 
 ReplicationSession& SessionPair::primary() {
   if (!primary_) {
-    auto made = networked_ ? ReplicationSession::create(options(true), primary_events.callbacks())
-                           : ReplicationSession::create(options(true), primary_events.callbacks(), reintegrate_);
+    auto callbacks = primary_events.callbacks();
+    callbacks.secondary_lost = [this, noted = callbacks.secondary_lost](const std::string& why) {
+      noted(why);
+      if (!alone_on_loss) return;
+      std::lock_guard lock(deciders_mutex_);
+      deciders_.emplace_back([this] {
+        if (primary_) primary_->allow_alone();
+      });
+    };
+    auto made = networked_ ? ReplicationSession::create(options(true), callbacks)
+                           : ReplicationSession::create(options(true), callbacks, reintegrate_);
     if (!made.ok()) throw std::runtime_error(made.error().message);
     primary_ = std::move(*made);
   }

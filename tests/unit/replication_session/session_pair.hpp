@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "replication_session/replication_session.hpp"
@@ -68,11 +69,18 @@ class SessionPair {
   std::filesystem::path secondary_var() const { return root_ / "var-secondary"; }
   void kill_secondary() { secondary_.reset(); }
   /// Ends the primary's session (its mounts detached); primary() then makes a new one.
-  void end_primary() { primary_.reset(); }
+  void end_primary() {
+    join_deciders();
+    primary_.reset();
+  }
   ReplicationSession* secondary() { return secondary_.get(); }
 
   Events primary_events;
   Events secondary_events;
+  /// Acts as the agent that decides, once the secondary is lost, to go on alone (ALONE): the
+  /// writes it lacks are then acknowledged (ReplicationSession::allow_alone). Off: they wait
+  /// for the test's own decision.
+  bool alone_on_loss = true;
 
  private:
   ReplicationSessionOptions options(bool primary) const;
@@ -87,6 +95,10 @@ class SessionPair {
   std::vector<int> lower_b_;
   std::unique_ptr<ReplicationSession> primary_;
   std::unique_ptr<ReplicationSession> secondary_;
+  // The agent hands the session's callbacks to its loop; these threads stand in for it.
+  void join_deciders();
+  std::mutex deciders_mutex_;
+  std::vector<std::thread> deciders_;
 };
 
 /// Waits (a few seconds at most) until the kernel released every file closed through the

@@ -103,6 +103,32 @@ TEST_CASE("start after a clean stop from ALONE goes back to ALONE with a new gen
   CHECK(d.machine.knowledge() == NodeKnowledge{true, Role::prim, 2});
 }
 
+TEST_CASE("a start asked while the module is stopping is carried out once the stop has finished", "[mirror]") {
+  Driver d = alone_driver();
+  auto mark = d.mark();
+  d.feed(CommandEvent{Command::stop, false, ""});
+  REQUIRE(d.answer_one());  // the stop is under way: a hook is pending
+  d.feed(CommandEvent{Command::start, false, ""});
+  REQUIRE_FALSE(d.replies.empty());
+  CHECK(d.replies.back().accepted);
+  CHECK(d.replies.back().message.find("starts again once its stop has finished") != std::string::npos);
+  REQUIRE(d.settle());
+  CHECK(d.hooks_since(mark) == concat({kAloneToStop, kStopToWait, kWaitToAlone}));
+  CHECK(d.machine.state() == ModuleState::alone);
+  CHECK(d.machine.knowledge() == NodeKnowledge{true, Role::prim, 2});
+}
+
+TEST_CASE("a stop asked after a start that waits for a stop cancels that start", "[mirror]") {
+  Driver d = alone_driver();
+  d.feed(CommandEvent{Command::stop, false, ""});
+  REQUIRE(d.answer_one());
+  d.feed(CommandEvent{Command::start, false, ""});
+  d.feed(CommandEvent{Command::stop, false, ""});
+  CHECK(d.replies.back().message.find("it will not start again") != std::string::npos);
+  REQUIRE(d.settle());
+  CHECK(d.machine.state() == ModuleState::stop);
+}
+
 TEST_CASE("start of a node whose data was never up to date waits in WAIT NotReady and says to run prim", "[mirror]") {
   Driver d;
   CHECK(d.command(Command::start).accepted);

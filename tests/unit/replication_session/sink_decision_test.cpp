@@ -1,0 +1,207 @@
+// A write the lost secondary lacks is acknowledged only once the node decides to go on alone
+// (DirectorySink::allow_alone), fails when it leaves the primary role instead
+// (refuse_unforwarded), and nothing is acknowledged after a fence. No FUSE needed.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <future>
+#include <memory>
+#include <thread>
+
+#include "replication_link/replication_receiver.hpp"
+#include "replication_link/replication_sender.hpp"
+#include "replication_session/directory_sink.hpp"
+
+using namespace std::chrono_literals;
+using haven::replication::Change;
+using haven::replication::ChangeKind;
+using haven::replication_session::DirectorySink;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct TempDir {
+  std::filesystem::path path;
+  int fd = -1;
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "haven-sink-decision-XXXXXX").string();
+    path = ::mkdtemp(pattern.data());
+    fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  }
+  ~TempDir() {
+    ::close(fd);
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
+
+Change create_of(std::string path) {
+  Change c;
+  c.kind = ChangeKind::create;
+  c.path = std::move(path);
+  c.mode = 0644;
+  c.uid = c.gid = haven::replication::kKeepOwner;
+  return c;
+}
+
+// A sink forwarding to a live secondary over loopback (no lease hold: keep-alives off).
+struct ForwardingSink {
+  TempDir secondary, var;
+  haven::ClusterKey key;
+  std::unique_ptr<haven::replication::ReplicationReceiver> receiver;
+  std::unique_ptr<DirectorySink> sink;
+  std::shared_ptr<haven::replication::ReplicationSender> sender;
+
+  ForwardingSink() {
+    key.bytes.fill(5);
+    haven::replication::ReceiverOptions receiving;
+    receiving.address = "127.0.0.1";
+    receiving.module = "sink decision";
+    receiving.key = key;
+    auto started = haven::replication::ReplicationReceiver::start(receiving, secondary.fd);
+    REQUIRE(started.ok());
+    receiver = std::move(*started);
+    auto record = haven::replication::ChangedRegionsLog::open(var.path / "changed-regions.log");
+    REQUIRE(record.ok());
+    sink = std::make_unique<DirectorySink>(std::move(*record));
+    haven::replication::SenderOptions sending;
+    sending.address = "127.0.0.1";
+    sending.port = receiver->port();
+    sending.module = "sink decision";
+    sending.key = key;
+    sending.timeout = 1500ms;
+    DirectorySink* s = sink.get();
+    auto connected = haven::replication::ReplicationSender::connect(
+        sending, [s](std::span<const Change> changes) { return s->record_lost(changes); });
+    REQUIRE(connected.ok());
+    sender = std::move(*connected);
+    sink->forward_to(sender);
+  }
+
+  // The secondary goes away; returns once the sender has noticed.
+  void lose_secondary() {
+    receiver.reset();
+    const auto deadline = Clock::now() + 10s;
+    while (!sender->lost() && Clock::now() < deadline) std::this_thread::sleep_for(5ms);
+    REQUIRE(sender->lost());
+  }
+
+  std::future<haven::Status> wait_async(DirectorySink::Ticket ticket) {
+    return std::async(std::launch::async, [this, ticket] { return sink->wait(ticket); });
+  }
+};
+
+bool still_waiting(std::future<haven::Status>& f) { return f.wait_for(300ms) == std::future_status::timeout; }
+
+}  // namespace
+
+TEST_CASE("a sink that never forwarded (a primary starting ALONE) acknowledges what it records", "[decision]") {
+  TempDir var;
+  auto record = haven::replication::ChangedRegionsLog::open(var.path / "changed-regions.log");
+  REQUIRE(record.ok());
+  DirectorySink sink(std::move(*record));
+  CHECK(sink.wait(sink.submit(create_of("alone"))).ok());
+  CHECK(sink.held() == 0);
+}
+
+TEST_CASE("a write the lost secondary lacks waits for the decision, and allow_alone acknowledges it", "[decision]") {
+  ForwardingSink f;
+  REQUIRE(f.sink->wait(f.sink->submit(create_of("before"))).ok());
+  f.lose_secondary();
+
+  auto pending = f.wait_async(f.sink->submit(create_of("after")));
+  REQUIRE(still_waiting(pending));
+  CHECK(f.sink->held() == 1);
+  // Recorded already: a crash now leaves it for the reintegration.
+  bool intact = false;
+  CHECK(f.sink->recorded_regions(intact).count("after") == 1);
+
+  f.sink->allow_alone();
+  REQUIRE(pending.wait_for(5s) == std::future_status::ready);
+  CHECK(pending.get().ok());
+  CHECK(f.sink->held() == 0);
+  // Decided: later writes are acknowledged at once.
+  CHECK(f.sink->wait(f.sink->submit(create_of("later"))).ok());
+}
+
+TEST_CASE("refuse_unforwarded fails the writes the lost secondary lacks, now and later", "[decision]") {
+  ForwardingSink f;
+  f.lose_secondary();
+  auto pending = f.wait_async(f.sink->submit(create_of("held")));
+  REQUIRE(still_waiting(pending));
+
+  f.sink->refuse_unforwarded("module m: this node leaves the primary role (WAIT)");
+  REQUIRE(pending.wait_for(5s) == std::future_status::ready);
+  auto refused = pending.get();
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == haven::Errc::io_error);
+  CHECK(refused.error().message.find("leaves the primary role") != std::string::npos);
+  CHECK_FALSE(f.sink->wait(f.sink->submit(create_of("next"))).ok());
+  // A late allow_alone does not undo the refusal.
+  f.sink->allow_alone();
+  CHECK_FALSE(f.sink->wait(f.sink->submit(create_of("again"))).ok());
+}
+
+TEST_CASE("a write caught in flight by the loss of the secondary waits for the decision too", "[decision]") {
+  ForwardingSink f;
+  // Submitted to the live sender, but the secondary goes before acknowledging.
+  f.receiver.reset();
+  auto pending = f.wait_async(f.sink->submit(create_of("in flight")));
+  REQUIRE(still_waiting(pending));
+  const auto deadline = Clock::now() + 10s;
+  while (f.sink->held() == 0 && Clock::now() < deadline) std::this_thread::sleep_for(5ms);
+  CHECK(f.sink->held() == 1);
+  f.sink->allow_alone();
+  REQUIRE(pending.wait_for(5s) == std::future_status::ready);
+  CHECK(pending.get().ok());
+}
+
+TEST_CASE("a new secondary's loss needs a new decision", "[decision]") {
+  ForwardingSink f;
+  f.lose_secondary();
+  f.sink->allow_alone();
+  CHECK(f.sink->wait(f.sink->submit(create_of("alone"))).ok());
+
+  // The secondary comes back: forwarding again, and undecided again once it is lost.
+  haven::replication::ReceiverOptions receiving;
+  receiving.address = "127.0.0.1";
+  receiving.module = "sink decision";
+  receiving.key = f.key;
+  auto started = haven::replication::ReplicationReceiver::start(receiving, f.secondary.fd);
+  REQUIRE(started.ok());
+  f.receiver = std::move(*started);
+  haven::replication::SenderOptions sending;
+  sending.address = "127.0.0.1";
+  sending.port = f.receiver->port();
+  sending.module = "sink decision";
+  sending.key = f.key;
+  sending.timeout = 1500ms;
+  DirectorySink* s = f.sink.get();
+  auto connected = haven::replication::ReplicationSender::connect(
+      sending, [s](std::span<const Change> changes) { return s->record_lost(changes); });
+  REQUIRE(connected.ok());
+  f.sender = std::move(*connected);
+  f.sink->forward_to(f.sender);
+  CHECK(f.sink->wait(f.sink->submit(create_of("forwarded"))).ok());
+  f.lose_secondary();
+  auto pending = f.wait_async(f.sink->submit(create_of("lost again")));
+  CHECK(still_waiting(pending));
+  f.sink->allow_alone();
+  REQUIRE(pending.wait_for(5s) == std::future_status::ready);
+  CHECK(pending.get().ok());
+}
+
+TEST_CASE("a fence returns once the live secondary acknowledged what was in flight; nothing after it is", "[decision]") {
+  ForwardingSink f;
+  std::vector<DirectorySink::Ticket> tickets;
+  for (int i = 0; i < 200; ++i) tickets.push_back(f.sink->submit(create_of("file-" + std::to_string(i))));
+  f.sink->fence("module m: this node left the primary role");
+  CHECK(f.sender->acknowledged() == tickets.size());
+  for (auto t : tickets) CHECK(f.sink->wait(t).ok());
+  auto refused = f.sink->wait(f.sink->submit(create_of("after the fence")));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message.find("left the primary role") != std::string::npos);
+}
