@@ -572,7 +572,11 @@ void ReplicationSession::release_primary_directory(Directory& d, bool detached) 
     sink = std::move(d.sink);
   }
   if (sink) sink->record_only();  // closes the link to the secondary
-  if (!detached) return;          // unmounted: both go now, after the file system
+  if (!detached) {                // unmounted: the file system goes first, then what it submitted to
+    fs.reset();
+    sink.reset();
+    return;
+  }
   // Detached while processes hold files: the file system serves them (fenced) until they close
   // them, and its sink must outlive it. Neither may hold this thread up.
   std::thread([fs = std::move(fs), sink = std::move(sink)]() mutable {
