@@ -116,6 +116,13 @@ std::string replication_line(const nlohmann::json& replication) {
     if (d.value("stream_ended", false)) stream_ended = true;
   }
   std::string line = "replication: " + role;
+  // A primary that left its role: its mount refuses every change until it is gone.
+  if (role == "primary" && replication.value("fenced", false)) return line + ", fenced (leaving the primary role: writes fail)";
+  std::uint64_t held = 0;
+  for (const auto& d : dirs_of(replication)) held += u64(d, "held");
+  if (role == "primary" && held > 0)
+    return line + ", secondary lost: " + count(held, "write waits", "writes wait") +
+           " until this node goes on alone (ALONE, or the peer says it is behind) or leaves the role (they fail)";
   if (replication.value("in_sync", false)) return line + ", in sync";
   if (role == "primary" && !active.empty()) return line + ", " + progress_text(active);
   if (role == "primary" && replication.value("reintegrating", false)) return line + ", reintegration starting";

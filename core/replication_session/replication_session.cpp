@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <set>
@@ -591,6 +592,12 @@ Status ReplicationSession::stop(bool lazy) {
     std::lock_guard parts(parts_mutex_);
     role = role_;
   }
+  // Who holds files before the fence: a process that exits on its first refused write is
+  // still named.
+  std::vector<std::vector<replication_fs::MountHolder>> holders_before(directories_.size());
+  if (role == Role::primary && lazy)
+    for (std::size_t i = 0; i < directories_.size(); ++i)
+      if (directories_[i]->fs) holders_before[i] = replication_fs::find_mount_holders(directories_[i]->config.dir);
   // Fenced before the reintegration is joined: it then fails at its next block instead of
   // running to its end.
   if (role == Role::primary && lazy) fence_primary("module " + options_.module + ": this node left the primary role");
@@ -609,24 +616,28 @@ Status ReplicationSession::stop(bool lazy) {
         busy += (busy.empty() ? "" : "; ") + d->config.dir + " (files still open: fuser -vm " + d->config.dir + ")";
         continue;
       }
-      auto holders = replication_fs::find_mount_holders(d->config.dir);
-      if (!holders.empty() && options_.rfs.killholders) {
+      auto live = replication_fs::find_mount_holders(d->config.dir);
+      if (!live.empty() && options_.rfs.killholders) {
         log_->warn("module {}: killing the processes that still use {} after the stop hooks (<rfs killholders=\"on\">): {}",
-                   options_.module, d->config.dir, replication_fs::describe_holders(holders));
-        auto left = replication_fs::kill_holders(holders, std::chrono::seconds(5));
+                   options_.module, d->config.dir, replication_fs::describe_holders(live));
+        auto left = replication_fs::kill_holders(live, std::chrono::seconds(5));
         if (!left.empty())
           log_->error("module {}: still alive 5 s after SIGKILL: {}", options_.module, replication_fs::describe_holders(left));
         if (d->fs->unmount(false).ok()) {
           release_primary_directory(*d, false);
           continue;
         }
-        holders = replication_fs::find_mount_holders(d->config.dir);
+        live = replication_fs::find_mount_holders(d->config.dir);
       }
-      if (!holders.empty())
+      // Named with those seen before the fence: one that exited on its first refused write too.
+      auto named = live;
+      for (const auto& before : holders_before[d->index])
+        if (std::none_of(named.begin(), named.end(), [&](const auto& h) { return h.pid == before.pid; })) named.push_back(before);
+      if (!named.empty())
         log_->warn("module {}: processes still use {} after the stop hooks: {}. The old mount is fenced: their writes and "
                    "fsyncs fail (EROFS) from now on, nothing they write is replicated or acknowledged. Stop them in "
                    "stop_prim, or set <rfs killholders=\"on\"> to have haven kill them",
-                   options_.module, d->config.dir, replication_fs::describe_holders(holders));
+                   options_.module, d->config.dir, replication_fs::describe_holders(named));
       if (auto detached = d->fs->detach(); !detached.ok()) {
         log_->error("module {}: {}", options_.module, detached.error().message);
         continue;

@@ -126,3 +126,20 @@ TEST_CASE("rfsverify lists the paths that differ and says whether all is equal",
         "  x: contents\n"
         "NOT equal: 1 path differs in 1 of 1 directory\n");
 }
+
+TEST_CASE("state says how many writes wait for the decision about a lost secondary, and when the primary is fenced",
+          "[cli][replication][fence]") {
+  json held{{"role", "primary"},
+            {"in_sync", false},
+            {"fenced", false},
+            {"dirs", {{{"dir", "/a"}, {"connected", false}, {"lost", true}, {"held", 2}},
+                      {{"dir", "/b"}, {"connected", false}, {"lost", true}, {"held", 1}}}}};
+  CHECK(replication_line(held) ==
+        "replication: primary, secondary lost: 3 writes wait until this node goes on alone (ALONE, or the peer says it is "
+        "behind) or leaves the role (they fail)");
+  held["dirs"][1]["held"] = 0;
+  held["dirs"][0]["held"] = 1;
+  CHECK(replication_line(held).find(": 1 write waits until") != std::string::npos);
+  json fenced{{"role", "primary"}, {"in_sync", true}, {"fenced", true}, {"dirs", json::array()}};
+  CHECK(replication_line(fenced) == "replication: primary, fenced (leaving the primary role: writes fail)");
+}
