@@ -4,7 +4,7 @@
 # havend and root folder): a module installed from a .safe archive, the first-start rule,
 # Lua hooks starting a small web application on the primary, the pair over authenticated
 # heartbeats, its data replicated synchronously (FUSE), a failover with the data, the old
-# primary brought level, a swap, state as JSON, every node's state with -H, resources, a
+# primary brought level, a process the stop hooks forgot fenced off, a swap, state as JSON, every node's state with -H, resources, a
 # crashed agent cleaned up while the peer takes over, failover off, the logs. Everything lives in temporary
 # folders, removed at the end. Run as root on Debian.
 set -euo pipefail
@@ -98,9 +98,21 @@ run cat "$top/node2.data/www/note.txt"
 run sh -c "echo 'try to write on the secondary' > '$top/node2.data/www/x.txt' || true"
 on node1 state -m generic-mirror -v
 
+say "Fencing: a process node1's stop hooks forget holds a file in the replicated folder and appends to it"
+( exec 3>>"$top/node1.data/www/forgotten.log"
+  while echo "line written at $(date +%T.%N)" >&3; do sleep 0.1; done
+  echo "the forgotten writer stops: its write was refused at $(date +%T.%N)" ) >"$top/forgotten.out" 2>&1 &
+forgotten=$!
+sleep 0.5
+
 say "Failover: node1 stops (stop_prim, poststop); node2 hears it and takes over at once, with the data"
 on node1 stop -m generic-mirror
 on node2 waitstate ALONE -m generic-mirror --timeout 10
+say "Once node1 has left the primary role, the forgotten writer's next write fails (EROFS); node1's log names it"
+wait "$forgotten" || true
+run cat "$top/forgotten.out"
+on node1 log -m generic-mirror | grep -E "processes still use|detached" | tail -2
+run sh -c "tail -1 '$top/node1.data/www/forgotten.log'; echo 'node2 has:'; tail -1 '$top/node2.data/www/forgotten.log'"
 run curl -s http://127.0.0.1:18080/
 run curl -s http://127.0.0.1:18080/note.txt
 run sh -c "echo 'written on node2 while node1 was away' >> '$top/node2.data/www/note.txt'"

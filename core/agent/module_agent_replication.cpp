@@ -17,6 +17,9 @@ constexpr const char* kBehindSignal = "replication.behind";
 
 bool is_primary_state(ModuleState s) { return s == ModuleState::prim || s == ModuleState::alone; }
 
+// How long an exiting agent keeps serving a fenced, detached mount to the processes still using it.
+constexpr std::chrono::seconds kDetachedGrace{3};
+
 }  // namespace
 
 Status ModuleAgent::open_replication() {
@@ -385,6 +388,12 @@ void ModuleAgent::close_replication() {
   if (replication_) {
     if (auto st = replication_->stop(true); !st.ok()) log_->error("replication: {}", st.error().message);
     replication_role_ = ReplicationRole::none;
+    // Processes the stop hooks missed get EROFS from the fenced mount while this process serves
+    // it: a moment for them to notice and close; afterwards they get ENOTCONN.
+    if (replication_->detached_in_use() > 0 && !replication_->wait_detached_released(kDetachedGrace))
+      log_->warn("replication: {} detached director{} still in use as the agent exits: the processes named above now get "
+                 "ENOTCONN instead of EROFS",
+                 replication_->detached_in_use(), replication_->detached_in_use() == 1 ? "y" : "ies");
   }
 }
 

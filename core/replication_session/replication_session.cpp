@@ -580,10 +580,27 @@ void ReplicationSession::release_primary_directory(Directory& d, bool detached) 
   }
   // Detached while processes hold files: the file system serves them (fenced) until they close
   // them, and its sink must outlive it. Neither may hold this thread up.
-  std::thread([fs = std::move(fs), sink = std::move(sink)]() mutable {
-    fs.reset();
+  {
+    std::lock_guard lock(detached_->mutex);
+    ++detached_->in_use;
+  }
+  std::thread([fs = std::move(fs), sink = std::move(sink), detached = detached_]() mutable {
+    fs.reset();  // returns once the last holder closed its files
     sink.reset();
+    std::lock_guard lock(detached->mutex);
+    --detached->in_use;
+    detached->released.notify_all();
   }).detach();
+}
+
+std::size_t ReplicationSession::detached_in_use() const {
+  std::lock_guard lock(detached_->mutex);
+  return detached_->in_use;
+}
+
+bool ReplicationSession::wait_detached_released(std::chrono::milliseconds limit) {
+  std::unique_lock lock(detached_->mutex);
+  return detached_->released.wait_for(lock, limit, [this] { return detached_->in_use == 0; });
 }
 
 Status ReplicationSession::stop(bool lazy) {

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -151,6 +152,12 @@ class ReplicationSession {
   /// return on nothing more is written underneath nor acknowledged. stop(true) does it first.
   void fence_primary(const std::string& why);
 
+  /// Mounts a lazy stop detached while processes still held files, and still served to them
+  /// (fenced) by this process: once it exits they get ENOTCONN instead of EROFS.
+  std::size_t detached_in_use() const;
+  /// Waits at most `limit` until every detached mount is released; true when none is left.
+  bool wait_detached_released(std::chrono::milliseconds limit);
+
   /// The last stop as secondary left received changes unwritten: this copy lacks changes the
   /// old primary acknowledged, and must not serve as primary (reset by the next role).
   bool left_changes() const { return left_changes_.load(); }
@@ -209,6 +216,12 @@ class ReplicationSession {
   // calls read them: held only briefly, taken after mutex_ when both are.
   mutable std::mutex parts_mutex_;
   std::atomic<bool> fenced_{false};
+  struct DetachedMounts {
+    std::mutex mutex;
+    std::condition_variable released;
+    std::size_t in_use = 0;
+  };
+  std::shared_ptr<DetachedMounts> detached_ = std::make_shared<DetachedMounts>();
   Role role_ = Role::none;
   bool peer_reachable_ = false;
   std::filesystem::path conflicts_folder_;
