@@ -364,6 +364,13 @@ bool ModuleAgent::hold_peer_loss(const PeerUpdate& update) {
   if (!split_brain_) return false;
   const bool was_reachable = last_peer_ && last_peer_->reachable;
   auto seen = split_brain_->on_peer_update(update, was_reachable, behaviour_->state() != ModuleState::stop);
+  if (update.reachable && seen.steps.release) {
+    // The behaviour hears that the peer is back before the hold ends: released first, it would
+    // decide with the peer still lost, and go ALONE beside a peer that took over meanwhile.
+    deliver_peer_update(update);
+    apply_split_brain(std::move(seen.steps));
+    return true;
+  }
   if (seen.ask) {
     witness_probe_->ask(*seen.ask, split_brain_->settings().witnesses, split_brain_->settings().timeout,
                         [this](std::uint64_t round, const checks::WitnessAnswer& answer) {
