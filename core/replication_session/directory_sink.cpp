@@ -40,7 +40,8 @@ DirectorySink::Ticket DirectorySink::submit_locked(Change change) {
   {
     std::lock_guard decision(decision_mutex_);
     fenced = fenced_;
-    undecided = !alone_allowed_;
+    undecided = decided_epoch_ < forward_epoch_;
+    route.epoch = forward_epoch_;
     if (fenced) route.error = fail(Errc::refused, refusal_);
   }
   if (fenced) {
@@ -91,30 +92,31 @@ Status DirectorySink::wait(Ticket ticket) {
     auto sent = route.sender->wait(route.inner);
     if (!sent.ok() || route.inner <= route.sender->acknowledged()) return sent;
     // Recorded after the secondary was lost: it lacks this change.
-    return await_decision();
+    return await_decision(route.epoch);
   }
   auto synced = sync_record_through(route.record_serial);
   if (!synced.ok()) return synced;
   // The lost secondary may still take over with what it has until its lease runs out
   // (core/replication_link/README.md, "The lease").
   if (std::chrono::steady_clock::now() < route.not_before) std::this_thread::sleep_until(route.not_before);
-  if (route.needs_decision) return await_decision();
+  if (route.needs_decision) return await_decision(route.epoch);
   return synced;
 }
 
-Status DirectorySink::await_decision() {
+Status DirectorySink::await_decision(std::uint64_t epoch) {
   std::unique_lock lock(decision_mutex_);
   ++held_;
-  decided_.wait(lock, [this] { return alone_allowed_ || refusing_; });
+  decided_.wait(lock, [this, epoch] { return decided_epoch_ >= epoch || refusing_; });
   --held_;
-  if (!refusing_) return ok_status();
+  // Decided before any refusal: allow_alone() is ignored once refusing.
+  if (decided_epoch_ >= epoch) return ok_status();
   return fail(Errc::io_error, refusal_);
 }
 
 void DirectorySink::allow_alone() {
   std::lock_guard lock(decision_mutex_);
   if (refusing_) return;
-  alone_allowed_ = true;
+  decided_epoch_ = forward_epoch_;
   decided_.notify_all();
 }
 
@@ -151,7 +153,7 @@ void DirectorySink::forward_to(std::shared_ptr<replication::ReplicationSender> s
   sender_ = std::move(sender);
   {
     std::lock_guard decision(decision_mutex_);
-    alone_allowed_ = false;  // a secondary that may come in sync: its loss needs a decision
+    ++forward_epoch_;  // a secondary that may come in sync: its loss needs a decision
   }
   counters_.lost = false;
   counters_.lost_reason.clear();
@@ -213,16 +215,26 @@ Result<bool> DirectorySink::reset_record_if_connected() {
 Status DirectorySink::send_in_sync_marker() {
   std::shared_ptr<replication::ReplicationSender> sender;
   Ticket ticket = 0;
+  std::uint64_t epoch = 0;
   {
     std::lock_guard lock(mutex_);
     forget_lost_sender();
     if (!sender_) return fail(Errc::io_error, "no secondary is connected to receive the in-sync marker");
     sender = sender_;
     ticket = sender->submit_marker();
+    std::lock_guard decision(decision_mutex_);
+    epoch = forward_epoch_;
   }
   auto waited = sender->wait(ticket);
   if (!waited.ok()) return waited;
   if (sender->lost()) return fail(Errc::io_error, "the secondary was lost before it acknowledged the in-sync marker (" + sender->lost_reason() + ")");
+  // This secondary now holds every change recorded before it was connected: those an earlier
+  // secondary lacked are safe whatever was decided about that one.
+  std::lock_guard decision(decision_mutex_);
+  if (epoch > 0 && decided_epoch_ < epoch - 1) {
+    decided_epoch_ = epoch - 1;
+    decided_.notify_all();
+  }
   return ok_status();
 }
 

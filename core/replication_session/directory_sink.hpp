@@ -106,6 +106,7 @@ class DirectorySink final : public replication::ChangeSink {
   struct Route {
     std::shared_ptr<replication::ReplicationSender> sender;  ///< null: recorded
     bool needs_decision = false;  ///< recorded while a lost secondary's fate was undecided
+    std::uint64_t epoch = 0;      ///< forward_epoch_ at submit: the secondary whose loss it waits on
     Ticket inner = 0;        ///< the sender's ticket
     std::uint64_t record_serial = 0;  ///< recorded: wait until the record is synced past it
     std::optional<Error> error;       ///< recording failed: the change is not safe
@@ -114,8 +115,9 @@ class DirectorySink final : public replication::ChangeSink {
   };
 
   Ticket submit_locked(replication::Change change);
-  /// Blocks until this node decided about a lost secondary; the error when it refused.
-  Status await_decision();
+  /// Blocks until this node decided about the secondary of `epoch` (or a later one was
+  /// brought in sync, which holds the change too); the error when it refused instead.
+  Status await_decision(std::uint64_t epoch);
   /// Drops a sender that was declared lost (with mutex_ held).
   void forget_lost_sender();
   Status sync_record_through(std::uint64_t serial);
@@ -133,7 +135,11 @@ class DirectorySink final : public replication::ChangeSink {
 
   mutable std::mutex decision_mutex_;  // taken alone
   std::condition_variable decided_;
-  bool alone_allowed_ = true;
+  // Each secondary forwarded to is an epoch; a change it lacks waits until decided_epoch_ reaches
+  // its own: an allow_alone() after that secondary's loss, or a later secondary in sync. A
+  // decision is never undone by a reconnection, so a change waiting across one is not stranded.
+  std::uint64_t forward_epoch_ = 0;
+  std::uint64_t decided_epoch_ = 0;
   bool refusing_ = false;
   bool fenced_ = false;
   std::string refusal_;

@@ -205,3 +205,54 @@ TEST_CASE("a fence returns once the live secondary acknowledged what was in flig
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().message.find("left the primary role") != std::string::npos);
 }
+
+namespace {
+
+// A second secondary for the same sink (the first one was lost): forwarding again.
+void reconnect(ForwardingSink& f) {
+  haven::replication::ReceiverOptions receiving;
+  receiving.address = "127.0.0.1";
+  receiving.module = "sink decision";
+  receiving.key = f.key;
+  auto started = haven::replication::ReplicationReceiver::start(receiving, f.secondary.fd);
+  REQUIRE(started.ok());
+  f.receiver = std::move(*started);
+  haven::replication::SenderOptions sending;
+  sending.address = "127.0.0.1";
+  sending.port = f.receiver->port();
+  sending.module = "sink decision";
+  sending.key = f.key;
+  sending.timeout = 1500ms;
+  DirectorySink* s = f.sink.get();
+  auto connected = haven::replication::ReplicationSender::connect(
+      sending, [s](std::span<const Change> changes) { return s->record_lost(changes); });
+  REQUIRE(connected.ok());
+  f.sender = std::move(*connected);
+  f.sink->forward_to(f.sender);
+}
+
+}  // namespace
+
+TEST_CASE("a decision is not undone by the next secondary: a write waiting across the reconnection is released",
+          "[decision]") {
+  ForwardingSink f;
+  f.lose_secondary();
+  const auto ticket = f.sink->submit(create_of("lost"));
+  f.sink->allow_alone();
+  reconnect(f);  // before the writer's thread came to wait (a lease kept it asleep)
+  auto pending = f.wait_async(ticket);
+  REQUIRE(pending.wait_for(5s) == std::future_status::ready);
+  CHECK(pending.get().ok());
+}
+
+TEST_CASE("a write the lost secondary lacks is released once the next secondary is in sync", "[decision]") {
+  ForwardingSink f;
+  f.lose_secondary();
+  auto pending = f.wait_async(f.sink->submit(create_of("lost")));
+  REQUIRE(still_waiting(pending));
+  reconnect(f);
+  CHECK(still_waiting(pending));  // connected is not enough: the new secondary must hold it
+  REQUIRE(f.sink->send_in_sync_marker().ok());
+  REQUIRE(pending.wait_for(5s) == std::future_status::ready);
+  CHECK(pending.get().ok());
+}
