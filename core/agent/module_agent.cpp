@@ -285,6 +285,7 @@ void ModuleAgent::execute_one(const Action& action) {
     follow_state_with_vips(enter->state, enter->sub);
     follow_state_with_checks(enter->state, enter->sub);
     follow_state_with_replication(enter->state, enter->sub);
+    if (enter->state == ModuleState::second) boost::asio::post(io_, [this] { offer_in_sync(); });
     if (peer_link_) peer_link_->send_now();
     if (enter->state == ModuleState::second && enter->sub == SubState::transient && !setup_.replicates) {
       // Nothing to copy: a SECOND without replicated directories is in sync at once.
@@ -473,6 +474,7 @@ void ModuleAgent::deliver_peer_update(const PeerUpdate& update) {
   connect_secondary_if_ready();
   if (stream_ended_at_) check_stream_ended();
   if (secondary_lost_at_) check_peer_behind();
+  offer_in_sync();
   maybe_exit();
 }
 

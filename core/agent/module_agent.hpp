@@ -137,6 +137,7 @@ class ModuleAgent {
   // A lost secondary's writes wait for this node's decision (DirectorySink): allowed once the
   // peer says its copy is behind; ALONE and leaving the role decide in follow_state_*.
   void check_peer_behind();
+  void offer_in_sync();
   Status log_status(Status st);
   void note_keep_aside(const std::string& report);
   void connect_secondary_if_ready();

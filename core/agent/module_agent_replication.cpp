@@ -59,9 +59,7 @@ Status ModuleAgent::open_replication() {
   callbacks.secondary_in_sync = [this] {
     boost::asio::post(io_, [this] {
       stream_ended_at_.reset();
-      if (behaviour_->state() != ModuleState::second) return;
-      feed(TimerFired{kInSyncSignal});
-      maybe_exit();
+      offer_in_sync();
     });
   };
   callbacks.stream_ended = [this](const std::string& why) {
@@ -202,6 +200,18 @@ void ModuleAgent::follow_state_with_replication(ModuleState state, SubState sub)
   if ((state == ModuleState::stop || (state == ModuleState::wait && sub == SubState::not_ready)) &&
       (replication_role_ != ReplicationRole::none || running_job_))
     queue_job(Job{std::nullopt, ReplicationRole::none});
+}
+
+// The replication layer may be in sync before the behaviour can take it: the primary connects
+// while it is still entering its role, or before this node has entered SECOND. Offered again at
+// each chance (the peer's news, this node's new state) while it holds.
+void ModuleAgent::offer_in_sync() {
+  if (!replication_ || replication_role_ != ReplicationRole::secondary || !replication_->in_sync()) return;
+  if (behaviour_->state() != ModuleState::second) return;
+  if (behaviour_->sub_state() == SubState::ready && behaviour_->knowledge().data_uptodate) return;
+  if (!last_peer_ || !last_peer_->reachable || !is_primary_state(last_peer_->state)) return;
+  feed(TimerFired{kInSyncSignal});
+  maybe_exit();
 }
 
 Status ModuleAgent::log_status(Status st) {
