@@ -278,7 +278,15 @@ void ModuleAgent::execute(std::vector<Action> actions) {
 
 void ModuleAgent::execute_one(const Action& action) {
   if (const auto* hook = std::get_if<RunHook>(&action)) {
-    if (hook->hook == "stop_prim") release_vips();  // clients stop arriving before the application stops
+    if (hook->hook == "stop_prim") {
+      release_vips();  // clients stop arriving before the application stops
+      // A write its lost secondary lacks must not hold the application's stop up: it fails.
+      if (replication_ && replication_role_ == ReplicationRole::primary) {
+        leaving_primary_ = true;
+        replication_->refuse_unforwarded("module " + options_.module + ": stop_prim runs, this node is leaving the primary "
+                                         "role; a write its lost secondary lacks is not acknowledged");
+      }
+    }
     queue_job(Job{*hook, std::nullopt});
   } else if (const auto* enter = std::get_if<EnterState>(&action)) {
     reason_ = enter->reason;

@@ -184,6 +184,9 @@ class ModuleAgent {
   std::optional<std::string> keep_aside_for_;  // the split brain this node lost: whose writes to keep aside
   // Primary: when the secondary's link was lost and no decision about its writes is made yet.
   std::optional<std::chrono::steady_clock::time_point> secondary_lost_at_;
+  // Primary: stop_prim started, or a state other than PRIM/ALONE was entered: a secondary lost
+  // from now on has its missing writes refused, not held (the stop must not wait on them).
+  bool leaving_primary_ = false;
   std::unique_ptr<boost::asio::steady_timer> behind_check_timer_;
 
   // Owned by the io thread.

@@ -178,6 +178,7 @@ void ModuleAgent::apply_replication_outcome(const ReplicationStep& step, const R
 
 void ModuleAgent::follow_state_with_replication(ModuleState state, SubState sub) {
   if (!replication_) return;
+  if (is_primary_state(state) && sub == SubState::ready) leaving_primary_ = false;
   if (replication_role_ == ReplicationRole::primary) {
     if (state == ModuleState::alone) {
       // Decided: this node goes on without its secondary; what it lacks is recorded for it.
@@ -187,6 +188,7 @@ void ModuleAgent::follow_state_with_replication(ModuleState state, SubState sub)
       secondary_lost_at_.reset();
     } else if (!is_primary_state(state)) {
       // Leaving the role without going on alone: a write the secondary lacks must fail.
+      leaving_primary_ = true;
       replication_->refuse_unforwarded("module " + options_.module + ": this node leaves the primary role (" +
                                        std::string(to_string(state)) + "); a write its secondary lacks is not acknowledged");
     }
@@ -267,6 +269,12 @@ void ModuleAgent::on_secondary_lost(const std::string& why) {
   set_host_resource("rfs.secondary", "down");
   arm_replication_retry();
   if (replication_role_ != ReplicationRole::primary) return;
+  if (leaving_primary_) {
+    log_->warn("replication: secondary lost ({}) while this node leaves the primary role: the writes it lacks fail", why);
+    replication_->refuse_unforwarded("module " + options_.module + ": the secondary was lost while this node leaves the primary "
+                                     "role; a write it lacks is not acknowledged");
+    return;
+  }
   if (behaviour_->state() == ModuleState::alone) {
     log_->warn("replication: secondary lost ({}): writes are recorded for a fast reintegration", why);
     replication_->allow_alone();

@@ -106,32 +106,48 @@ Status DirectorySink::wait(Ticket ticket) {
 Status DirectorySink::await_decision(std::uint64_t epoch) {
   std::unique_lock lock(decision_mutex_);
   ++held_;
-  decided_.wait(lock, [this, epoch] { return decided_epoch_ >= epoch || refusing_; });
+  decided_.wait(lock, [this, epoch] { return decided_epoch_ >= epoch || refused_through_ >= epoch || fenced_; });
   --held_;
-  // Decided before any refusal: allow_alone() is ignored once refusing.
+  // Decided before a refusal or the fence: the decision stands for what it covered.
   if (decided_epoch_ >= epoch) return ok_status();
   return fail(Errc::io_error, refusal_);
 }
 
 void DirectorySink::allow_alone() {
+  // Only for the secondaries lost by now: a live one may still take over if it is lost later
+  // (ALONE for a moment, then PRIM again with the same link).
+  bool current_alive = false;
+  {
+    std::lock_guard lock(mutex_);
+    current_alive = sender_ && !sender_->lost();
+  }
   std::lock_guard lock(decision_mutex_);
-  if (refusing_) return;
-  decided_epoch_ = forward_epoch_;
+  const std::uint64_t through = current_alive && forward_epoch_ > 0 ? forward_epoch_ - 1 : forward_epoch_;
+  if (through <= decided_epoch_) return;
+  decided_epoch_ = through;
   decided_.notify_all();
 }
 
 void DirectorySink::refuse_unforwarded(const std::string& why) {
+  // As for allow_alone: a live secondary's later loss is not refused in advance (a restart of
+  // the application keeps the role); the caller refuses again if it is lost while leaving.
+  bool current_alive = false;
+  {
+    std::lock_guard lock(mutex_);
+    current_alive = sender_ && !sender_->lost();
+  }
   std::lock_guard lock(decision_mutex_);
-  if (!refusing_) refusal_ = why;
-  refusing_ = true;
+  refusal_ = why;
+  refused_through_ = std::max(refused_through_, current_alive && forward_epoch_ > 0 ? forward_epoch_ - 1 : forward_epoch_);
   decided_.notify_all();
 }
 
 void DirectorySink::fence(const std::string& why) {
   {
     std::lock_guard lock(decision_mutex_);
-    if (!refusing_) refusal_ = why;
-    refusing_ = fenced_ = true;
+    refusal_ = why;
+    refused_through_ = forward_epoch_;
+    fenced_ = true;
     decided_.notify_all();
   }
   std::shared_ptr<replication::ReplicationSender> sender;

@@ -58,11 +58,14 @@ class DirectorySink final : public replication::ChangeSink {
   // blocks. The sink starts decided (a new primary's secondary, if any, is not in sync with it
   // until reintegrated); forward_to() makes it undecided again.
 
-  /// This node goes on alone (ALONE, or the peer is known to be behind): changes recorded
-  /// since the loss are acknowledged once durable. Wakes every waiting change.
+  /// This node goes on alone (ALONE, or the peer is known to be behind): the changes the
+  /// secondaries lost by now lack are acknowledged once durable (not a connected one's: if it
+  /// is lost later, that needs its own decision). Wakes every waiting change.
   void allow_alone();
-  /// This node leaves the primary role without going on alone: every change the secondary
-  /// lacks and that was not acknowledged fails (the application gets EIO), now and later.
+  /// This node leaves (or is about to leave) the primary role without going on alone: every
+  /// change the secondaries lost by now lack, and that is not decided, fails (the application
+  /// gets EIO); a connected secondary lost later needs refusing again (fence() refuses all).
+  /// A later allow_alone() decides what comes after it.
   void refuse_unforwarded(const std::string& why);
   /// The node left the primary role: refuse_unforwarded(), every later submit fails, and this
   /// waits (at most the link's timeout) until each change already handed to a live secondary is
@@ -140,7 +143,7 @@ class DirectorySink final : public replication::ChangeSink {
   // decision is never undone by a reconnection, so a change waiting across one is not stranded.
   std::uint64_t forward_epoch_ = 0;
   std::uint64_t decided_epoch_ = 0;
-  bool refusing_ = false;
+  std::uint64_t refused_through_ = 0;  // the node left (or is leaving) the role: these epochs' undecided changes fail
   bool fenced_ = false;
   std::string refusal_;
   std::size_t held_ = 0;

@@ -18,10 +18,24 @@
 
 using haven::replication_fs::testing::MountedDir;
 
+namespace {
+
+// Closed whatever happens: a mount's destructor waits until nothing holds it, so a failed
+// REQUIRE with a file still open would hang the test instead of reporting.
+struct Held {
+  int fd;
+  ~Held() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
 TEST_CASE("a fenced mount refuses every change with EROFS, changes nothing underneath and reads on", "[fuse][fence]") {
   REQUIRE_FUSE_OR_SKIP();
   MountedDir m;
-  const int fd = ::open(m.path("journal").c_str(), O_CREAT | O_WRONLY | O_APPEND, 0644);
+  Held held{::open(m.path("journal").c_str(), O_CREAT | O_WRONLY | O_APPEND, 0644)};
+  const int fd = held.fd;
   REQUIRE(fd >= 0);
   REQUIRE(::write(fd, "one\n", 4) == 4);
   REQUIRE(::fsync(fd) == 0);
@@ -47,7 +61,6 @@ TEST_CASE("a fenced mount refuses every change with EROFS, changes nothing under
   CHECK(::rmdir(m.path("sub").c_str()) == -1);
   CHECK(::chmod(m.path("journal").c_str(), 0600) == -1);
   CHECK(::symlink("journal", m.path("link").c_str()) == -1);
-  ::close(fd);
 
   // Nothing changed underneath, nothing was handed to the sink, reads still work.
   CHECK(m.lower_content("journal") == "one\n");
@@ -63,7 +76,8 @@ TEST_CASE("a fenced mount refuses every change with EROFS, changes nothing under
 TEST_CASE("a write in progress when the fence comes completes; the next one is refused", "[fuse][fence]") {
   REQUIRE_FUSE_OR_SKIP();
   MountedDir m;
-  const int fd = ::open(m.path("log").c_str(), O_CREAT | O_WRONLY | O_APPEND, 0644);
+  Held held{::open(m.path("log").c_str(), O_CREAT | O_WRONLY | O_APPEND, 0644)};
+  const int fd = held.fd;
   REQUIRE(fd >= 0);
   std::atomic<bool> stop{false};
   std::atomic<int> written{0};
@@ -78,12 +92,12 @@ TEST_CASE("a write in progress when the fence comes completes; the next one is r
       break;
     }
   });
-  while (written.load() < 50) std::this_thread::yield();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (written.load() < 50 && refused.load() == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
   m.fs().fence();
   const auto at_fence = m.lower_content("log").size();
-  writer.join();
+  writer.join();  // its next write after the fence is refused
   stop = true;
-  ::close(fd);
   CHECK(refused.load() == 1);
   // Every byte underneath was written by a call that returned success, and none after the fence.
   CHECK(m.lower_content("log").size() == at_fence);
@@ -127,7 +141,8 @@ TEST_CASE("the processes holding files on a mount are named, and killed on deman
 TEST_CASE("a mount detached while a file is held serves that holder, fenced, and the path is free again", "[fuse][fence]") {
   REQUIRE_FUSE_OR_SKIP();
   MountedDir m;
-  const int fd = ::open(m.path("kept").c_str(), O_CREAT | O_RDWR, 0644);
+  Held held{::open(m.path("kept").c_str(), O_CREAT | O_RDWR, 0644)};
+  const int fd = held.fd;
   REQUIRE(fd >= 0);
   REQUIRE(::write(fd, "before\n", 7) == 7);
   m.fs().fence();
@@ -139,5 +154,4 @@ TEST_CASE("a mount detached while a file is held serves that holder, fenced, and
   CHECK(::write(fd, "after\n", 6) == -1);
   // The path shows the directory underneath again.
   CHECK_FALSE(haven::replication_fs::is_haven_mount(m.dir()));
-  ::close(fd);
 }

@@ -127,7 +127,7 @@ TEST_CASE("a write the lost secondary lacks waits for the decision, and allow_al
   CHECK(f.sink->wait(f.sink->submit(create_of("later"))).ok());
 }
 
-TEST_CASE("refuse_unforwarded fails the writes the lost secondary lacks, now and later", "[decision]") {
+TEST_CASE("refuse_unforwarded fails the writes the lost secondary lacks, until a new decision", "[decision]") {
   ForwardingSink f;
   f.lose_secondary();
   auto pending = f.wait_async(f.sink->submit(create_of("held")));
@@ -140,9 +140,20 @@ TEST_CASE("refuse_unforwarded fails the writes the lost secondary lacks, now and
   CHECK(refused.error().code == haven::Errc::io_error);
   CHECK(refused.error().message.find("leaves the primary role") != std::string::npos);
   CHECK_FALSE(f.sink->wait(f.sink->submit(create_of("next"))).ok());
-  // A late allow_alone does not undo the refusal.
+  // The node goes on alone after all (a restart that kept the role, then ALONE): from then on.
   f.sink->allow_alone();
-  CHECK_FALSE(f.sink->wait(f.sink->submit(create_of("again"))).ok());
+  CHECK(f.sink->wait(f.sink->submit(create_of("again"))).ok());
+}
+
+TEST_CASE("going ALONE while the secondary is still connected does not decide for its later loss", "[decision]") {
+  ForwardingSink f;
+  f.sink->allow_alone();  // ALONE for a moment (a split brain seen and healed), the link still up
+  f.lose_secondary();
+  auto pending = f.wait_async(f.sink->submit(create_of("lost later")));
+  CHECK(still_waiting(pending));
+  f.sink->refuse_unforwarded("module m: this node leaves the primary role (WAIT)");
+  REQUIRE(pending.wait_for(5s) == std::future_status::ready);
+  CHECK_FALSE(pending.get().ok());
 }
 
 TEST_CASE("a write caught in flight by the loss of the secondary waits for the decision too", "[decision]") {
