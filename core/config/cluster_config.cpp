@@ -107,7 +107,7 @@ LoadedClusterConfig parse_cluster_config(std::string_view xml_text, const std::s
     } else {
       ElementReader lr(*lans, diags);
       c.port = static_cast<int>(lr.integer("port", 4800, 1, 65535));
-      c.pulse = lr.duration("pulse", c.pulse, DurationUnit::milliseconds);
+      c.pulse = lr.duration("pulse", c.pulse, DurationUnit::milliseconds, kPulseBounds);
       c.mlost_count = static_cast<int>(lr.integer("mlost_count", 20, 1, 100000));
       c.slost_count = static_cast<int>(lr.integer("slost_count", 10, 1, 100000));
       std::set<std::string> lan_names;

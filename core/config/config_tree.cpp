@@ -93,6 +93,13 @@ std::optional<ConfigNode> read_config_tree(std::string_view xml, std::string_vie
   QuoteRepair repaired = repair_typographic_quotes(xml);
 
   const StartTagScan scan = scan_start_tags(repaired.text);
+  if (scan.too_deep) {
+    diags.add(Severity::error, scan.too_deep->line, "",
+              "elements nested too deep: <" + scan.too_deep->name + "> is level " +
+                  std::to_string(kMaxElementDepth + 1) + "; expected at most " + std::to_string(kMaxElementDepth) +
+                  " levels of nesting (a configuration needs fewer than 10)");
+    return std::nullopt;
+  }
   for (const auto& m : scan.mismatches) {
     if (m.expected.empty())
       diags.add(Severity::error, m.line, "",

@@ -94,7 +94,8 @@ std::int64_t ElementReader::integer(std::string_view attribute, std::int64_t fal
 }
 
 std::optional<std::chrono::milliseconds> ElementReader::optional_duration(std::string_view attribute,
-                                                                          DurationUnit bare_unit) {
+                                                                          DurationUnit bare_unit,
+                                                                          DurationBounds bounds) {
   auto v = text(attribute);
   if (!v) return std::nullopt;
   auto parsed = parse_duration(*v, bare_unit);
@@ -103,12 +104,19 @@ std::optional<std::chrono::milliseconds> ElementReader::optional_duration(std::s
                  parsed.error().message + " (a bare number counts in " + to_string(bare_unit) + ")");
     return std::nullopt;
   }
+  if (*parsed < bounds.min || *parsed > bounds.max) {
+    diags_.error(node_, attribute,
+                 "\"" + *v + "\" (" + format_duration(*parsed) + ") is out of range; expected a time from " +
+                     format_duration(bounds.min) + " to " + format_duration(bounds.max) +
+                     " (a bare number counts in " + to_string(bare_unit) + ")");
+    return std::nullopt;
+  }
   return *parsed;
 }
 
 std::chrono::milliseconds ElementReader::duration(std::string_view attribute, std::chrono::milliseconds fallback,
-                                                  DurationUnit bare_unit) {
-  return optional_duration(attribute, bare_unit).value_or(fallback);
+                                                  DurationUnit bare_unit, DurationBounds bounds) {
+  return optional_duration(attribute, bare_unit, bounds).value_or(fallback);
 }
 
 std::vector<const ConfigNode*> ElementReader::children(std::string_view name) {

@@ -18,6 +18,16 @@
 
 namespace haven::config {
 
+/// The times an attribute may take. A zero pulse or interval re-arms its timer at once (an
+/// agent at 100 % CPU sending tens of thousands of heartbeats a second): those have a minimum.
+struct DurationBounds {
+  std::chrono::milliseconds min{0};
+  std::chrono::milliseconds max{std::chrono::hours(24 * 365)};
+};
+inline constexpr DurationBounds kPulseBounds{std::chrono::milliseconds(10), std::chrono::hours(1)};
+inline constexpr DurationBounds kIntervalBounds{std::chrono::milliseconds(100), std::chrono::hours(24)};
+inline constexpr DurationBounds kTimeoutBounds{std::chrono::milliseconds(10), std::chrono::hours(24)};
+
 class ElementReader {
  public:
   ElementReader(const ConfigNode& node, Diagnostics& diags) : node_(node), diags_(diags) {}
@@ -36,9 +46,12 @@ class ElementReader {
   /// Whole number in [min, max]; the fallback when absent or bad (bad is an error).
   std::int64_t integer(std::string_view attribute, std::int64_t fallback, std::int64_t min, std::int64_t max);
   std::optional<std::int64_t> optional_integer(std::string_view attribute, std::int64_t min, std::int64_t max);
+  /// A time in [bounds.min, bounds.max]; the fallback when absent or bad (bad, or out of
+  /// range, is an error naming the element, its line and the range).
   std::chrono::milliseconds duration(std::string_view attribute, std::chrono::milliseconds fallback,
-                                     DurationUnit bare_unit);
-  std::optional<std::chrono::milliseconds> optional_duration(std::string_view attribute, DurationUnit bare_unit);
+                                     DurationUnit bare_unit, DurationBounds bounds = {});
+  std::optional<std::chrono::milliseconds> optional_duration(std::string_view attribute, DurationUnit bare_unit,
+                                                             DurationBounds bounds = {});
 
   /// One of the listed words; the fallback when absent or not listed (not listed is an error
   /// naming all the words).

@@ -91,8 +91,8 @@ CheckTarget read_target(const ConfigNode& node, CheckerKind kind, Diagnostics& d
   }
   if (auto port = r.optional_integer("port", 1, 65535)) t.port = static_cast<int>(*port);
   if (kind == CheckerKind::module && !t.port) t.port = 9010;
-  t.interval = r.optional_duration("interval", DurationUnit::seconds);
-  t.timeout = r.optional_duration("timeout", DurationUnit::seconds);
+  t.interval = r.optional_duration("interval", DurationUnit::seconds, kIntervalBounds);
+  t.timeout = r.optional_duration("timeout", DurationUnit::seconds, kTimeoutBounds);
   t.secure = r.on_off("secure", false);
   r.finish();
   return t;
@@ -134,8 +134,8 @@ Checker read_checker(const ConfigNode& node, CheckerKind kind, Diagnostics& diag
     c.arg = r.required("arg", "arg=\"WITNESS1 WITNESS2\", the addresses to ping").value_or("");
   else
     c.arg = r.text_or("arg", "");
-  c.interval = r.duration("interval", c.interval, DurationUnit::seconds);
-  c.timeout = r.duration("timeout", c.timeout, DurationUnit::seconds);
+  c.interval = r.duration("interval", c.interval, DurationUnit::seconds, kIntervalBounds);
+  c.timeout = r.duration("timeout", c.timeout, DurationUnit::seconds, kTimeoutBounds);
   for (const ConfigNode* to : r.children("to")) c.targets.push_back(read_target(*to, kind, diags));
   const bool needs_target = kind == CheckerKind::tcp || kind == CheckerKind::ping || kind == CheckerKind::intf ||
                             kind == CheckerKind::ip || kind == CheckerKind::module;
@@ -151,7 +151,7 @@ ErrdConfig read_errd(const ConfigNode& node, Diagnostics& diags) {
   ElementReader r(node, diags);
   ErrdConfig e;
   e.line = node.line;
-  e.polltimer = r.duration("polltimer", e.polltimer, DurationUnit::seconds);
+  e.polltimer = r.duration("polltimer", e.polltimer, DurationUnit::seconds, kIntervalBounds);
   for (const ConfigNode* p : r.children("proc")) e.procs.push_back(read_proc(*p, diags));
   r.finish();
   return e;
@@ -189,7 +189,7 @@ FailoverConfig read_failover(const ConfigNode& node, Diagnostics& diags) {
   FailoverConfig f;
   f.line = node.line;
   f.extends = r.yes_no("extends", true);
-  f.period = r.duration("period", f.period, DurationUnit::milliseconds);
+  f.period = r.duration("period", f.period, DurationUnit::milliseconds, kIntervalBounds);
   f.handle_time = r.duration("handle_time", f.handle_time, DurationUnit::milliseconds);
   f.rules = node.text;
   r.finish();

@@ -52,8 +52,8 @@ HeartConfig read_heart(const ConfigNode& node, Diagnostics& diags) {
   HeartConfig h;
   h.line = node.line;
   if (auto p = r.optional_integer("port", 1, 65535)) h.port = static_cast<int>(*p);
-  h.pulse = r.duration("pulse", h.pulse, DurationUnit::milliseconds);
-  h.timeout = r.duration("timeout", h.timeout, DurationUnit::milliseconds);
+  h.pulse = r.duration("pulse", h.pulse, DurationUnit::milliseconds, kPulseBounds);
+  h.timeout = r.duration("timeout", h.timeout, DurationUnit::milliseconds, kTimeoutBounds);
   h.permanent_arp = r.on_off("permanent_arp", true);
   std::set<std::string> names;
   for (const ConfigNode* hb : r.children("heartbeat")) {
@@ -62,8 +62,8 @@ HeartConfig read_heart(const ConfigNode& node, Diagnostics& diags) {
     beat.line = hb->line;
     auto name = b.required("name", "name=\"LAN\", a lan of cluster.xml such as \"default\"");
     beat.ident = b.text_or("ident", "");
-    beat.pulse = b.optional_duration("pulse", DurationUnit::milliseconds);
-    beat.timeout = b.optional_duration("timeout", DurationUnit::milliseconds);
+    beat.pulse = b.optional_duration("pulse", DurationUnit::milliseconds, kPulseBounds);
+    beat.timeout = b.optional_duration("timeout", DurationUnit::milliseconds, kTimeoutBounds);
     b.finish();
     if (!name) continue;
     if (!names.insert(*name).second) {
@@ -85,7 +85,7 @@ FarmConfig read_farm(const ConfigNode& node, Diagnostics& diags) {
   FarmConfig f;
   f.line = node.line;
   if (auto p = r.optional_integer("port", 1, 65535)) f.port = static_cast<int>(*p);
-  f.pulse = r.duration("pulse", f.pulse, DurationUnit::milliseconds);
+  f.pulse = r.duration("pulse", f.pulse, DurationUnit::milliseconds, kPulseBounds);
   f.mlost_count = static_cast<int>(r.integer("mlost_count", 20, 1, 100000));
   f.slost_count = static_cast<int>(r.integer("slost_count", 10, 1, 100000));
   for (const ConfigNode* lan : r.children("lan")) {
@@ -101,8 +101,8 @@ UserSection read_user(const ConfigNode& node, Diagnostics& diags) {
   ElementReader r(node, diags);
   UserSection u;
   u.line = node.line;
-  u.nicestoptimeout = r.duration("nicestoptimeout", u.nicestoptimeout, DurationUnit::seconds);
-  u.forcestoptimeout = r.duration("forcestoptimeout", u.forcestoptimeout, DurationUnit::seconds);
+  u.nicestoptimeout = r.duration("nicestoptimeout", u.nicestoptimeout, DurationUnit::seconds, kTimeoutBounds);
+  u.forcestoptimeout = r.duration("forcestoptimeout", u.forcestoptimeout, DurationUnit::seconds, kTimeoutBounds);
   u.logging = r.choice<bool>("logging", {{"userlog", true}, {"none", false}}, true);
   u.userlogsize = r.integer("userlogsize", 2048, 0, 1LL << 40);
   std::set<std::string> names;

@@ -24,7 +24,7 @@ VipInterface read_interface(const ConfigNode& node, ServiceMode mode, Diagnostic
   i.line = node.line;
   i.check = r.on_off("check", true);
   i.arpreroute = r.on_off("arpreroute", false);
-  i.arpinterval = r.duration("arpinterval", i.arpinterval, DurationUnit::seconds);
+  i.arpinterval = r.duration("arpinterval", i.arpinterval, DurationUnit::seconds, kIntervalBounds);
   i.arpelapse = r.duration("arpelapse", i.arpelapse, DurationUnit::seconds);
   i.name = r.text_or("name", "");
   if (const ConfigNode* real = r.unique_child("real_interface")) {

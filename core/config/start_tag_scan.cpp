@@ -88,6 +88,8 @@ class Scanner {
     std::string name = read_name();
     const bool empty = skip_rest_of_tag();
     out_.tags.push_back(StartTag{name, line});
+    if (!empty && static_cast<int>(open_.size()) >= kMaxElementDepth && !out_.too_deep)
+      out_.too_deep = TooDeep{line, name};
     if (!empty) open_.push_back(Open{std::move(name), line});
   }
 

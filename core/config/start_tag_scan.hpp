@@ -4,6 +4,7 @@
 // their start tags, which the parser underneath does not.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,9 +23,19 @@ struct EndTagMismatch {
   int opened_line = 0;    ///< line where `expected` was opened
 };
 
+/// Deeper than any configuration: the XML parser and the tree builder recurse per element,
+/// so a document nested this deep is refused before they see it.
+inline constexpr int kMaxElementDepth = 64;
+
+struct TooDeep {
+  int line = 0;       ///< line of the start tag one level too deep
+  std::string name;   ///< its name
+};
+
 struct StartTagScan {
   std::vector<StartTag> tags;
   std::vector<EndTagMismatch> mismatches;
+  std::optional<TooDeep> too_deep;  ///< the first element nested deeper than kMaxElementDepth
 };
 
 /// Skips comments, CDATA, processing instructions and DOCTYPE (with an internal subset),

@@ -88,11 +88,67 @@ void* limited_alloc(void* ud, void* ptr, std::size_t old_size, std::size_t new_s
   return grown;
 }
 
+struct InstructionBudget {
+  int left = kInstructionLimit;
+  bool exhausted = false;
+};
+
+InstructionBudget& instruction_budget(lua_State* L) {
+  return *static_cast<InstructionBudget*>(*static_cast<void**>(lua_getextraspace(L)));
+}
+
+[[noreturn]] void too_long(lua_State* L) {
+  luaL_error(L, "the rules run for too long (more than %d Lua instructions); they must only declare rules",
+             kInstructionLimit);
+  std::abort();  // luaL_error does not return
+}
+
 void count_instructions(lua_State* L, lua_Debug*) {
-  auto* left = static_cast<int*>(*static_cast<void**>(lua_getextraspace(L)));
-  *left -= kHookEvery;
-  if (*left <= 0) luaL_error(L, "the rules run for too long (more than %d Lua instructions); they must only declare rules",
-                             kInstructionLimit);
+  auto& budget = instruction_budget(L);
+  if (budget.exhausted) too_long(L);
+  budget.left -= kHookEvery;
+  if (budget.left > 0) return;
+  // Once over, every instruction fails: code after a pcall that caught the error cannot go on.
+  budget.exhausted = true;
+  lua_sethook(L, count_instructions, LUA_MASKCOUNT, 1);
+  too_long(L);
+}
+
+// pcall and xpcall as in the base library, except that the instruction limit passes
+// through them: a script must not catch it and loop again.
+int finish_protected_call(lua_State* L, int status, int first_result) {
+  if (instruction_budget(L).exhausted) too_long(L);
+  lua_pushboolean(L, status == LUA_OK);
+  lua_insert(L, first_result);
+  return lua_gettop(L) - first_result + 1;
+}
+
+int sandbox_pcall(lua_State* L) {
+  luaL_checkany(L, 1);
+  const int status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+  return finish_protected_call(L, status, 1);
+}
+
+int sandbox_xpcall(lua_State* L) {
+  const int n = lua_gettop(L);
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  lua_pushvalue(L, 1);   // f h args f
+  lua_rotate(L, 3, 1);   // f h f args
+  const int status = lua_pcall(L, n - 2, LUA_MULTRET, 2);
+  return finish_protected_call(L, status, 3);
+}
+
+// setmetatable without __gc: Lua runs finalizers with hooks off (and at lua_close), where no
+// instruction limit can stop them.
+int sandbox_setmetatable(lua_State* L) {
+  if (lua_istable(L, 2) && lua_getfield(L, 2, "__gc") != LUA_TNIL)
+    return luaL_error(L, "setmetatable: a __gc finalizer is not allowed in failover rules; they must only declare rules");
+  lua_settop(L, 2);
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_argexpected(L, lua_isnoneornil(L, 2) || lua_istable(L, 2), 2, "nil or table");
+  if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL) return luaL_error(L, "cannot change a protected metatable");
+  lua_setmetatable(L, 1);
+  return 1;
 }
 
 struct StateCloser {
@@ -135,11 +191,12 @@ bool is_lua_rules(std::string_view text) {
 
 Result<LuaRuleSet> parse_lua_rules(std::string_view text, const std::string& source, int first_line) {
   Budget budget;
+  // Declared before the state: the count hook stays set until lua_close, and reads it.
+  InstructionBudget instructions;
   std::unique_ptr<lua_State, StateCloser> owner(lua_newstate(limited_alloc, &budget));
   if (!owner) return fail(Errc::internal, source + ": cannot create a Lua state for the failover rules");
   lua_State* L = owner.get();
-  int instructions_left = kInstructionLimit;
-  *static_cast<void**>(lua_getextraspace(L)) = &instructions_left;
+  *static_cast<void**>(lua_getextraspace(L)) = &instructions;
 
   // The sandbox: base, string, table, math and utf8; no io, os, package, coroutine, and no
   // base function that reads files or compiles code.
@@ -158,6 +215,16 @@ Result<LuaRuleSet> parse_lua_rules(std::string_view text, const std::string& sou
     lua_pushnil(L);
     lua_setglobal(L, name);
   }
+  lua_register(L, "pcall", sandbox_pcall);
+  lua_register(L, "xpcall", sandbox_xpcall);
+  lua_register(L, "setmetatable", sandbox_setmetatable);
+  // Pattern matching backtracks in C, where the instruction count does not reach.
+  lua_getglobal(L, LUA_STRLIBNAME);
+  for (const char* name : {"find", "match", "gmatch", "gsub"}) {
+    lua_pushnil(L);
+    lua_setfield(L, -2, name);
+  }
+  lua_pop(L, 1);
 
   // Blank lines first, so that Lua's line numbers are the file's.
   const std::string chunk = std::string(static_cast<std::size_t>(std::max(0, first_line - 1)), '\n') + std::string(text);
@@ -169,8 +236,6 @@ Result<LuaRuleSet> parse_lua_rules(std::string_view text, const std::string& sou
                 administrator_message(message != nullptr ? message : "out of memory (more than 16 MiB)", source,
                                       first_line));
   }
-  lua_sethook(L, nullptr, 0, 0);
-
   lua_pushvalue(L, collect);
   if (lua_pcall(L, 0, 2, 0) != LUA_OK)
     return fail(Errc::internal, source + ": cannot read the Lua rules back: " + lua_tostring(L, -1));

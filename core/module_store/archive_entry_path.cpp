@@ -27,6 +27,9 @@ bool has_drive_letter(std::string_view name) {
 
 Result<EntryPath> split_entry_name(std::string_view name) {
   if (name.empty()) return fail(Errc::invalid_argument, "the entry has an empty name");
+  if (name.size() > kMaxEntryNameBytes)
+    return fail(Errc::invalid_argument, "the entry name is " + std::to_string(name.size()) + " bytes long; expected at most " +
+                                            std::to_string(kMaxEntryNameBytes) + " (PATH_MAX)");
   if (name.front() == '/' || name.front() == '\\') {
     return fail(Errc::invalid_argument, "the entry has an absolute path; entries must be relative to the module folder");
   }
@@ -40,6 +43,9 @@ Result<EntryPath> split_entry_name(std::string_view name) {
       return fail(Errc::invalid_argument,
                   "the entry has a '..' component; entries must stay inside the module folder");
     }
+    if (path.size() == kMaxEntryComponents)
+      return fail(Errc::invalid_argument, "the entry is nested more than " + std::to_string(kMaxEntryComponents) +
+                                              " folders deep; expected a module's conf/, bin/ and a few folders");
     path.push_back(std::move(part));
   }
   return path;

@@ -4,6 +4,7 @@
 // entry, which it knows.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,10 +16,15 @@ namespace haven {
 /// A path inside a module, one component per element; empty for the module's own folder.
 using EntryPath = std::vector<std::string>;
 
+/// Bounds on one entry name (and link target): PATH_MAX bytes, and a depth no module needs.
+inline constexpr std::size_t kMaxEntryNameBytes = 4096;
+inline constexpr std::size_t kMaxEntryComponents = 64;
+
 /// Splits an archive entry name ("./bin/start_prim", "conf\\userconfig.xml") into
 /// components. Backslashes separate too (archives made on Windows); "." and empty
 /// components are dropped. Refuses an absolute name, a drive letter ("C:") and any ".."
-/// component: nothing in an archive may name a place outside the module.
+/// component: nothing in an archive may name a place outside the module. Refuses a name
+/// longer than kMaxEntryNameBytes or deeper than kMaxEntryComponents.
 Result<EntryPath> split_entry_name(std::string_view name);
 
 /// "bin/start_prim"; "" for the module's own folder.

@@ -37,7 +37,7 @@ class FolderWriter final : public ModuleArchiveVisitor {
     auto dir = root_ / path;
     if (auto st = make_folders(dir); !st.ok()) return st;
     // Applied at the end: a read-only folder must still receive its content first.
-    folder_modes_.emplace_back(dir, mode | 0700u);
+    folder_modes_.emplace_back(dir, (mode | 0700u) & kModuleModeMask);
     return ok_status();
   }
 
@@ -64,7 +64,7 @@ class FolderWriter final : public ModuleArchiveVisitor {
 
   Status end_file() override {
     int fd = std::exchange(fd_, -1);
-    if (::fchmod(fd, mode_) != 0 || ::fsync(fd) != 0) {
+    if (::fchmod(fd, mode_ & kModuleModeMask) != 0 || ::fsync(fd) != 0) {
       int err = errno;
       ::close(fd);
       return os_error("cannot set the mode of or fsync", current_, err);
@@ -98,10 +98,19 @@ class FolderWriter final : public ModuleArchiveVisitor {
   }
 
  private:
+  // Folders the archive does not list get 0755 whatever the umask: a daemon's umask of 0
+  // would otherwise leave them world-writable.
   Status make_folders(const std::filesystem::path& dir) {
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) return fail(Errc::io_error, "cannot create folder " + dir.string() + ": " + ec.message());
+    std::filesystem::path at = root_;
+    for (const auto& part : dir.lexically_relative(root_)) {
+      if (part.empty() || part == ".") continue;
+      at /= part;
+      if (::mkdir(at.c_str(), 0755) == 0) {
+        if (::chmod(at.c_str(), 0755) != 0) return os_error("cannot set the mode of", at, errno);
+      } else if (errno != EEXIST) {
+        return os_error("cannot create folder", at, errno);
+      }
+    }
     return ok_status();
   }
 

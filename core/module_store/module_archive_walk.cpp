@@ -32,7 +32,10 @@ Error archive_error(const std::filesystem::path& file, std::string message) {
 }
 
 Error entry_error(const std::filesystem::path& file, std::string_view entry, std::string message) {
-  return archive_error(file, "entry " + in_quotes(entry) + ": " + std::move(message));
+  // An over-long name is shown by its start: the message must stay readable in a log.
+  constexpr std::size_t kShown = 120;
+  const std::string shown = entry.size() <= kShown ? std::string(entry) : std::string(entry.substr(0, kShown)) + "...";
+  return archive_error(file, "entry " + in_quotes(shown) + ": " + std::move(message));
 }
 
 Result<ArchiveReader> open_archive(const std::filesystem::path& file) {
@@ -82,6 +85,50 @@ const char* type_name(mode_t type) {
 
 enum class Kind { directory, file, symlink };
 
+// The names seen so far, one node per component under its parent's node (the module folder
+// is node 0): memory linear in the names' bytes, where a map of every joined prefix of a
+// deep name grew with the square of its depth.
+class NameTree {
+ public:
+  NameTree() : kinds_{Kind::directory} {}
+
+  std::optional<std::size_t> child(std::size_t parent, const std::string& name) const {
+    auto it = children_.find(std::make_pair(parent, name));
+    if (it == children_.end()) return std::nullopt;
+    return it->second;
+  }
+  std::optional<std::size_t> find(const EntryPath& path) const {
+    std::size_t at = 0;
+    for (const auto& part : path) {
+      auto next = child(at, part);
+      if (!next) return std::nullopt;
+      at = *next;
+    }
+    return at;
+  }
+  std::optional<Kind> kind_of(const EntryPath& path) const {
+    auto at = find(path);
+    if (!at) return std::nullopt;
+    return kinds_[*at];
+  }
+  Kind kind(std::size_t node) const { return kinds_[node]; }
+  std::size_t add(std::size_t parent, const std::string& name, Kind kind) {
+    auto [it, inserted] = children_.emplace(std::make_pair(parent, name), kinds_.size());
+    if (inserted) kinds_.push_back(kind);
+    else kinds_[it->second] = kind;
+    return it->second;
+  }
+  // Sets the kind of `path`, whose parents are known (claimed) already.
+  void set(const EntryPath& path, Kind kind) {
+    EntryPath parent(path.begin(), path.end() - 1);
+    add(*find(parent), path.back(), kind);
+  }
+
+ private:
+  std::vector<Kind> kinds_;
+  std::map<std::pair<std::size_t, std::string>, std::size_t> children_;
+};
+
 class ModuleArchiveWalk {
  public:
   ModuleArchiveWalk(const std::filesystem::path& file, const ArchiveLimits& limits, ModuleArchiveVisitor& visitor)
@@ -98,8 +145,7 @@ class ModuleArchiveWalk {
       if (auto st = visit(reader->get(), **entry); !st.ok()) return st;
     }
     if (auto st = check_links_land_inside(); !st.ok()) return st;
-    auto config = kinds_.find(kUserConfig);
-    if (config == kinds_.end() || config->second != Kind::file) {
+    if (names_.kind_of(EntryPath{"conf", "userconfig.xml"}) != Kind::file) {
       return archive_error(file_, std::string(kUserConfig) + " is not a regular file; it must hold the module's configuration");
     }
     return visitor_.finish();
@@ -173,28 +219,25 @@ class ModuleArchiveWalk {
     return path;
   }
 
-  std::optional<Kind> kind_of(const std::string& path) const {
-    auto it = kinds_.find(path);
-    if (it == kinds_.end()) return std::nullopt;
-    return it->second;
-  }
-
   // Every parent of `path` must be a folder (or not seen yet, and then becomes one):
   // never a file, and never a link, which extraction would write through.
   Status claim_parents(std::string_view raw, const EntryPath& path) {
-    EntryPath parent;
+    std::size_t at = 0;
     for (std::size_t i = 0; i + 1 < path.size(); ++i) {
-      parent.push_back(path[i]);
-      auto name = join_entry_path(parent);
-      auto kind = kind_of(name);
-      if (!kind) {
-        kinds_[name] = Kind::directory;
-      } else if (*kind == Kind::symlink) {
-        return entry_error(file_, raw, "lies under " + in_quotes(name) +
-                                           ", a symbolic link earlier in the archive; entries may not go through links");
-      } else if (*kind == Kind::file) {
+      auto next = names_.child(at, path[i]);
+      if (!next) {
+        at = names_.add(at, path[i], Kind::directory);
+        continue;
+      }
+      const Kind kind = names_.kind(*next);
+      if (kind != Kind::directory) {
+        const auto name = join_entry_path(EntryPath(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(i) + 1));
+        if (kind == Kind::symlink)
+          return entry_error(file_, raw, "lies under " + in_quotes(name) +
+                                             ", a symbolic link earlier in the archive; entries may not go through links");
         return entry_error(file_, raw, "lies under " + in_quotes(name) + ", a file earlier in the archive");
       }
+      at = *next;
     }
     return ok_status();
   }
@@ -210,20 +253,22 @@ class ModuleArchiveWalk {
     }
     if (auto st = claim_parents(raw, *path); !st.ok()) return st;
     const std::string name = join_entry_path(*path);
-    const auto existing = kind_of(name);
+    const auto existing = names_.kind_of(*path);
     const bool is_folder_again = existing == Kind::directory && type == AE_IFDIR && archive_entry_hardlink(entry) == nullptr;
     if (existing && !is_folder_again) {
       return entry_error(file_, raw, "appears twice in the archive (or clashes with a folder of that name)");
     }
-    const unsigned mode = static_cast<unsigned>(archive_entry_perm(entry)) & 0777u;
+    // Hooks run as root: a group- or world-writable hook or configuration (many zip tools
+    // store 0777/0666) would let any local user replace them.
+    const unsigned mode = static_cast<unsigned>(archive_entry_perm(entry)) & kModuleModeMask;
 
-    if (const char* link = archive_entry_hardlink(entry); link != nullptr) return visit_hardlink(raw, name, link);
+    if (const char* link = archive_entry_hardlink(entry); link != nullptr) return visit_hardlink(raw, *path, name, link);
     switch (type) {
       case AE_IFDIR:
-        kinds_[name] = Kind::directory;
+        names_.set(*path, Kind::directory);
         return visitor_.directory(name, mode);
       case AE_IFREG:
-        kinds_[name] = Kind::file;
+        names_.set(*path, Kind::file);
         return visit_file(a, raw, name, mode);
       case AE_IFLNK:
         return visit_symlink(raw, *path, name, archive_entry_symlink(entry));
@@ -258,34 +303,44 @@ class ModuleArchiveWalk {
 
   Status visit_symlink(std::string_view raw, const EntryPath& path, const std::string& name, const char* target) {
     if (target == nullptr) return entry_error(file_, raw, "is a symbolic link without a readable target");
+    if (std::string_view(target).size() > kMaxEntryNameBytes)
+      return entry_error(file_, raw, "is a symbolic link whose target is longer than " +
+                                         std::to_string(kMaxEntryNameBytes) + " bytes (PATH_MAX)");
     auto lands = resolve_link_target(path, target);
     if (!lands.ok()) return entry_error(file_, raw, lands.error().message);
-    kinds_[name] = Kind::symlink;
+    names_.set(path, Kind::symlink);
     links_[name] = target;
+    link_targets_[*names_.find(path)] = target;
     return visitor_.symlink(name, target);
   }
 
-  Status visit_hardlink(std::string_view raw, const std::string& name, std::string_view link) {
+  Status visit_hardlink(std::string_view raw, const EntryPath& path, const std::string& name, std::string_view link) {
     auto target = inside_module(link);
     if (!target.ok()) {
       return entry_error(file_, raw, "is a hard link to " + in_quotes(link) +
                                          ", outside the module; hard links must point to a file of the module");
     }
     const std::string target_name = join_entry_path(*target);
-    if (kind_of(target_name) != Kind::file) {
+    if (names_.kind_of(*target) != Kind::file) {
       return entry_error(file_, raw, "is a hard link to " + in_quotes(link) +
                                          ", which is not a regular file earlier in the archive");
     }
-    kinds_[name] = Kind::file;
+    names_.set(path, Kind::file);
     return visitor_.hardlink(name, target_name);
   }
 
   // Follows every link as the kernel would, through the other links of the archive, so
-  // that "r -> ." plus "x -> r/.." (each harmless as text) is refused.
+  // that "r -> ." plus "x -> r/.." (each harmless as text) is refused. `where` holds the
+  // node of each component (none once outside the names seen), so each step is one lookup.
   Status check_links_land_inside() const {
     for (const auto& [name, target] : links_) {
       auto start = split_entry_name(name);
-      EntryPath where(start->begin(), start->end() - 1);
+      std::vector<std::optional<std::size_t>> where;
+      std::size_t at = 0;
+      for (std::size_t i = 0; i + 1 < start->size(); ++i) {
+        at = *names_.child(at, (*start)[i]);
+        where.push_back(at);
+      }
       std::deque<std::string> todo;
       auto parts = split_entry_name_keeping_dots(target);
       todo.insert(todo.end(), parts.begin(), parts.end());
@@ -302,14 +357,16 @@ class ModuleArchiveWalk {
           where.pop_back();
           continue;
         }
-        where.push_back(part);
-        auto link = links_.find(join_entry_path(where));
-        if (link == links_.end()) continue;
+        const std::optional<std::size_t> parent = where.empty() ? std::optional<std::size_t>(0) : where.back();
+        const auto node = parent ? names_.child(*parent, part) : std::nullopt;
+        if (!node || names_.kind(*node) != Kind::symlink) {
+          where.push_back(node);
+          continue;
+        }
         if (++hops > kMaxLinkHops) {
           return entry_error(file_, name, "is a symbolic link in a loop of links");
         }
-        where.pop_back();
-        auto more = split_entry_name_keeping_dots(link->second);
+        auto more = split_entry_name_keeping_dots(link_targets_.at(*node));
         todo.insert(todo.begin(), more.begin(), more.end());
       }
     }
@@ -332,8 +389,9 @@ class ModuleArchiveWalk {
   const ArchiveLimits& limits_;
   ModuleArchiveVisitor& visitor_;
   std::optional<std::string> wrapper_;
-  std::map<std::string, Kind> kinds_;
+  NameTree names_;
   std::map<std::string, std::string> links_;
+  std::map<std::size_t, std::string> link_targets_;  // by node of names_
   std::uint64_t total_bytes_ = 0;
 };
 

@@ -6,7 +6,9 @@
 // under a link, devices, fifos and sockets, duplicate entries, more than the entry limit,
 // more decompressed bytes than the limits, and an archive without conf/userconfig.xml.
 // A single top-level folder wrapping conf/ (AM/conf/userconfig.xml) is removed from every
-// name. Modes reach the visitor as permission bits only (never setuid, setgid or sticky).
+// name. Modes reach the visitor as permission bits only, at most 0755: never setuid, setgid
+// or sticky, never writable by group or others. Names are bounded (kMaxEntryComponents,
+// kMaxEntryNameBytes) so that checking them costs time and memory linear in their length.
 #pragma once
 
 #include <filesystem>
@@ -17,6 +19,9 @@
 #include "module_store/archive_limits.hpp"
 
 namespace haven {
+
+/// The permission bits a module's files and folders may keep.
+inline constexpr unsigned kModuleModeMask = 0755u;
 
 /// Receives the entries of an archive that passed the checks, in archive order. Paths are
 /// relative to the module folder, '/'-separated, never empty. A parent folder may come

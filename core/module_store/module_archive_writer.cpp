@@ -1,5 +1,6 @@
 #include "module_store/module_archive_writer.hpp"
 #include "module_store/archive_error_text.hpp"
+#include "module_store/module_archive_walk.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -47,7 +48,8 @@ class ZipWriter {
       return fail(Errc::io_error, "cannot read " + path.string() + ": " + std::strerror(errno));
     }
     std::unique_ptr<archive_entry, EntryFree> entry(archive_entry_new());
-    archive_entry_set_perm(entry.get(), st.st_mode & 0777);
+    // What install would keep anyway: no group/other write bits travel in a package.
+    archive_entry_set_perm(entry.get(), st.st_mode & kModuleModeMask);
     archive_entry_set_mtime(entry.get(), st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
     std::string target;
     if (S_ISDIR(st.st_mode)) {

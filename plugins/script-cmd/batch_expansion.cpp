@@ -189,31 +189,47 @@ std::string expand_delayed(std::string_view text, const VariableLookup& variable
   return out;
 }
 
-std::string substitute_for_variable(std::string_view text, char variable, std::string_view value,
-                                    const std::string& cwd) {
+std::string substitute_for_variables(std::string_view text, const std::vector<ForValue>& values,
+                                     const std::string& cwd) {
+  const auto find = [&values](char c) -> const ForValue* {
+    for (const auto& v : values)
+      if (v.variable == c) return &v;
+    return nullptr;
+  };
   std::string out;
   std::size_t i = 0;
   while (i < text.size()) {
     if (text[i] == '%' && i + 1 < text.size()) {
-      if (text[i + 1] == variable) {
-        out += value;
+      if (const auto* v = find(text[i + 1])) {
+        out += v->value;
         i += 2;
         continue;
       }
       if (text[i + 1] == '~') {
-        // The variable is the last letter: in %~nxi the modifiers are n and x.
-        std::size_t j = i + 2;
-        while (j < text.size() && is_path_modifier(text[j]) && text[j] != variable) ++j;
-        if (j < text.size() && text[j] == variable) {
-          out += apply_path_modifiers(text.substr(i + 2, j - i - 2), value, cwd);
-          i = j + 1;
-          continue;
+        // The variable is the last letter: in %~nxi the modifiers are n and x. With several
+        // variables (tokens=), the first one in token order that ends the modifiers wins.
+        bool done = false;
+        for (const auto& v : values) {
+          std::size_t j = i + 2;
+          while (j < text.size() && is_path_modifier(text[j]) && text[j] != v.variable) ++j;
+          if (j < text.size() && text[j] == v.variable) {
+            out += apply_path_modifiers(text.substr(i + 2, j - i - 2), v.value, cwd);
+            i = j + 1;
+            done = true;
+            break;
+          }
         }
+        if (done) continue;
       }
     }
     out += text[i++];
   }
   return out;
+}
+
+std::string substitute_for_variable(std::string_view text, char variable, std::string_view value,
+                                    const std::string& cwd) {
+  return substitute_for_variables(text, {ForValue{variable, std::string(value)}}, cwd);
 }
 
 }  // namespace haven::cmd

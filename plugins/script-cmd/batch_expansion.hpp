@@ -31,6 +31,16 @@ std::string expand_percent(std::string_view line, const ExpansionScope& scope);
 std::string expand_delayed(std::string_view text, const VariableLookup& variable);
 
 /// Replaces for variable %X (and %~X, %~nxX ...) by `value` in a for body.
+struct ForValue {
+  char variable = 0;
+  std::string value;
+};
+
+/// Replaces several for variables (for /f tokens) in one pass, so that one value holding
+/// "%b" is not taken for the next variable.
+std::string substitute_for_variables(std::string_view text, const std::vector<ForValue>& values,
+                                     const std::string& cwd);
+
 std::string substitute_for_variable(std::string_view text, char variable, std::string_view value,
                                     const std::string& cwd);
 

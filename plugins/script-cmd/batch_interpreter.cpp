@@ -77,6 +77,64 @@ std::pair<std::string, std::string> split_command(std::string_view text) {
   return {name, rest};
 }
 
+NodePtr with_for_values(const Node& node, const std::vector<ForValue>& values, const std::string& cwd);
+
+std::vector<Redirection> redirections_with(const std::vector<Redirection>& in, const std::vector<ForValue>& values,
+                                           const std::string& cwd) {
+  auto out = in;
+  for (auto& r : out) r.target = substitute_for_variables(r.target, values, cwd);
+  return out;
+}
+
+// A copy of a parsed for body with the values in its text: the values never reach the parser.
+NodePtr with_for_values(const Node& node, const std::vector<ForValue>& values, const std::string& cwd) {
+  auto copy = std::make_unique<Node>();
+  const auto sub = [&](const std::string& text) { return substitute_for_variables(text, values, cwd); };
+  const auto child = [&](const NodePtr& p) { return p ? with_for_values(*p, values, cwd) : NodePtr{}; };
+  if (const auto* simple = std::get_if<SimpleCommand>(&node.value)) {
+    SimpleCommand c;
+    c.text = sub(simple->text);
+    c.redirections = redirections_with(simple->redirections, values, cwd);
+    c.echo_off = simple->echo_off;
+    copy->value = std::move(c);
+  } else if (const auto* block = std::get_if<Block>(&node.value)) {
+    Block b;
+    for (const auto& n : block->body) b.body.push_back(child(n));
+    b.redirections = redirections_with(block->redirections, values, cwd);
+    copy->value = std::move(b);
+  } else if (const auto* ifc = std::get_if<IfCommand>(&node.value)) {
+    IfCommand c;
+    c.kind = ifc->kind;
+    c.negate = ifc->negate;
+    c.ignore_case = ifc->ignore_case;
+    c.left = sub(ifc->left);
+    c.op = ifc->op;
+    c.right = sub(ifc->right);
+    c.then_branch = child(ifc->then_branch);
+    c.else_branch = child(ifc->else_branch);
+    copy->value = std::move(c);
+  } else if (const auto* forc = std::get_if<ForCommand>(&node.value)) {
+    ForCommand c;
+    c.numeric = forc->numeric;
+    c.lines = forc->lines;
+    c.options = sub(forc->options);
+    c.variable = forc->variable;
+    c.set = sub(forc->set);
+    c.body = forc->body;
+    c.tree = child(forc->tree);
+    copy->value = std::move(c);
+  } else if (const auto* chain = std::get_if<Chain>(&node.value)) {
+    Chain c;
+    c.op = chain->op;
+    c.left = child(chain->left);
+    c.right = child(chain->right);
+    copy->value = std::move(c);
+  } else {
+    copy->value = Comment{};
+  }
+  return copy;
+}
+
 }  // namespace
 
 class BatchInterpreter::StreamGuard {
@@ -97,7 +155,11 @@ class BatchInterpreter::StreamGuard {
 };
 
 BatchInterpreter::BatchInterpreter(BatchSystem& system, BatchOptions options)
-    : system_(system), env_(options.environment), cwd_(std::move(options.cwd)), streams_(options.streams) {
+    : system_(system),
+      env_(options.environment),
+      cwd_(std::move(options.cwd)),
+      streams_(options.streams),
+      notice_(std::move(options.notice)) {
   if (cwd_.empty()) {
     std::error_code ec;
     cwd_ = std::filesystem::current_path(ec).string();
@@ -375,7 +437,8 @@ Result<BatchInterpreter::Flow> BatchInterpreter::execute_if(const IfCommand& c) 
   switch (c.kind) {
     case IfCommand::Kind::errorlevel: {
       long long n = 0;
-      parse_batch_integer(left, n);
+      if (!parse_batch_integer(left, n))
+        return error_here(Errc::parse_error, "syntax error: 'if errorlevel' expects a number, not '" + left + "'");
       truth = errorlevel_ >= n;
       break;
     }
@@ -491,13 +554,11 @@ Result<BatchInterpreter::Flow> BatchInterpreter::execute_for_lines(const ForComm
     if (line_number++ < options.value().skip) continue;
     const auto values = split_for_line(line, options.value());
     if (!values) continue;
-    std::string body = f.body;
+    std::vector<ForValue> named;
     for (std::size_t k = 0; k < values->size(); ++k)
-      body = substitute_for_variable(body, static_cast<char>(f.variable + static_cast<int>(k)), (*values)[k], cwd_);
-    auto parsed = parse_statement(body);
-    if (!parsed.ok()) return error_here(parsed.error().code, "in the body of a for: " + parsed.error().message);
-    if (parsed.value().incomplete) return error_here(Errc::parse_error, "in the body of a for: " + parsed.value().incomplete_reason);
-    auto flow = execute(*parsed.value().node);
+      named.push_back(ForValue{static_cast<char>(f.variable + static_cast<int>(k)), (*values)[k]});
+    const auto body = with_for_values(*f.tree, named, cwd_);
+    auto flow = execute(*body);
     if (!flow.ok() || flow.value().kind != Flow::Kind::next) return flow;
   }
   return Flow{};
@@ -516,7 +577,7 @@ Result<BatchInterpreter::Flow> BatchInterpreter::execute_for(const ForCommand& f
     if (v[1] == 0) return error_here(Errc::invalid_argument, "'for /l' with a step of 0 never ends: (" + set + ")");
     // Counted, not listed: a range may be far longer than memory allows.
     for (long long n = v[0]; v[1] > 0 ? n <= v[2] : n >= v[2]; n += v[1]) {
-      auto flow = run_for_body(f.body, f.variable, std::to_string(n));
+      auto flow = run_for_body(f, std::to_string(n));
       if (!flow.ok() || flow.value().kind != Flow::Kind::next) return flow;
     }
     return Flow{};
@@ -540,19 +601,15 @@ Result<BatchInterpreter::Flow> BatchInterpreter::execute_for(const ForCommand& f
     }
   }
   for (const auto& item : items) {
-    auto flow = run_for_body(f.body, f.variable, item);
+    auto flow = run_for_body(f, item);
     if (!flow.ok() || flow.value().kind != Flow::Kind::next) return flow;
   }
   return Flow{};
 }
 
-Result<BatchInterpreter::Flow> BatchInterpreter::run_for_body(const std::string& body_text, char variable,
-                                                              const std::string& value) {
-  const auto body = substitute_for_variable(body_text, variable, value, cwd_);
-  auto parsed = parse_statement(body);
-  if (!parsed.ok()) return error_here(parsed.error().code, "in the body of a for: " + parsed.error().message);
-  if (parsed.value().incomplete) return error_here(Errc::parse_error, "in the body of a for: " + parsed.value().incomplete_reason);
-  return execute(*parsed.value().node);
+Result<BatchInterpreter::Flow> BatchInterpreter::run_for_body(const ForCommand& f, const std::string& value) {
+  const auto body = with_for_values(*f.tree, {ForValue{f.variable, value}}, cwd_);
+  return execute(*body);
 }
 
 Result<BatchInterpreter::Flow> BatchInterpreter::execute_simple(const SimpleCommand& command, bool via_call) {
@@ -611,8 +668,8 @@ Result<BatchInterpreter::Flow> BatchInterpreter::execute_program(const std::stri
   }
   if (has_batch_extension(name)) {
     if (auto file = find_batch_file(name)) return run_batch(*file, name, rest, via_call);
-    return error_here(Errc::not_found, "the batch file '" + name + "' is not found (looked in " + cwd_ +
-                                           ", beside this script and in PATH)");
+    return not_recognized(written, "the batch file '" + name + "' is not found (looked in " + cwd_ +
+                                       ", beside this script and in PATH)");
   }
   const auto path_variable = env_.get("PATH").value_or("");
   auto program = system_.find_program(name, path_variable, cwd_);
@@ -628,10 +685,22 @@ Result<BatchInterpreter::Flow> BatchInterpreter::execute_program(const std::stri
   if (auto mapped = map_seed_helper(helper_name, args)) return execute_mapped(*mapped, name + rest);
   for (const char* ext : {".cmd", ".bat"})
     if (auto file = find_batch_file(name + ext)) return run_batch(*file, name, rest, via_call);
-  return error_here(Errc::not_found,
-                    "'" + name + "' is not a batch built-in, and no program of that name is in PATH (" +
-                        path_variable + ")" + (slash == std::string::npos ? "" : " or at that path") +
-                        ". A Windows program must be replaced by its Linux equivalent: see docs/hooks-cmd.md");
+  return not_recognized(written, "'" + name + "' is not a batch built-in, and no program of that name is in PATH (" +
+                                     path_variable + ")" + (slash == std::string::npos ? "" : " or at that path") +
+                                     ". A Windows program must be replaced by its Linux equivalent: see docs/hooks-cmd.md");
+}
+
+// cmd.exe goes on after an unknown program, and so do scripts written for it ("x || echo
+// fallback"): the same message and errorlevel, and a line in the module log to find it.
+Result<BatchInterpreter::Flow> BatchInterpreter::not_recognized(const std::string& written, const std::string& why) {
+  write_err("'" + written + "' is not recognized as an internal or external command,\noperable program or batch file.\n");
+  set_errorlevel(9009);
+  notice(error_here(Errc::not_found, why + " (errorlevel 9009; the script goes on, as in cmd.exe)").message);
+  return Flow{};
+}
+
+void BatchInterpreter::notice(const std::string& message) const {
+  if (notice_) notice_(message);
 }
 
 Result<BatchInterpreter::Flow> BatchInterpreter::execute_mapped(const MappedCommand& mapped, const std::string& written) {
@@ -641,6 +710,10 @@ Result<BatchInterpreter::Flow> BatchInterpreter::execute_mapped(const MappedComm
     case MappedCommand::Kind::sleep:
       system_.sleep_seconds(mapped.seconds);
       set_errorlevel(0);
+      return Flow{};
+    case MappedCommand::Kind::fail:
+      write_err(mapped.message + "\n");
+      set_errorlevel(mapped.fail_code);
       return Flow{};
     case MappedCommand::Kind::run: break;
   }

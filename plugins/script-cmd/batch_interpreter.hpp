@@ -4,6 +4,7 @@
 // streams); programs go through a BatchSystem, so tests can run without spawning.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -27,6 +28,8 @@ struct BatchOptions {
   std::map<std::string, std::string> environment;  ///< the variables at start
   std::string cwd;                                 ///< the current directory at start (absolute)
   BatchStreams streams;                            ///< where output goes; not closed
+  /// Told what the script went on after (an unknown program), "FILE:LINE: what"; may be empty.
+  std::function<void(const std::string&)> notice;
 };
 
 class BatchInterpreter {
@@ -36,8 +39,9 @@ class BatchInterpreter {
   /// Runs `file` with `args` (%1, %2...; an argument holding a blank is quoted, as a Windows
   /// command line would have it) and returns the exit code: N after `exit /b N` or `exit N`,
   /// else the errorlevel at the end. An error stops the run: a construct haven does not
-  /// interpret, a syntax error, a missing label or program; its message starts with
-  /// "FILE:LINE:" and names the construct.
+  /// interpret, a syntax error, a missing label; its message starts with "FILE:LINE:" and
+  /// names the construct. An unknown program or batch file does not stop it (errorlevel
+  /// 9009, cmd.exe's message on stderr, and `notice` told), as in cmd.exe.
   [[nodiscard]] Result<int> run_file(const std::string& file, const std::vector<std::string>& args);
 
   /// The variables now (after a run: without what setlocal scopes held).
@@ -69,10 +73,11 @@ class BatchInterpreter {
   Result<Flow> execute_for(const ForCommand& command);
   Result<Flow> execute_pipe(const Chain& chain);
   Result<Flow> execute_for_lines(const ForCommand& command);
-  Result<Flow> run_for_body(const std::string& body, char variable, const std::string& value);
+  Result<Flow> run_for_body(const ForCommand& command, const std::string& value);
   Result<std::string> capture_output(const std::string& command_line);
   Result<Flow> execute_program(const std::string& name, const std::string& rest, bool via_call);
   Result<Flow> execute_mapped(const struct MappedCommand& mapped, const std::string& written);
+  Result<Flow> not_recognized(const std::string& written, const std::string& why);
   Result<int> spawn(const std::string& program, std::vector<std::string> argv);
   Result<bool> apply_redirections(const std::vector<Redirection>& redirections, StreamGuard& guard);
   std::optional<std::string> variable(std::string_view name) const;
@@ -85,6 +90,7 @@ class BatchInterpreter {
   void write_out(std::string_view text) const;
   void write_err(std::string_view text) const;
   void set_errorlevel(int code);
+  void notice(const std::string& message) const;
 
   // Built-in commands (batch_builtins.cpp). `rest` is the text after the command name.
   bool is_builtin(const std::string& name) const;
@@ -112,6 +118,7 @@ class BatchInterpreter {
   BatchEnvironment env_;
   std::string cwd_;
   BatchStreams streams_;
+  std::function<void(const std::string&)> notice_;
   std::vector<std::string> directory_stack_;
   std::vector<SavedScope> scopes_;
   Frame* frame_ = nullptr;

@@ -341,7 +341,8 @@ class Parser {
                                       : IfCommand::Kind::defined;
       ifc.left = if_token();
       if (ifc.left.empty()) syntax("'if " + word + "' has nothing after it");
-      if (ifc.kind == IfCommand::Kind::errorlevel) {
+      // A for variable (%a) is a number only once substituted: checked when it runs.
+      if (ifc.kind == IfCommand::Kind::errorlevel && ifc.left.find('%') == std::string::npos) {
         long long n = 0;
         if (!parse_batch_integer(ifc.left, n)) syntax("'if errorlevel' expects a number, not '" + ifc.left + "'");
       }
@@ -449,6 +450,7 @@ class Parser {
     NodePtr body = peek() == '(' ? block() : list();
     if (!body) syntax("'for ... do' has no command");
     f.body = std::string(s_.substr(body_start, pos_ - body_start));
+    f.tree = std::move(body);
     return make(std::move(f));
   }
 

@@ -48,15 +48,18 @@ struct IfCommand {
 };
 
 /// `for %X in (set) do body`, `for /l %X in (start,step,end) do body` and `for /f ["options"]
-/// %X in (files | "string" | 'command') do body`. The body is kept as
-/// text: each round substitutes %X in it and parses it again, as cmd does.
+/// %X in (files | "string" | 'command') do body`. The body is parsed once, with %X still in
+/// its text; each round substitutes %X into a copy of that tree, never into text that is
+/// parsed again: cmd expands for variables after parsing, so `&`, `|`, `>` or `(` in a value
+/// are literal (a file name must not become a command).
 struct ForCommand {
   bool numeric = false;
   bool lines = false;    ///< for /f: over the lines of files, a string or a command's output
   std::string options;   ///< for /f: "tokens=1,2 delims=, skip=1 eol=; usebackq", quotes removed
   char variable = 0;
   std::string set;
-  std::string body;
+  std::string body;  ///< the body as written, for messages
+  NodePtr tree;      ///< the body parsed
 };
 
 /// `a & b`, `a && b`, `a || b`, `a | b`.

@@ -33,6 +33,9 @@ Result<int> CmdScriptEngine::run(const ScriptRun& run) noexcept {
     options.environment = process_environment();
     std::error_code ec;
     options.cwd = std::filesystem::current_path(ec).string();
+    options.notice = [this, &run](const std::string& message) {
+      host_.log(LogLevel::warning, "hook " + run.hook + ": " + message);
+    };
     BatchInterpreter interpreter(system, std::move(options));
     auto code = interpreter.run_file(run.file, run.args);
     std::fflush(nullptr);

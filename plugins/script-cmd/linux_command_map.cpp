@@ -103,7 +103,19 @@ std::optional<MappedCommand> map_taskkill(const std::vector<std::string>& args) 
         return unsupported("'taskkill /im " + args[i] + "': wildcards in the image name are not mapped");
       names.push_back(name);
     } else if (a == "/pid" && i + 1 < args.size()) {
-      pids.push_back(args[++i]);
+      // kill takes -1 as "every process" and 0 as "my group": only a real process id goes.
+      const auto& pid = args[++i];
+      const bool digits = !pid.empty() && pid.size() <= 10 &&
+                          pid.find_first_not_of("0123456789") == std::string::npos;
+      if (!digits || std::stoll(pid) < 1 || std::stoll(pid) > 2147483647LL) {
+        MappedCommand m;
+        m.kind = MappedCommand::Kind::fail;
+        m.message = "ERROR: The process \"" + pid +
+                    "\" not found (taskkill /pid expects a positive decimal process id).";
+        m.fail_code = 128;
+        return m;
+      }
+      pids.push_back(pid);
     } else {
       return unsupported("'taskkill " + join(args, 0) + "': the switch '" + args[i] +
                          "' (haven maps /f, /t, /im NAME and /pid N)");
@@ -112,8 +124,9 @@ std::optional<MappedCommand> map_taskkill(const std::vector<std::string>& args) 
   if (names.size() + pids.size() != 1)
     return unsupported("'taskkill " + join(args, 0) + "': haven maps one /im NAME or one /pid N per taskkill");
   std::vector<std::string> argv;
-  if (!names.empty()) argv = {"pkill", force ? "-KILL" : "-TERM", "-x", names.front()};
-  else argv = {"kill", force ? "-KILL" : "-TERM", pids.front()};
+  // "--": an image name such as "-v" is a name, not a pkill option.
+  if (!names.empty()) argv = {"pkill", force ? "-KILL" : "-TERM", "-x", "--", names.front()};
+  else argv = {"kill", force ? "-KILL" : "-TERM", "--", pids.front()};
   auto m = run(std::move(argv));
   m.exit_code_map = std::make_pair(1, 128);  // taskkill's "process not found"
   return m;
@@ -241,7 +254,11 @@ std::optional<MappedCommand> map_seed_helper(std::string_view name, const std::v
     return m;
   }
   if (name == "boundcmd") {
-    if (args.size() < 2) return unsupported("'boundcmd " + join(args, 0) + "': expected 'boundcmd SECONDS command [args]'");
+    long long seconds = 0;
+    // A duration starting with '-' would be read by timeout as one of its options.
+    if (args.size() < 2 || args[0].empty() || args[0].find_first_not_of("0123456789") != std::string::npos ||
+        !parse_batch_integer(args[0], seconds))
+      return unsupported("'boundcmd " + join(args, 0) + "': expected 'boundcmd SECONDS command [args]'");
     std::vector<std::string> argv{"timeout", args[0]};
     argv.insert(argv.end(), args.begin() + 1, args.end());
     auto m = run(std::move(argv));

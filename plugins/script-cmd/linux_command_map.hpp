@@ -24,11 +24,13 @@ class ServiceMap {
 };
 
 struct MappedCommand {
-  enum class Kind { run, sleep, unsupported };
+  enum class Kind { run, sleep, unsupported, fail };
   Kind kind = Kind::run;
   std::vector<std::string> argv;  ///< run: argv[0] is looked up in PATH
   long long seconds = 0;          ///< sleep
-  std::string message;            ///< unsupported: what is not supported and what to do instead
+  /// unsupported: what is not supported and what to do instead; fail: the line for stderr
+  std::string message;
+  int fail_code = 1;              ///< fail: the errorlevel, as the Windows command would set it
   /// run: exit code translation, e.g. coreutils timeout's 124 is boundcmd's 2.
   std::optional<std::pair<int, int>> exit_code_map;
 };

@@ -54,3 +54,38 @@ TEST_CASE("macros expand in every attribute of the file, and may use the environ
   CHECK(warned);
   CHECK(c.document.child("service")->child("rfs")->child("replicated")->attribute("dir") == "/srv/app/data");
 }
+
+TEST_CASE("a macro that multiplies the one before is stopped at a bounded size, naming it", "[config][macro]") {
+  // Each macro holds the previous one ten times: A4 would be 100 000 bytes.
+  std::string xml = "<safe>\n  <macro name=\"A0\" value=\"aaaaaaaaaa\"/>\n";
+  for (int i = 1; i <= 5; ++i) {
+    xml += "  <macro name=\"A" + std::to_string(i) + "\" value=\"";
+    for (int k = 0; k < 10; ++k) xml += "%A" + std::to_string(i - 1) + "%";
+    xml += "\"/>\n";
+  }
+  xml += "  <service mode=\"mirror\"><user><var name=\"X\" value=\"%A5%\"/></user></service>\n</safe>\n";
+  auto loaded = parse_user_config(xml, "bomb.xml", {});
+  std::vector<Diagnostic> errors;
+  for (const auto& d : loaded.diagnostics)
+    if (d.severity == Severity::error) errors.push_back(d);
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].line == 6);
+  CHECK(errors[0].path == "safe/macro@value");
+  CHECK(errors[0].message.find("macro \"A4\"") != std::string::npos);
+  CHECK(errors[0].message.find("%A3%") != std::string::npos);
+  CHECK(errors[0].message.find(std::to_string(kMaxExpandedValue)) != std::string::npos);
+  for (const auto& d : loaded.diagnostics) CHECK(d.message.size() < 1000);
+}
+
+TEST_CASE("the whole file grows by a bounded amount through macros", "[config][macro]") {
+  std::string xml = "<safe>\n  <macro name=\"M\" value=\"" + std::string(60000, 'm') + "\"/>\n  <service mode=\"mirror\"><user>\n";
+  for (int i = 0; i < 20; ++i) xml += "    <var name=\"V" + std::to_string(i) + "\" value=\"%M%\"/>\n";
+  xml += "  </user></service>\n</safe>\n";
+  auto loaded = parse_user_config(xml, "wide.xml", {});
+  bool stopped = false;
+  for (const auto& d : loaded.diagnostics)
+    if (d.severity == Severity::error && d.path == "safe/service/user/var@value" &&
+        d.message.find("%M%") != std::string::npos && d.message.find("whole file") != std::string::npos)
+      stopped = true;
+  CHECK(stopped);
+}

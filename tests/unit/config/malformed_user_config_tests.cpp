@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "config/cluster_config.hpp"
 #include "config/user_config_loader.hpp"
 #include "config_test_support.hpp"
 
@@ -168,4 +169,79 @@ TEST_CASE("every documented default applies when the file leaves an attribute ou
   CHECK(c.failover->period == 5s);
   CHECK(c.failover->handle_time == 15s);
   CHECK(c.failover->rules == "rule1: if (tcp.web == down) then restart();");
+}
+
+TEST_CASE("nesting deeper than any configuration is refused before the XML parser recurses", "[config][malformed]") {
+  const auto nested = [](int depth, const std::string& root) {
+    std::string xml = "<" + root + ">\n";
+    for (int i = 1; i < depth; ++i) xml += "<a>";
+    for (int i = 1; i < depth; ++i) xml += "</a>";
+    return xml + "\n</" + root + ">\n";
+  };
+  // 64 levels is allowed (and meaningless: unknown elements are warnings at most).
+  CHECK(dump(parse_user_config(nested(64, "safe"), "ok.xml", {}).diagnostics).find("nested too deep") ==
+        std::string::npos);
+  const auto shallow = parse_user_config(nested(65, "safe"), "deep.xml", {});
+  INFO(dump(shallow.diagnostics));
+  REQUIRE(shallow.has_errors());
+  CHECK(dump(shallow.diagnostics).find("deep.xml:2: error: elements nested too deep: <a> is level 65; expected at most 64") !=
+        std::string::npos);
+  // As the review's 60 000 levels: a stack overflow without the bound.
+  const auto deep = parse_user_config(nested(60000, "safe"), "deep.xml", {});
+  CHECK(deep.has_errors());
+  CHECK_FALSE(deep.config.has_value());
+  const auto cluster = parse_cluster_config(nested(60000, "cluster"), "cluster.xml", {});
+  CHECK(dump(cluster.diagnostics).find("nested too deep") != std::string::npos);
+}
+
+TEST_CASE("zero and absurd times are refused, naming the element, its line and the range", "[config][malformed]") {
+  struct TimeCase {
+    const char* what;
+    const char* element;  // line 3, inside <service mode="mirror">
+    const char* path;
+    const char* needle;
+  };
+  const TimeCase cases[] = {
+      {"zero pulse", "<heart pulse=\"0\"/>", "safe/service/heart@pulse", "\"0\" (0s) is out of range; expected a time from 10ms to 1h"},
+      {"zero heart timeout", "<heart timeout=\"0\"/>", "safe/service/heart@timeout", "expected a time from 10ms"},
+      {"zero lan pulse", "<heart><heartbeat name=\"default\" pulse=\"0ms\"/></heart>", "safe/service/heart/heartbeat@pulse",
+       "expected a time from 10ms to 1h"},
+      {"pulse of a day", "<heart pulse=\"1d\"/>", "safe/service/heart@pulse", "\"1d\" (1d) is out of range; expected a time from 10ms to 1h"},
+      {"zero failover period", "<failover period=\"0\"/>", "safe/service/failover@period", "expected a time from 100ms"},
+      {"zero checker interval",
+       "<check><tcp ident=\"w\" interval=\"0\"><to addr=\"127.0.0.1\" port=\"80\"/></tcp></check>",
+       "safe/service/check/tcp@interval", "expected a time from 100ms to 1d"},
+      {"zero target interval",
+       "<check><tcp ident=\"w\"><to addr=\"127.0.0.1\" port=\"80\" interval=\"0\" timeout=\"1\"/></tcp></check>",
+       "safe/service/check/tcp/to@interval", "expected a time from 100ms"},
+      {"zero target timeout",
+       "<check><tcp ident=\"w\"><to addr=\"127.0.0.1\" port=\"80\" timeout=\"0\"/></tcp></check>",
+       "safe/service/check/tcp/to@timeout", "expected a time from 10ms"},
+      {"zero errd polltimer", "<errd polltimer=\"0\"/>", "safe/service/errd@polltimer", "expected a time from 100ms"},
+      {"zero stop timeout", "<user nicestoptimeout=\"0\"/>", "safe/service/user@nicestoptimeout", "expected a time from 10ms"},
+  };
+  for (const auto& c : cases) {
+    const std::string xml = std::string("<safe>\n<service mode=\"mirror\">\n") + c.element + "\n</service></safe>";
+    const auto loaded = parse_user_config(xml, "times.xml", {});
+    INFO(c.what);
+    INFO(dump(loaded.diagnostics));
+    bool found = false;
+    for (const auto& d : loaded.diagnostics)
+      if (d.severity == Severity::error && d.line == 3 && d.path == c.path && d.message.find(c.needle) != std::string::npos)
+        found = true;
+    CHECK(found);
+  }
+  const auto cluster = parse_cluster_config(
+      "<cluster><lans pulse=\"0\">\n<lan name=\"default\"><node name=\"n1\" addr=\"10.0.0.1\"/></lan></lans></cluster>",
+      "cluster.xml", {});
+  CHECK(dump(cluster.diagnostics).find("cluster.xml:1: error: cluster/lans@pulse: \"0\" (0s) is out of range") !=
+        std::string::npos);
+  // The seed's defaults and ordinary values stay accepted.
+  const auto fine = parse_user_config(
+      "<safe>\n<service mode=\"mirror\">\n<heart pulse=\"100ms\" timeout=\"1s\"/><failover period=\"100\"/>\n"
+      "<check><tcp ident=\"w\" interval=\"1\" timeout=\"1\"><to addr=\"127.0.0.1\" port=\"80\"/></tcp></check>\n"
+      "</service></safe>",
+      "fine.xml", {});
+  INFO(dump(fine.diagnostics));
+  CHECK_FALSE(fine.has_errors());
 }

@@ -128,3 +128,43 @@ TEST_CASE("a module's Lua rules join the built-in ones, replace one of the same 
   CHECK(unknown.error().message.find("Rules.disable(\"ip_down\") names no rule") != std::string::npos);
   CHECK(unknown.error().message.find("ip_failure") != std::string::npos);
 }
+
+TEST_CASE("pcall and xpcall cannot catch the instruction limit and go on") {
+  // Bounded, so that without the fix the script ends (and wrongly succeeds) instead of hanging.
+  const std::string spin = "local f = function() while true do end end\n";
+  CHECK(error_of("--Lua Rules\n" + spin + "for i = 1, 2000 do pcall(f) end\n").find("too long") != std::string::npos);
+  CHECK(error_of("--Lua Rules\n" + spin + "for i = 1, 2000 do xpcall(f, function(m) return m end) end\n")
+            .find("too long") != std::string::npos);
+  CHECK(error_of("--Lua Rules\n" + spin + "for i = 1, 2000 do pcall(pcall, pcall, f) end\n").find("too long") !=
+        std::string::npos);
+  // Otherwise they work as in Lua.
+  auto fine = parse_lua_rules("--Lua Rules\n"
+                              "local ok, err = pcall(error, 'x')\n"
+                              "assert(not ok and err == 'x')\n"
+                              "local ok2, v = xpcall(function(a) return a + 1 end, function(m) return 'h:' .. m end, 41)\n"
+                              "assert(ok2 and v == 42)\n"
+                              "local ok3, m = xpcall(error, function(m) return 'h:' .. m end, 'y', 0)\n"
+                              "assert(not ok3 and m == 'h:y')\n"
+                              "Rules = Rules + {db = if_then(\"custom.db\", \"down\", Action.stopstart)}\n",
+                              "userconfig.xml", 1);
+  INFO((fine ? std::string() : fine.error().message));
+  REQUIRE(fine);
+  CHECK(fine->rules.size() == 1);
+}
+
+TEST_CASE("a Lua rule script may not set a __gc finalizer, which no limit could stop") {
+  // 30 million iterations: three times the instruction limit, uncounted in a finalizer.
+  const auto message = error_of("--Lua Rules\n"
+                                "setmetatable({}, {__gc = function() local n = 0 for i = 1, 3e7 do n = n + 1 end end})\n");
+  CHECK(message.find("userconfig.xml line 2") != std::string::npos);
+  CHECK(message.find("__gc") != std::string::npos);
+  // A metatable without __gc is fine, as in the rule helpers themselves.
+  CHECK(parse_lua_rules("--Lua Rules\nlocal t = setmetatable({}, {__index = {a = 1}})\nassert(t.a == 1)\n",
+                        "userconfig.xml", 1));
+}
+
+TEST_CASE("Lua string patterns, which backtrack without counting instructions, are not in the sandbox") {
+  CHECK(error_of("--Lua Rules\nlocal s = string.rep('a', 40)\nlocal i = s:find('.-.-.-.-.-.-.-b')\n")
+            .find("userconfig.xml line 3") != std::string::npos);
+  CHECK(error_of("--Lua Rules\nstring.gsub('x', 'x', 'y')\n").find("gsub") != std::string::npos);
+}

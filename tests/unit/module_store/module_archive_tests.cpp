@@ -174,3 +174,100 @@ TEST_CASE("a written archive sorts its entries and keeps modes and links") {
   }
   CHECK(names == std::vector<std::string>{"bin/", "bin/a.sh", "bin/link", "bin/z.sh", "conf/", "conf/userconfig.xml"});
 }
+
+TEST_CASE("extraction never leaves a hook, the configuration or a folder writable by group or others") {
+  TempFolder tmp;
+  auto archive = tmp.path() / "m.safe";
+  // Many zip tools store 0777/0666; the folders "lib/x" are not listed at all.
+  ArchiveBuilder()
+      .directory("conf", 0777)
+      .file("conf/userconfig.xml", "<safe><service mode=\"mirror\"/></safe>\n", 0666)
+      .directory("bin", 0777)
+      .file("bin/start_prim", "#!/bin/sh\n", 0777)
+      .directory("bin/sticky", 01777)
+      .file("lib/x/helper", "x", 0664)
+      .write(archive, ArchiveFormat::zip);
+  auto dest = tmp.path() / "out";
+  std::filesystem::create_directory(dest);
+  const mode_t saved = ::umask(0);  // as a daemon may run
+  const auto extracted = haven::extract_module_archive(archive, dest);
+  ::umask(saved);
+  REQUIRE(extracted.ok());
+  CHECK(mode_of(dest / "conf") == 0755);
+  CHECK(mode_of(dest / "conf/userconfig.xml") == 0644);
+  CHECK(mode_of(dest / "bin") == 0755);
+  CHECK(mode_of(dest / "bin/start_prim") == 0755);
+  CHECK(mode_of(dest / "bin/sticky") == 0755);
+  CHECK(mode_of(dest / "lib") == 0755);
+  CHECK(mode_of(dest / "lib/x") == 0755);
+  CHECK(mode_of(dest / "lib/x/helper") == 0644);
+}
+
+TEST_CASE("a packaged module carries no group or other write bit") {
+  TempFolder tmp;
+  auto dir = tmp.path() / "module";
+  std::filesystem::create_directories(dir / "conf");
+  std::filesystem::create_directories(dir / "bin");
+  { std::ofstream(dir / "conf/userconfig.xml") << "<safe/>"; }
+  { std::ofstream(dir / "bin/start_prim") << "x"; }
+  std::filesystem::permissions(dir / "bin/start_prim", std::filesystem::perms(0777));
+  std::filesystem::permissions(dir / "conf/userconfig.xml", std::filesystem::perms(0666));
+  std::filesystem::permissions(dir / "bin", std::filesystem::perms(0777));
+  auto out = tmp.path() / "m.safe";
+  REQUIRE(haven::write_module_archive(dir, out).ok());
+  std::unique_ptr<archive, decltype(&archive_read_free)> a(archive_read_new(), archive_read_free);
+  archive_read_support_format_zip(a.get());
+  REQUIRE(archive_read_open_filename(a.get(), out.c_str(), 16384) == ARCHIVE_OK);
+  archive_entry* entry = nullptr;
+  int seen = 0;
+  while (archive_read_next_header(a.get(), &entry) == ARCHIVE_OK) {
+    INFO(archive_entry_pathname(entry));
+    CHECK((archive_entry_perm(entry) & 022) == 0);
+    ++seen;
+  }
+  CHECK(seen == 4);
+}
+
+TEST_CASE("entry names are bounded in depth and length, with the entry named") {
+  CHECK(haven::split_entry_name(std::string(4096, 'a')).ok());
+  auto too_long = haven::split_entry_name(std::string(4097, 'a'));
+  REQUIRE_FALSE(too_long.ok());
+  CHECK_THAT(too_long.error().message, Catch::Contains("4097 bytes") && Catch::Contains("at most 4096"));
+  std::string deep65;
+  for (int i = 0; i < 64; ++i) deep65 += "d/";
+  deep65 += "d";  // 65 components
+  CHECK_FALSE(haven::split_entry_name(deep65).ok());
+  std::string ok64;
+  for (int i = 0; i < 63; ++i) ok64 += "d/";
+  CHECK(haven::split_entry_name(ok64 + "f").ok());
+
+  // The review's archive: one pax name of 100 000 components (200 KB), which cost memory in
+  // the square of its depth before being refused.
+  TempFolder tmp;
+  std::string huge;
+  for (int i = 0; i < 100000; ++i) huge += "a/";
+  huge += "f";
+  auto archive = tmp.path() / "deep.tar";
+  ArchiveBuilder().minimal_module().file(huge, "x").write(archive, ArchiveFormat::tar);
+  auto read = haven::read_archive_member(archive, "conf/userconfig.xml");
+  REQUIRE_FALSE(read.ok());
+  CHECK_THAT(read.error().message, Catch::Contains("deep.tar") && Catch::Contains("at most 4096"));
+  CHECK(read.error().message.size() < 1000);
+  // Deep but within PATH_MAX: refused by depth, naming the entry.
+  auto archive65 = tmp.path() / "deep65.tar";
+  ArchiveBuilder().minimal_module().file(deep65, "x").write(archive65, ArchiveFormat::tar);
+  auto read65 = haven::read_archive_member(archive65, "conf/userconfig.xml");
+  REQUIRE_FALSE(read65.ok());
+  CHECK_THAT(read65.error().message, Catch::Contains("nested more than 64 folders deep") && Catch::Contains("d/d/d"));
+  // Many entries sharing deep parents still install: parents are claimed once.
+  auto wide = tmp.path() / "wide.tar";
+  ArchiveBuilder builder;
+  builder.minimal_module();
+  for (int i = 0; i < 200; ++i) builder.file(ok64 + "f" + std::to_string(i), "x");
+  builder.symlink(ok64 + "link", "f1");
+  builder.write(wide, ArchiveFormat::tar);
+  auto dest = tmp.path() / "out";
+  std::filesystem::create_directory(dest);
+  REQUIRE(haven::extract_module_archive(wide, dest).ok());
+  CHECK(std::filesystem::read_symlink(dest / (ok64 + "link")) == "f1");
+}

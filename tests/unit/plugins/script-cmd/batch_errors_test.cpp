@@ -48,12 +48,32 @@ TEST_CASE("commands before the error have run, the ones after have not") {
   CHECK(outcome.out == "before\n");
 }
 
-TEST_CASE("a program missing from PATH names the PATH searched and where to read more") {
+TEST_CASE("a program missing from PATH goes on as in cmd.exe, and the notice names file, line, PATH and docs") {
   ScratchDir dir;
-  const auto message = error_of(run_text(dir, "d.cmd", "@echo off\nwmic process list\n"));
-  CHECK(message.find("d.cmd:2: 'wmic' is not a batch built-in") != std::string::npos);
-  CHECK(message.find("/usr/bin:/bin") != std::string::npos);
-  CHECK(message.find("docs/hooks-cmd.md") != std::string::npos);
+  const auto file = dir.write("d.cmd", "@echo off\nwmic process list\necho after %errorlevel%\n");
+  const int out = ::open((dir.path() / "out.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int err = ::open((dir.path() / "err.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  std::vector<std::string> notices;
+  FakeBatchSystem system;
+  BatchOptions options;
+  options.environment = {{"PATH", "/usr/bin:/bin"}};
+  options.cwd = dir.path().string();
+  options.streams = BatchStreams{-1, out, err};
+  options.notice = [&notices](const std::string& message) { notices.push_back(message); };
+  BatchInterpreter interpreter(system, std::move(options));
+  const auto code = interpreter.run_file(file.string(), {});
+  ::close(out);
+  ::close(err);
+  REQUIRE(code.ok());
+  CHECK(code.value() == 9009);
+  CHECK(read_whole_file(dir.path() / "out.txt") == "after 9009\n");
+  CHECK(read_whole_file(dir.path() / "err.txt") ==
+        "'wmic' is not recognized as an internal or external command,\noperable program or batch file.\n");
+  REQUIRE(notices.size() == 1);
+  CHECK(notices[0].find("d.cmd:2: 'wmic' is not a batch built-in") != std::string::npos);
+  CHECK(notices[0].find("/usr/bin:/bin") != std::string::npos);
+  CHECK(notices[0].find("9009") != std::string::npos);
+  CHECK(notices[0].find("docs/hooks-cmd.md") != std::string::npos);
 }
 
 TEST_CASE("a call that never returns is stopped at a fixed depth") {
@@ -62,10 +82,27 @@ TEST_CASE("a call that never returns is stopped at a fixed depth") {
   CHECK(message.find("nested more than") != std::string::npos);
 }
 
-TEST_CASE("a missing batch file is named") {
+TEST_CASE("a missing batch file goes on as in cmd.exe, the notice naming it and where it was looked for") {
   ScratchDir dir;
-  const auto message = error_of(run_text(dir, "f.cmd", "@echo off\ncall other.cmd\n"));
-  CHECK(message.find("f.cmd:2: the batch file 'other.cmd' is not found") != std::string::npos);
+  const auto file = dir.write("f.cmd", "@echo off\ncall other.cmd\necho after %errorlevel%\n");
+  const int out = ::open((dir.path() / "out.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int err = ::open((dir.path() / "err.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  std::vector<std::string> notices;
+  FakeBatchSystem system;
+  BatchOptions options;
+  options.environment = {{"PATH", "/usr/bin:/bin"}};
+  options.cwd = dir.path().string();
+  options.streams = BatchStreams{-1, out, err};
+  options.notice = [&notices](const std::string& message) { notices.push_back(message); };
+  BatchInterpreter interpreter(system, std::move(options));
+  const auto code = interpreter.run_file(file.string(), {});
+  ::close(out);
+  ::close(err);
+  REQUIRE(code.ok());
+  CHECK(read_whole_file(dir.path() / "out.txt") == "after 9009\n");
+  CHECK(read_whole_file(dir.path() / "err.txt").find("'other.cmd' is not recognized") == 0);
+  REQUIRE(notices.size() == 1);
+  CHECK(notices[0].find("f.cmd:2: the batch file 'other.cmd' is not found") != std::string::npos);
 }
 
 TEST_CASE("a file that cannot be read is an error naming it") {

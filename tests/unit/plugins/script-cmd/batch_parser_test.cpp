@@ -93,12 +93,14 @@ TEST_CASE("if reads /i, not and the condition kinds") {
   CHECK(std::get<IfCommand>(parse_ok("if defined X echo y")->value).kind == IfCommand::Kind::defined);
 }
 
-TEST_CASE("a for keeps its body as text for substitution each round") {
+TEST_CASE("a for keeps its body as written and parsed, %i still in its text") {
   auto node = parse_ok("for %i in (a b) do echo %i & echo again");
   const auto& f = std::get<ForCommand>(node->value);
   CHECK(f.variable == 'i');
   CHECK(f.set == "a b");
   CHECK(f.body == "echo %i & echo again");
+  REQUIRE(f.tree);
+  CHECK(std::holds_alternative<Chain>(f.tree->value));
 }
 
 TEST_CASE("for /f keeps its options and a command set with parentheses inside its quotes") {

@@ -110,3 +110,32 @@ TEST_CASE("the cmd engine returns an error naming the file, the line and the con
   CHECK(code.error().message.find(file.string() + ":2:") != std::string::npos);
   CHECK(code.error().message.find("'start'") != std::string::npos);
 }
+
+TEST_CASE("the cmd engine goes on after an unknown program and logs the file, line and program") {
+  class RecordingHost final : public HostContext {
+   public:
+    void log(LogLevel level, std::string_view message) noexcept override {
+      lines.push_back(std::string(to_string(level)) + " " + std::string(message));
+    }
+    const ConfigNode* config() const noexcept override { return nullptr; }
+    const std::map<std::string, std::string>& environment() const noexcept override { return env_; }
+    std::vector<std::string> lines;
+
+   private:
+    std::map<std::string, std::string> env_;
+  };
+  RecordingHost host;
+  CmdScriptEngine engine(host);
+  ScratchDir dir;
+  const auto file = dir.write("stop_prim.cmd", "@echo off\nhaven-no-such-program-x1 /y\necho next %errorlevel%\n");
+  CapturedOutput captured(dir.path());
+  const auto code = engine.run(ScriptRun{"stop_prim", file.string(), {}});
+  captured.restore();
+  REQUIRE(code.ok());
+  CHECK(code.value() == 9009);
+  CHECK(captured.out() == "next 9009\n");
+  CHECK(captured.err().find("'haven-no-such-program-x1' is not recognized as an internal or external command,\n"
+                            "operable program or batch file.\n") != std::string::npos);
+  REQUIRE(host.lines.size() == 1);
+  CHECK(host.lines[0].find("warning hook stop_prim: " + file.string() + ":2: 'haven-no-such-program-x1'") == 0);
+}
