@@ -1,5 +1,7 @@
 #include "control/control_message.hpp"
 
+#include "control/bounded_json.hpp"
+
 namespace haven {
 
 nlohmann::json ControlRequest::to_json() const {
@@ -7,9 +9,10 @@ nlohmann::json ControlRequest::to_json() const {
 }
 
 Result<ControlRequest> ControlRequest::parse(const std::string& line) {
-  auto j = nlohmann::json::parse(line, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    return fail(Errc::parse_error, "control request is not a JSON object");
+  auto parsed = parse_bounded_json(line, "control request");
+  if (!parsed.ok()) return std::move(parsed).error();
+  nlohmann::json j = std::move(*parsed);
+  if (!j.is_object()) return fail(Errc::parse_error, "control request is not a JSON object");
   if (!j.contains("command") || !j["command"].is_string())
     return fail(Errc::invalid_argument, "control request has no \"command\" string");
   ControlRequest r;
@@ -54,8 +57,10 @@ std::string string_member(const nlohmann::json& j, const char* key, const std::s
 }  // namespace
 
 Result<ControlResponse> ControlResponse::parse(const std::string& line) {
-  auto j = nlohmann::json::parse(line, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("ok"))
+  auto parsed = parse_bounded_json(line, "control response");
+  if (!parsed.ok()) return std::move(parsed).error();
+  nlohmann::json j = std::move(*parsed);
+  if (!j.is_object() || !j.contains("ok"))
     return fail(Errc::parse_error, "control response is not a JSON object with \"ok\"");
   ControlResponse r;
   r.ok = j["ok"].is_boolean() && j["ok"].get<bool>();

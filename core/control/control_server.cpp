@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <system_error>
 
 #include "control/control_client.hpp"
 
@@ -35,9 +36,10 @@ bool write_all(int fd, const std::string& s) {
 
 ControlServer::~ControlServer() { stop(); }
 
-Status ControlServer::start(const std::filesystem::path& socket_path, Handler handler) {
+Status ControlServer::start(const std::filesystem::path& socket_path, Handler handler, Limits limits) {
   path_ = socket_path;
   handler_ = std::move(handler);
+  limits_ = limits;
   std::error_code ec;
   std::filesystem::create_directories(path_.parent_path(), ec);
   if (ec) return fail(Errc::io_error, "cannot create folder " + path_.parent_path().string() + ": " + ec.message());
@@ -112,15 +114,37 @@ void ControlServer::accept_loop() {
     if (fd < 0) continue;
     {
       std::lock_guard lock(mu_);
+      if (active_ >= limits_.max_connections) {
+        refuse_busy(fd, std::to_string(active_) + " requests in progress, the limit");
+        continue;
+      }
       ++active_;
     }
-    std::thread([this, fd] {
-      serve(fd);
-      ::close(fd);
-      std::lock_guard lock(mu_);
-      --active_;
-    }).detach();
+    try {
+      std::thread([this, fd] {
+        serve(fd);
+        ::close(fd);
+        std::lock_guard lock(mu_);
+        --active_;
+      }).detach();
+    } catch (const std::system_error& e) {
+      // Out of threads (RLIMIT_NPROC, memory): refuse this one rather than end the server.
+      {
+        std::lock_guard lock(mu_);
+        --active_;
+      }
+      refuse_busy(fd, std::string("no thread to serve it: ") + e.what());
+    }
   }
+}
+
+void ControlServer::refuse_busy(int fd, const std::string& why) {
+  auto busy = ControlResponse::failure(
+      fail(Errc::refused, "control socket " + path_.string() + " is busy (" + why + "); retry in a moment"));
+  const std::string line = busy.to_json().dump() + "\n";
+  // Never wait here: the acceptor thread must not be held by a client that does not read.
+  (void)::send(fd, line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  ::close(fd);
 }
 
 void ControlServer::serve(int fd) {
@@ -134,9 +158,14 @@ void ControlServer::serve(int fd) {
   }
   std::string in;
   char buf[4096];
+  // One deadline for the whole request, not per read: a byte every few seconds must not
+  // hold a thread for ever.
+  const auto deadline = std::chrono::steady_clock::now() + limits_.request_deadline;
   while (in.find('\n') == std::string::npos && in.size() < kMaxRequestBytes) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return;
     pollfd pfd{fd, POLLIN, 0};
-    int rc = ::poll(&pfd, 1, 10000);
+    int rc = ::poll(&pfd, 1, static_cast<int>(left.count()));
     if (rc <= 0) return;
     ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
     if (n <= 0) return;

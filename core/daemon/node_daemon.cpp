@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "common/log_text.hpp"
 #include "control/control_client.hpp"
 #include "module_store/module_store.hpp"
 #include "state/node_knowledge_store.hpp"
@@ -51,8 +52,8 @@ void NodeDaemon::stop(bool stop_modules) {
 ControlResponse NodeDaemon::handle(const ControlRequest& request, const ControlPeer& peer) {
   if (request.command == "relay") return relay(request);
   if (request.command != "state")
-    log_->info("command \"{}\"{} from uid {} pid {}", request.command,
-               request.module.empty() ? "" : " -m " + request.module, peer.uid, peer.pid);
+    log_->info("command \"{}\"{} from uid {} pid {}", log_text(request.command, 64),
+               request.module.empty() ? "" : " -m " + log_text(request.module, 64), peer.uid, peer.pid);
   return dispatch(request);
 }
 

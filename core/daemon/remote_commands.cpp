@@ -2,6 +2,7 @@
 // CLI's requests to them (`haven -H`). The cluster key never leaves havend.
 #include <algorithm>
 
+#include "common/log_text.hpp"
 #include "common/process_environment.hpp"
 #include "config/cluster_config.hpp"
 #include "daemon/node_daemon.hpp"
@@ -15,8 +16,9 @@ namespace {
 constexpr int kDefaultRelayTimeoutS = 30;
 constexpr int kMaxRelayTimeoutS = 3600;
 
+// Escaped: command and module names come from clients and other nodes, and reach the log.
 std::string describe(const ControlRequest& r) {
-  return "\"" + r.command + "\"" + (r.module.empty() ? "" : " -m " + r.module);
+  return "\"" + log_text(r.command, 64) + "\"" + (r.module.empty() ? "" : " -m " + log_text(r.module, 64));
 }
 
 }  // namespace
@@ -54,7 +56,7 @@ void NodeDaemon::start_remote() {
 
 ControlResponse NodeDaemon::handle_remote(const ControlRequest& request, const std::string& sender) {
   if (request.command != "state")
-    log_->info("command {} from node {} (remote)", describe(request), sender);
+    log_->info("command {} from node {} (remote)", describe(request), log_text(sender));
   // One hop only: a node never relays on behalf of another.
   if (request.command == "relay")
     return ControlResponse::failure(fail(Errc::refused, "node " + node_ + " does not relay commands sent by other nodes"));
@@ -86,10 +88,10 @@ ControlResponse NodeDaemon::relay(const ControlRequest& request) {
     return ControlResponse::failure(fail(Errc::not_found, "node " + target + " is not in " + paths_.cluster_config().string()));
   auto key = load_cluster_key(paths_.cluster_key());
   if (!key.ok()) return ControlResponse::failure(key.error());
-  if (inner->command != "state") log_->info("relaying command {} to node {}", describe(*inner), target);
+  if (inner->command != "state") log_->info("relaying command {} to node {}", describe(*inner), log_text(target, 64));
   auto answer = send_remote_request(remote, *inner, node_, *key, std::chrono::seconds(timeout_s));
   if (!answer.ok()) {
-    log_->warn("relaying command {} to node {}: {}", describe(*inner), target, answer.error().message);
+    log_->warn("relaying command {} to node {}: {}", describe(*inner), log_text(target, 64), answer.error().message);
     return ControlResponse::failure(answer.error());
   }
   return *answer;

@@ -6,6 +6,7 @@
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
+#include <algorithm>
 #include <stdexcept>
 
 #include "remote/remote_envelope.hpp"
@@ -53,6 +54,22 @@ Result<std::string> read_frame(asio::ip::tcp::socket& socket, asio::io_context& 
   if (result) return fail(Errc::io_error, result.message());
   std::string frame(asio::buffers_begin(buffer.data()), asio::buffers_begin(buffer.data()) + static_cast<std::ptrdiff_t>(length - 1));
   return frame;
+}
+
+Result<std::string> read_frame(asio::ip::tcp::socket& socket, asio::io_context& io, std::chrono::milliseconds timeout,
+                               std::chrono::milliseconds first_byte) {
+  const auto start = std::chrono::steady_clock::now();
+  bool finished = false;
+  error_code result;
+  socket.async_wait(asio::socket_base::wait_read, [&](const error_code& ec) {
+    finished = true;
+    result = ec;
+  });
+  if (!run_with_deadline(io, socket, std::min(first_byte, timeout), [&] { return finished; }))
+    return fail(Errc::timeout, "nothing received within " + std::to_string(std::min(first_byte, timeout).count()) + " ms");
+  if (result) return fail(Errc::io_error, result.message());
+  const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  return read_frame(socket, io, std::max(timeout - spent, std::chrono::milliseconds(1)));
 }
 
 Status write_frame(asio::ip::tcp::socket& socket, asio::io_context& io, const std::string& frame,

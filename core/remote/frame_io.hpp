@@ -18,6 +18,11 @@ namespace haven::remote_io {
 Result<std::string> read_frame(boost::asio::ip::tcp::socket& socket, boost::asio::io_context& io,
                                std::chrono::milliseconds timeout);
 
+/// The same, but the first byte must come within `first_byte`: a client that connects and
+/// says nothing gives its slot back sooner.
+Result<std::string> read_frame(boost::asio::ip::tcp::socket& socket, boost::asio::io_context& io,
+                               std::chrono::milliseconds timeout, std::chrono::milliseconds first_byte);
+
 /// Writes `frame` and a newline; timeout or io_error.
 Status write_frame(boost::asio::ip::tcp::socket& socket, boost::asio::io_context& io, const std::string& frame,
                    std::chrono::milliseconds timeout);

@@ -18,9 +18,11 @@ enum class RejectReason {
   wrong_reply,        ///< a response bound to another request (its reply_to is not our nonce)
   no_key,             ///< this node has no readable cluster key, so it cannot check anything
   refused_by_peer,    ///< (client side) the peer answered with a refusal instead of a response
+  wrong_recipient,    ///< addressed to another node, or a request signed as the receiver itself
+  wrong_sender,       ///< (client side) a response signed by another node than the one asked
 };
 
-inline constexpr std::size_t kRejectReasonCount = 12;
+inline constexpr std::size_t kRejectReasonCount = 14;
 
 /// "oversized", "malformed", ... for logs, JSON and the refusal sent back to the peer.
 constexpr const char* to_string(RejectReason r) noexcept {
@@ -37,6 +39,8 @@ constexpr const char* to_string(RejectReason r) noexcept {
     case RejectReason::wrong_reply: return "wrong_reply";
     case RejectReason::no_key: return "no_key";
     case RejectReason::refused_by_peer: return "refused_by_peer";
+    case RejectReason::wrong_recipient: return "wrong_recipient";
+    case RejectReason::wrong_sender: return "wrong_sender";
   }
   return "malformed";
 }

@@ -23,6 +23,12 @@ std::string explain_peer_refusal(const std::string& reason, const std::string& n
     return "node " + node + " says our clocks differ by more than 60 s: synchronise them (NTP)";
   if (reason == "replayed" || reason == "replay_cache_full")
     return "node " + node + " refused the request as a replay (" + reason + "): retry; if it persists, see its havend log";
+  if (reason == "wrong_recipient")
+    return "the havend that answered at node " + node + "'s address is not node " + node +
+           " (wrong_recipient): check that node's addresses in cluster.xml and its --node name";
+  if (reason == "unknown_version")
+    return "node " + node + " runs a haven whose node-to-node protocol differs from this node's (unknown_version): "
+           "install the same version of haven on every node";
   return "node " + node + " refused the request (" + reason + "); see its havend log";
 }
 
@@ -34,7 +40,7 @@ Result<ControlResponse> send_remote_request(const RemoteNode& target, const Cont
   try {
     const Nonce nonce = remote_io::random_nonce();
     auto frame = seal_request(request.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), sender,
-                              key, remote_io::unix_now_ms(), nonce);
+                              target.name, key, remote_io::unix_now_ms(), nonce);
     if (!frame.ok()) return std::move(frame).error();
     std::string tried;
     for (const auto& address : target.addresses) {
@@ -51,7 +57,7 @@ Result<ControlResponse> send_remote_request(const RemoteNode& target, const Cont
       if (!answer.ok())
         return fail(answer.error().code, "node " + target.name + " at " + where + " gave no answer: " + answer.error().message +
                                              " (the command may still have run there)");
-      auto opened = open_response(*answer, key, remote_io::unix_now_ms(), nonce);
+      auto opened = open_response(*answer, key, sender, target.name, remote_io::unix_now_ms(), nonce);
       if (auto* why = std::get_if<EnvelopeRejection>(&opened)) {
         if (why->reason == RejectReason::refused_by_peer)
           return fail(Errc::refused, explain_peer_refusal(why->detail, target.name) + " [" + where + "]");

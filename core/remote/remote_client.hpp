@@ -23,7 +23,9 @@ struct RemoteNode {
 /// never run twice), and returns the verified answer. Errors, each naming the node:
 /// io_error when no address could be reached (with each address and why), refused when the
 /// node refused the request (its reason: another cluster key, clock skew, ...), timeout when
-/// no answer came within `timeout`, and refused when the answer fails authentication.
+/// no answer came within `timeout`, and refused when the answer fails authentication. The
+/// request is addressed to `target.name`, and only an answer that node signed for `sender`
+/// is accepted.
 [[nodiscard]] Result<ControlResponse> send_remote_request(const RemoteNode& target, const ControlRequest& request,
                                                           const std::string& sender, const ClusterKey& key,
                                                           std::chrono::milliseconds timeout);

@@ -1,10 +1,14 @@
 #include "remote/remote_server.hpp"
 
+#include <unistd.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <exception>
+#include <system_error>
 
+#include "common/log_text.hpp"
 #include "remote/frame_io.hpp"
 #include "remote/remote_envelope.hpp"
 
@@ -13,7 +17,6 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 
 namespace {
-constexpr auto kReadTimeout = std::chrono::seconds(10);
 constexpr auto kWriteTimeout = std::chrono::seconds(10);
 }  // namespace
 
@@ -59,7 +62,17 @@ Status RemoteServer::start(Settings settings, Handler handler) {
   }
   io_ = std::move(io);
   for (auto& l : io_->listeners) accept_next(*l);
-  acceptor_ = std::thread([this] { io_->context.run(); });
+  acceptor_ = std::thread([this] {
+    // A handler's exception must not terminate havend: log it and keep accepting.
+    for (;;) {
+      try {
+        io_->context.run();
+        return;
+      } catch (const std::exception& e) {
+        log_->error("remote commands: accepting a connection failed: {}; still listening", e.what());
+      }
+    }
+  });
   return {};
 }
 
@@ -67,21 +80,57 @@ void RemoteServer::accept_next(Listener& listener) {
   listener.acceptor.async_accept([this, &listener](const error_code& ec, asio::ip::tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
     if (!ec) {
-      const bool v6 = socket.local_endpoint().address().is_v6();
-      std::unique_lock lock(mu_);
-      if (active_ >= kMaxConnections) {
-        lock.unlock();
-        log_->warn("remote commands: {} connections in progress, closing a new one from {}", kMaxConnections,
-                   socket.remote_endpoint().address().to_string());
-      } else {
-        ++active_;
-        lock.unlock();
-        const int fd = socket.release();
-        std::thread([this, fd, v6] { serve(fd, v6); }).detach();
+      // The error_code overloads: a client may reset between the handshake and accept(),
+      // leaving a socket with no peer, and an exception here would end havend.
+      error_code peer_ec;
+      const auto remote = socket.remote_endpoint(peer_ec);
+      if (!peer_ec) {
+        const std::string peer = remote.address().to_string();
+        const bool v6 = remote.address().is_v6();
+        std::unique_lock lock(mu_);
+        int& from_peer = per_source_[peer];
+        if (active_ >= kMaxConnections || from_peer >= kMaxPerSource) {
+          const std::string why = active_ >= kMaxConnections
+                                      ? std::to_string(kMaxConnections) + " connections in progress"
+                                      : std::to_string(kMaxPerSource) + " connections from that address in progress";
+          if (from_peer == 0) per_source_.erase(peer);
+          lock.unlock();
+          refuse_connection(peer, why);
+        } else {
+          ++active_;
+          ++from_peer;
+          lock.unlock();
+          const int fd = socket.release();
+          try {
+            std::thread([this, fd, v6, peer] { serve(fd, v6, peer); }).detach();
+          } catch (const std::system_error& e) {
+            // Out of threads: refuse this connection, keep the slot accounting right.
+            ::close(fd);
+            {
+              std::lock_guard relock(mu_);
+              --active_;
+              if (auto it = per_source_.find(peer); it != per_source_.end() && --it->second <= 0) per_source_.erase(it);
+              idle_.notify_all();
+            }
+            refuse_connection(peer, std::string("no thread to serve it: ") + e.what());
+          }
+        }
       }
     }
     accept_next(listener);
   });
+}
+
+void RemoteServer::refuse_connection(const std::string& peer, const std::string& why) {
+  std::lock_guard lock(mu_);
+  ++busy_unlogged_;
+  const auto now = RejectLog::Clock::now();
+  // A flood of connections must not flood the log: one line a minute with the count.
+  if (busy_logged_ && now - *busy_logged_ < std::chrono::seconds(60)) return;
+  log_->warn("remote commands: closed {} new connection(s) without reading them: {}; latest from {}", busy_unlogged_,
+             why, peer);
+  busy_unlogged_ = 0;
+  busy_logged_ = now;
 }
 
 void RemoteServer::stop() {
@@ -110,14 +159,11 @@ void RemoteServer::refuse(RejectReason reason, const std::string& detail, const 
     log_->warn("{}", *line);
 }
 
-void RemoteServer::serve(int fd, bool v6) {
+void RemoteServer::serve(int fd, bool v6, const std::string& peer) {
   try {
     asio::io_context io;
     asio::ip::tcp::socket socket(io, v6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), fd);
-    error_code ec;
-    const auto remote = socket.remote_endpoint(ec);
-    const std::string peer = ec ? "?" : remote.address().to_string();
-    auto frame = remote_io::read_frame(socket, io, kReadTimeout);
+    auto frame = remote_io::read_frame(socket, io, kRequestTimeout, kFirstByteTimeout);
     if (!frame.ok()) {
       const auto reason = frame.error().code == Errc::invalid_argument ? RejectReason::oversized : RejectReason::malformed;
       refuse(reason, frame.error().message, peer);
@@ -128,7 +174,7 @@ void RemoteServer::serve(int fd, bool v6) {
     } else {
       OpenResult opened = [&] {
         std::lock_guard lock(mu_);
-        return open_request(*frame, *key, remote_io::unix_now_ms(), seen_);
+        return open_request(*frame, *key, settings_.node, remote_io::unix_now_ms(), seen_);
       }();
       if (auto* why = std::get_if<EnvelopeRejection>(&opened)) {
         refuse(why->reason, why->detail, peer);
@@ -138,15 +184,17 @@ void RemoteServer::serve(int fd, bool v6) {
         auto parsed = ControlRequest::parse(request.body);
         ControlResponse answer = parsed.ok() ? handler_(*parsed, request.sender) : ControlResponse::failure(parsed.error());
         auto sealed = seal_response(answer.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                                    settings_.node, request.nonce, *key, remote_io::unix_now_ms(), remote_io::random_nonce());
+                                    settings_.node, request.sender, request.nonce, *key, remote_io::unix_now_ms(),
+                                    remote_io::random_nonce());
         if (!sealed.ok()) {
           auto too_big = ControlResponse::failure(fail(Errc::internal, "node " + settings_.node + ": " + sealed.error().message));
-          sealed = seal_response(too_big.to_json().dump(), settings_.node, request.nonce, *key, remote_io::unix_now_ms(),
-                                 remote_io::random_nonce());
+          sealed = seal_response(too_big.to_json().dump(), settings_.node, request.sender, request.nonce, *key,
+                                 remote_io::unix_now_ms(), remote_io::random_nonce());
         }
         if (sealed.ok()) {
           if (auto st = remote_io::write_frame(socket, io, *sealed, kWriteTimeout); !st.ok())
-            log_->warn("remote commands: could not answer node {} at {}: {}", request.sender, peer, st.error().message);
+            log_->warn("remote commands: could not answer node {} at {}: {}", log_text(request.sender), peer,
+                       st.error().message);
         }
       }
     }
@@ -155,6 +203,7 @@ void RemoteServer::serve(int fd, bool v6) {
   }
   std::lock_guard lock(mu_);
   --active_;
+  if (auto it = per_source_.find(peer); it != per_source_.end() && --it->second <= 0) per_source_.erase(it);
   idle_.notify_all();
 }
 

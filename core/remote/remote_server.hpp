@@ -4,14 +4,19 @@
 // Every request is checked (remote_envelope.hpp) against the cluster key read from its file
 // at each request, so a key installed or replaced while havend runs is used at once. Refused
 // requests are counted and logged at a bounded rate, and answered with the reason's name
-// only. Each connection is served on its own thread, at most kMaxConnections at once.
+// only. Each connection is served on its own thread, at most kMaxConnections at once and
+// kMaxPerSource from one address, so that one host cannot take every slot; a client must
+// start sending within kFirstByteTimeout and finish its request within kRequestTimeout.
 #pragma once
 
 #include <condition_variable>
 #include <filesystem>
+#include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,6 +42,9 @@ class RemoteServer {
   };
 
   static constexpr int kMaxConnections = 32;
+  static constexpr int kMaxPerSource = 8;
+  static constexpr std::chrono::milliseconds kFirstByteTimeout{2000};
+  static constexpr std::chrono::milliseconds kRequestTimeout{5000};
   static constexpr std::size_t kNonceCapacity = 100'000;
 
   explicit RemoteServer(std::shared_ptr<spdlog::logger> log);
@@ -59,8 +67,9 @@ class RemoteServer {
  private:
   struct Listener;
   void accept_next(Listener& listener);
-  void serve(int fd, bool v6);
+  void serve(int fd, bool v6, const std::string& peer);
   void refuse(RejectReason reason, const std::string& detail, const std::string& peer);
+  void refuse_connection(const std::string& peer, const std::string& why);
 
   std::shared_ptr<spdlog::logger> log_;
   Settings settings_;
@@ -71,6 +80,9 @@ class RemoteServer {
   mutable std::mutex mu_;
   std::condition_variable idle_;
   int active_ = 0;
+  std::map<std::string, int> per_source_;  ///< connections in progress per client address
+  std::uint64_t busy_unlogged_ = 0;
+  std::optional<RejectLog::Clock::time_point> busy_logged_;
   int bound_port_ = 0;
   NonceCache seen_;
   RejectLog rejects_;

@@ -107,6 +107,11 @@ ReplicationReceiver::~ReplicationReceiver() {
       session_->close();
       session_.reset();
     }
+    for (auto& pending : pending_) {
+      pending->ended = true;
+      pending->close();
+    }
+    pending_.clear();
   });
   work_.reset();
   if (link_thread_.joinable()) link_thread_.join();
@@ -131,32 +136,51 @@ void ReplicationReceiver::accept() {
     const auto remote = session->stream.lowest_layer().remote_endpoint(peer_error);
     session->peer = peer_error ? "an unknown address" : remote.address().to_string() + ":" + std::to_string(remote.port());
     accept();
-    if (session_) {
-      log_->warn("replication of module {}: refused a connection from {}: the primary {} is already connected (one primary at a time)",
-                 options_.module, session->peer, session_->peer);
-      session->close();
-      return;
+    // The primary's place is taken only once the handshake proves the key: an unauthenticated
+    // connection must not hold it. Handshakes wait apart, a bounded few, the oldest dropped.
+    if (pending_.size() >= kMaxPendingHandshakes) {
+      auto oldest = pending_.front();
+      pending_.pop_front();
+      ++dropped_unlogged_;
+      // At most a line a minute: a flood of connections must not flood the log.
+      if (!dropped_logged_ || Clock::now() - *dropped_logged_ >= std::chrono::minutes(1)) {
+        log_->warn("replication of module {}: {} connections are in their TLS handshake: dropped {} oldest, latest from {}",
+                   options_.module, kMaxPendingHandshakes, dropped_unlogged_, oldest->peer);
+        dropped_unlogged_ = 0;
+        dropped_logged_ = Clock::now();
+      }
+      oldest->ended = true;
+      oldest->close();
     }
-    session_ = session;
-    session->id = ++stream_count_;
+    pending_.push_back(session);
     boost::system::error_code ignored;
     session->stream.lowest_layer().set_option(asio::ip::tcp::no_delay(true), ignored);
     session->lease_from = Clock::now();  // the primary hears the handshake after it starts
-    session->timer.expires_after(options_.handshake_timeout);
+    session->timer.expires_after(std::min(options_.handshake_timeout, kMaxHandshakeTime));
     session->timer.async_wait([session](const boost::system::error_code& tec) {
       if (!tec) session->close();
     });
     session->stream.async_handshake(asio::ssl::stream_base::server, [this, session](const boost::system::error_code& hec) {
       session->timer.cancel();
+      std::erase(pending_, session);
+      if (session->ended) return;  // pushed out by newer connections, or the receiver stops
       if (hec) {
         log_->warn("replication of module {}: refused a connection from {}: the TLS handshake failed ({}); that node does not hold "
                    "this cluster's key, or replicates another module",
                    options_.module, session->peer, hec.message());
         session->ended = true;
         session->close();
-        if (session_ == session) session_.reset();
         return;
       }
+      if (session_) {
+        log_->warn("replication of module {}: refused a connection from {}: the primary {} is already connected (one primary at a time)",
+                   options_.module, session->peer, session_->peer);
+        session->ended = true;
+        session->close();
+        return;
+      }
+      session_ = session;
+      session->id = ++stream_count_;
       log_->info("replication of module {}: the primary {} connected", options_.module, session->peer);
       if (options_.silence_timeout.count() > 0) watch_silence(session);
       read_more(session);

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <thread>
@@ -53,7 +54,8 @@ struct ReceiverOptions {
   /// The same in changes: every one received must be written before this node may take over,
   /// so this bounds how long that takes (small changes cost a system call each).
   std::size_t max_queued_changes = 32768;
-  /// A connection must finish its TLS handshake within this.
+  /// A connection must finish its TLS handshake within this (and within
+  /// ReplicationReceiver::kMaxHandshakeTime, whichever is shorter).
   std::chrono::milliseconds handshake_timeout{5000};
   /// Each stream starts with the primary's reintegration: apply with core/reintegration's
   /// tolerant applier (a live change to a path not there yet is skipped) until the stream's
@@ -82,6 +84,12 @@ using StreamEnded = std::function<void(const Error& why)>;
 
 class ReplicationReceiver {
  public:
+  /// Handshakes in progress at once; a new connection beyond them pushes out the oldest, so
+  /// connections that never finish cannot keep the primary out.
+  static constexpr std::size_t kMaxPendingHandshakes = 8;
+  /// No TLS-PSK handshake takes longer on a working lan: before it, the peer is a stranger.
+  static constexpr std::chrono::milliseconds kMaxHandshakeTime{5000};
+
   /// Listens at once; io_error naming the address and port when it cannot. `dir_fd` is the
   /// replicated directory underneath (borrowed: it must outlive the receiver).
   static Result<std::unique_ptr<ReplicationReceiver>> start(ReceiverOptions options, int dir_fd,
@@ -146,7 +154,12 @@ class ReplicationReceiver {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{io_.get_executor()};
   std::unique_ptr<boost::asio::ssl::context> tls_;
   boost::asio::ip::tcp::acceptor acceptor_{io_};
-  std::shared_ptr<Session> session_;  // link thread: the one primary, while connected
+  /// Connections still in their TLS handshake, oldest first: not yet known to hold the key,
+  /// so none of them may take the primary's place (link thread).
+  std::deque<std::shared_ptr<Session>> pending_;
+  std::uint64_t dropped_unlogged_ = 0;                    // link thread: pushed out since the last line
+  std::optional<std::chrono::steady_clock::time_point> dropped_logged_;  // link thread
+  std::shared_ptr<Session> session_;  // link thread: the one authenticated primary, while connected
   std::uint64_t stream_count_ = 0;    // link thread
   std::thread link_thread_;
   std::thread apply_thread_;

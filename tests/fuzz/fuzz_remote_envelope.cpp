@@ -39,20 +39,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string rest(reinterpret_cast<const char*>(data + 1), size - 1);
   haven::NonceCache cache(haven::kClockToleranceMs, 16);
   if ((data[0] & 1) == 0) {
-    auto request = haven::open_request(rest, key, kNow, cache);
+    auto request = haven::open_request(rest, key, "node2", kNow, cache);
     check_rejection(request);
-    auto response = haven::open_response(rest, key, kNow, nonce_of(1));
+    auto response = haven::open_response(rest, key, "node1", "node2", kNow, nonce_of(1));
     check_rejection(response);
     return 0;
   }
-  auto sealed = haven::seal_request(rest, "node1", key, kNow, nonce_of(1));
+  auto sealed = haven::seal_request(rest, "node1", "node2", key, kNow, nonce_of(1));
   if (!sealed.ok()) return 0;  // not UTF-8, or too large: refused before anything is sent
   HAVEN_FUZZ_CHECK(sealed->find('\n') == std::string::npos, "a sealed frame holds a newline");
-  auto opened = haven::open_request(*sealed, key, kNow, cache);
+  auto opened = haven::open_request(*sealed, key, "node2", kNow, cache);
   auto* envelope = std::get_if<haven::OpenedEnvelope>(&opened);
   HAVEN_FUZZ_CHECK(envelope != nullptr, "a frame sealed with our key is refused");
   HAVEN_FUZZ_CHECK(envelope->body == rest, "the body does not survive the round trip");
-  auto again = haven::open_request(*sealed, key, kNow, cache);
+  auto again = haven::open_request(*sealed, key, "node2", kNow, cache);
   HAVEN_FUZZ_CHECK(std::holds_alternative<haven::EnvelopeRejection>(again), "a replayed request is accepted");
   return 0;
 }

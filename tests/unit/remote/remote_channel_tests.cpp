@@ -1,48 +1,13 @@
 // The channel end to end on loopback: a RemoteServer and send_remote_request.
-#include <unistd.h>
-
-#include <catch2/catch.hpp>
-#include <filesystem>
-#include <spdlog/sinks/null_sink.h>
-#include <spdlog/spdlog.h>
-
-#include "remote/remote_client.hpp"
-#include "remote/remote_server.hpp"
+#include "served_node.hpp"
 
 using namespace haven;
 using namespace std::chrono_literals;
 
 namespace {
 
-ClusterKey key_of(std::uint8_t fill) {
-  ClusterKey k;
-  k.bytes.fill(fill);
-  return k;
-}
-
-struct ServedNode {
-  std::filesystem::path dir;
-  RemoteServer server{std::make_shared<spdlog::logger>("remote-test", std::make_shared<spdlog::sinks::null_sink_mt>())};
-  std::vector<std::string> seen;  // "sender command module"
-
-  explicit ServedNode(std::optional<ClusterKey> key) {
-    dir = std::filesystem::temp_directory_path() / ("haven-remote-" + std::to_string(::getpid()) + "-" +
-                                                    std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-    std::filesystem::create_directories(dir);
-    if (key) REQUIRE(save_cluster_key(dir / "cluster.key", *key).ok());
-    auto st = server.start({"node2", {"127.0.0.1"}, 0, dir / "cluster.key"},
-                           [this](const ControlRequest& r, const std::string& sender) {
-                             seen.push_back(sender + " " + r.command + " " + r.module);
-                             return ControlResponse::success("done on node2", {{"module", r.module}});
-                           });
-    REQUIRE(st.ok());
-  }
-  ~ServedNode() {
-    server.stop();
-    std::filesystem::remove_all(dir);
-  }
-  RemoteNode target() const { return {"node2", {"127.0.0.1"}, server.bound_port()}; }
-};
+using test::key_of;
+using test::ServedNode;
 
 ControlRequest start_web() {
   ControlRequest r;
@@ -93,4 +58,16 @@ TEST_CASE("an unreachable node is reported with every address tried", "[remote][
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().code == Errc::io_error);
   CHECK_THAT(r.error().message, Catch::Contains("node3 is unreachable") && Catch::Contains("127.0.0.1:" + std::to_string(port)));
+}
+
+TEST_CASE("a request for node2 that reaches another node is refused there, and the sender is told why",
+          "[remote][channel]") {
+  ServedNode node3(key_of(7), "node3");
+  RemoteNode node2_at_wrong_address{"node2", {"127.0.0.1"}, node3.server.bound_port()};
+  auto r = send_remote_request(node2_at_wrong_address, start_web(), "node1", key_of(7), 5s);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == Errc::refused);
+  CHECK_THAT(r.error().message, Catch::Contains("wrong_recipient") && Catch::Contains("node2"));
+  CHECK(node3.seen.empty());
+  CHECK(node3.server.refused(RejectReason::wrong_recipient) == 1);
 }

@@ -44,6 +44,7 @@ constexpr std::uint16_t kPortApplyError = 29406;
 constexpr std::uint16_t kPortBench = 29407;
 constexpr std::uint16_t kPortOnePrimary = 29408;
 constexpr std::uint16_t kPortBadFrame = 29409;
+constexpr std::uint16_t kPortStrangers = 29410;
 
 haven::ClusterKey key_of(std::uint8_t fill) {
   haven::ClusterKey key;
@@ -200,6 +201,26 @@ TEST_CASE("one primary at a time: a second connection is refused", "[link]") {
   CHECK(std::filesystem::exists(secondary / "c"));
   CHECK_FALSE(std::filesystem::exists(secondary / "b"));
   CHECK(log.text().find("already connected") != std::string::npos);
+}
+
+TEST_CASE("connections that never start their handshake do not keep the rightful primary out", "[link]") {
+  TempTree secondary;
+  CapturedLog log;
+  auto receiver = require_value(ReplicationReceiver::start(receiver_options(kPortStrangers), secondary.fd(), log.logger));
+  boost::asio::io_context io;
+  std::vector<boost::asio::ip::tcp::socket> strangers;
+  // One idle stranger used to take the only place; more than the pending handshakes allowed
+  // must push each other out, not the primary.
+  for (std::size_t i = 0; i < ReplicationReceiver::kMaxPendingHandshakes + 4; ++i) {
+    strangers.emplace_back(io);
+    strangers.back().connect({boost::asio::ip::make_address("127.0.0.1"), kPortStrangers});
+  }
+  auto sender = ReplicationSender::connect(sender_options(kPortStrangers), {});
+  INFO(log.text());
+  REQUIRE(sender.ok());
+  require_ok((*sender)->wait((*sender)->submit(create_of("ok"))));
+  CHECK(receiver->wait_until_applied(10s));
+  CHECK(std::filesystem::exists(secondary / "ok"));
 }
 
 TEST_CASE("when the secondary goes away, every waiting and later change goes to the LostHandler", "[link]") {
