@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -49,7 +50,17 @@ Result<std::unique_ptr<ReadOnlyView>> ReadOnlyView::mount(const std::filesystem:
                                             "view: {}; expected to run as root",
                                             point, std::strerror(error)));
   }
-  if (::mount(nullptr, point.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
+  // A bind remount replaces the per-mount flags: keep those of the file system beneath (noexec,
+  // atime policy), and never let a replicated set-user-ID file or device node take effect here.
+  unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV;
+  struct statvfs below {};
+  if (fstatvfs(fd, &below) == 0) {
+    if (below.f_flag & ST_NOEXEC) flags |= MS_NOEXEC;
+    if (below.f_flag & ST_NOATIME) flags |= MS_NOATIME;
+    if (below.f_flag & ST_NODIRATIME) flags |= MS_NODIRATIME;
+    if (below.f_flag & ST_RELATIME) flags |= MS_RELATIME;
+  }
+  if (::mount(nullptr, point.c_str(), nullptr, flags, nullptr) != 0) {
     const int error = errno;
     umount2(point.c_str(), MNT_DETACH);
     close(fd);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <random>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -41,9 +42,40 @@ std::uint16_t checksum(const unsigned char* data, std::size_t size) {
   return htons(static_cast<std::uint16_t>(~sum));
 }
 
-std::atomic<std::uint16_t> g_sequence{1};
+bool same_address(const sockaddr_storage& a, const sockaddr_storage& b) {
+  if (a.ss_family != b.ss_family) return false;
+  if (a.ss_family == AF_INET)
+    return reinterpret_cast<const sockaddr_in&>(a).sin_addr.s_addr == reinterpret_cast<const sockaddr_in&>(b).sin_addr.s_addr;
+  if (a.ss_family == AF_INET6)
+    return std::memcmp(&reinterpret_cast<const sockaddr_in6&>(a).sin6_addr, &reinterpret_cast<const sockaddr_in6&>(b).sin6_addr,
+                       sizeof(in6_addr)) == 0;
+  return false;
+}
+
+constexpr std::size_t kCookieAt = 8;  // right after the ICMP echo header
 
 }  // namespace
+
+EchoProbe make_echo_probe() {
+  std::random_device random;
+  EchoProbe probe;
+  probe.identifier = static_cast<std::uint16_t>(random());
+  probe.sequence = static_cast<std::uint16_t>(random());
+  for (auto& byte : probe.cookie) byte = static_cast<unsigned char>(random());
+  return probe;
+}
+
+bool is_reply_to(const unsigned char* icmp, std::size_t size, bool v6, const EchoProbe& probe, bool check_identifier,
+                 const sockaddr_storage& from, const sockaddr_storage& target) {
+  if (size < kCookieAt + probe.cookie.size()) return false;
+  const bool is_reply = v6 ? icmp[0] == ICMP6_ECHO_REPLY : icmp[0] == ICMP_ECHOREPLY;
+  const std::uint16_t got_identifier = static_cast<std::uint16_t>(icmp[4] << 8 | icmp[5]);
+  const std::uint16_t got_sequence = static_cast<std::uint16_t>(icmp[6] << 8 | icmp[7]);
+  if (!is_reply || got_sequence != probe.sequence) return false;
+  if (check_identifier && got_identifier != probe.identifier) return false;  // another process's echo
+  if (std::memcmp(icmp + kCookieAt, probe.cookie.data(), probe.cookie.size()) != 0) return false;
+  return same_address(from, target);
+}
 
 EchoOutcome echo_once(const std::string& address, std::chrono::milliseconds timeout) {
   sockaddr_storage to{};
@@ -70,15 +102,15 @@ EchoOutcome echo_once(const std::string& address, std::chrono::milliseconds time
   if (fd < 0) return {false, false, std::string("cannot open an ICMP socket: ") + std::strerror(errno), {}};
   Fd socket(fd);
 
-  const std::uint16_t identifier = static_cast<std::uint16_t>(::getpid() & 0xffff);
-  const std::uint16_t sequence = g_sequence.fetch_add(1);
+  const EchoProbe probe = make_echo_probe();
   unsigned char packet[64] = {};
   packet[0] = v6 ? static_cast<unsigned char>(ICMP6_ECHO_REQUEST) : static_cast<unsigned char>(ICMP_ECHO);
-  packet[4] = static_cast<unsigned char>(identifier >> 8);
-  packet[5] = static_cast<unsigned char>(identifier & 0xff);
-  packet[6] = static_cast<unsigned char>(sequence >> 8);
-  packet[7] = static_cast<unsigned char>(sequence & 0xff);
-  std::memcpy(packet + 8, "haven-ping-checker", 18);
+  packet[4] = static_cast<unsigned char>(probe.identifier >> 8);
+  packet[5] = static_cast<unsigned char>(probe.identifier & 0xff);
+  packet[6] = static_cast<unsigned char>(probe.sequence >> 8);
+  packet[7] = static_cast<unsigned char>(probe.sequence & 0xff);
+  std::memcpy(packet + kCookieAt, probe.cookie.data(), probe.cookie.size());
+  std::memcpy(packet + kCookieAt + probe.cookie.size(), "haven-ping-checker", 18);
   if (!v6) {  // the kernel computes the ICMPv6 checksum itself
     const std::uint16_t sum = checksum(packet, sizeof packet);
     std::memcpy(packet + 2, &sum, 2);
@@ -86,7 +118,10 @@ EchoOutcome echo_once(const std::string& address, std::chrono::milliseconds time
 
   const auto start = Clock::now();
   const auto deadline = start + timeout;
-  if (::sendto(socket.get(), packet, sizeof packet, 0, reinterpret_cast<sockaddr*>(&to), to_len) < 0)
+  // Connected: the kernel delivers only datagrams from the target (raw sockets too).
+  if (::connect(socket.get(), reinterpret_cast<sockaddr*>(&to), to_len) != 0)
+    return {false, false, "cannot address an echo request to " + address + ": " + std::strerror(errno), {}};
+  if (::send(socket.get(), packet, sizeof packet, 0) < 0)
     return {false, false, "cannot send an echo request to " + address + ": " + std::strerror(errno), {}};
 
   std::vector<unsigned char> reply(1500);
@@ -104,12 +139,7 @@ EchoOutcome echo_once(const std::string& address, std::chrono::milliseconds time
     std::size_t offset = 0;
     if (raw && !v6) offset = static_cast<std::size_t>(reply[0] & 0x0f) * 4;  // raw IPv4 includes the IP header
     if (static_cast<std::size_t>(got) < offset + 8) continue;
-    const unsigned char* icmp = reply.data() + offset;
-    const bool is_reply = v6 ? icmp[0] == ICMP6_ECHO_REPLY : icmp[0] == ICMP_ECHOREPLY;
-    const std::uint16_t got_sequence = static_cast<std::uint16_t>(icmp[6] << 8 | icmp[7]);
-    const std::uint16_t got_identifier = static_cast<std::uint16_t>(icmp[4] << 8 | icmp[5]);
-    if (!is_reply || got_sequence != sequence) continue;
-    if (raw && got_identifier != identifier) continue;  // another process's echo
+    if (!is_reply_to(reply.data() + offset, static_cast<std::size_t>(got) - offset, v6, probe, raw, from, to)) continue;
     return {true, false, "", std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start)};
   }
   return {false, true, "no reply from " + address + " within " + std::to_string(timeout.count()) + " ms", {}};

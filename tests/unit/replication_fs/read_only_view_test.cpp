@@ -1,5 +1,7 @@
 // The secondary's read-only view: applications cannot write, the applier's descriptor can.
 #include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -75,4 +77,25 @@ TEST_CASE("a plain read-only bind of another folder is not taken for a view", "[
   TempDir dir;
   CHECK_FALSE(haven::replication_fs::is_read_only_view(dir.path));
   CHECK_FALSE(haven::replication_fs::is_read_only_view("/proc"));
+}
+
+TEST_CASE("the read-only view is nosuid and nodev, and keeps noexec from the file system beneath", "[fuse]") {
+  REQUIRE_FUSE_OR_SKIP();
+  TempDir dir;
+  // A data partition mounted noexec, as an administrator would mount one.
+  REQUIRE(::mount("tmpfs", dir.path.c_str(), "tmpfs", MS_NOEXEC, "size=1m") == 0);
+  const auto data = dir.path / "data";
+  std::filesystem::create_directory(data);
+  {
+    auto view = ReadOnlyView::mount(data);
+    REQUIRE(view.ok());
+    struct statvfs st {};
+    REQUIRE(::statvfs(data.c_str(), &st) == 0);
+    CHECK((st.f_flag & ST_RDONLY) != 0);
+    CHECK((st.f_flag & ST_NOSUID) != 0);
+    CHECK((st.f_flag & ST_NODEV) != 0);
+    CHECK((st.f_flag & ST_NOEXEC) != 0);
+    REQUIRE((*view)->unmount().ok());
+  }
+  ::umount2(dir.path.c_str(), MNT_DETACH);
 }

@@ -1,11 +1,16 @@
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
 #include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 #include "icmp_echo.hpp"
 #include "ping_checker.hpp"
@@ -98,4 +103,51 @@ TEST_CASE("the built plugin is up for loopback, down naming a silent target in a
   REQUIRE(WIFEXITED(status));
   INFO("child exit code: 10 unshare, 11 ip setup, 12 silent verdict, 13 address, 14 answered verdict");
   CHECK(WEXITSTATUS(status) == 0);
+}
+
+namespace {
+
+sockaddr_storage ipv4(const char* text) {
+  sockaddr_storage address{};
+  address.ss_family = AF_INET;
+  ::inet_pton(AF_INET, text, &reinterpret_cast<sockaddr_in*>(&address)->sin_addr);
+  return address;
+}
+
+// The ICMP echo reply a witness would send back for `probe`.
+std::vector<unsigned char> reply_for(const haven::checker_ping::EchoProbe& probe) {
+  std::vector<unsigned char> icmp(64, 0);
+  icmp[0] = ICMP_ECHOREPLY;
+  icmp[4] = static_cast<unsigned char>(probe.identifier >> 8);
+  icmp[5] = static_cast<unsigned char>(probe.identifier & 0xff);
+  icmp[6] = static_cast<unsigned char>(probe.sequence >> 8);
+  icmp[7] = static_cast<unsigned char>(probe.sequence & 0xff);
+  std::copy(probe.cookie.begin(), probe.cookie.end(), icmp.begin() + 8);
+  return icmp;
+}
+
+}  // namespace
+
+TEST_CASE("an echo reply counts only from the witness itself and with the request's random cookie", "[ping]") {
+  using haven::checker_ping::is_reply_to;
+  const auto probe = haven::checker_ping::make_echo_probe();
+  const auto witness = ipv4("198.51.100.102");
+  auto icmp = reply_for(probe);
+  CHECK(is_reply_to(icmp.data(), icmp.size(), false, probe, true, witness, witness));
+  // The right numbers from any other host: a spoofed answer.
+  CHECK_FALSE(is_reply_to(icmp.data(), icmp.size(), false, probe, true, ipv4("198.51.100.66"), witness));
+  // The right sequence and identifier, but not the cookie: guessed, not echoed.
+  auto guessed = icmp;
+  guessed[8] ^= 0xff;
+  CHECK_FALSE(is_reply_to(guessed.data(), guessed.size(), false, probe, true, witness, witness));
+  // A reply too short to hold the cookie.
+  CHECK_FALSE(is_reply_to(icmp.data(), 12, false, probe, true, witness, witness));
+  // Another probe's reply.
+  CHECK_FALSE(is_reply_to(icmp.data(), icmp.size(), false, haven::checker_ping::make_echo_probe(), true, witness, witness));
+}
+
+TEST_CASE("echo probes are random: identifier, sequence and cookie differ from one probe to the next", "[ping]") {
+  const auto a = haven::checker_ping::make_echo_probe();
+  const auto b = haven::checker_ping::make_echo_probe();
+  CHECK(a.cookie != b.cookie);
 }
