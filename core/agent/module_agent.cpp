@@ -5,6 +5,7 @@
 #include <set>
 
 #include "agent/run_on_loop.hpp"
+#include "common/log_text.hpp"
 #include "common/module_log.hpp"
 #include "hooks/hook_runner.hpp"
 #include "plugin_host/basic_host_context.hpp"
@@ -186,7 +187,7 @@ ControlResponse ModuleAgent::handle_request(const ControlRequest& request) {
   }
   auto response = run_on_loop(io_, [request, event, this] {
     last_reply_.reset();
-    log_->info("command {}{} received", request.command, event.identity.empty() ? "" : " -i " + event.identity);
+    log_->info("command {}{} received", request.command, event.identity.empty() ? "" : " -i " + log_text(event.identity));
     started_ = true;
     if (!before_administrator_command(event)) feed(event);
     auto reply = last_reply_;
@@ -259,7 +260,7 @@ ControlResponse ModuleAgent::handle_resource_request(const ControlRequest& reque
     auto changed = resources_.set_by_user(name, value, by, std::chrono::system_clock::now());
     if (!changed.ok()) return ControlResponse::failure(changed.error());
     auto r = *resources_.get(name);
-    if (*changed) log_->info("Resource {} set to {} by {}", name, value, r.set_by);
+    if (*changed) log_->info("Resource {} set to {} by {}", log_text(name), log_text(value), log_text(r.set_by));
     return ControlResponse::success(name + " = " + value, nlohmann::json::array({resource_to_json(r)}));
   });
   return answer ? *answer : agent_gone(options_.module);

@@ -5,9 +5,10 @@
 namespace haven::config {
 namespace {
 
+// What the agent does not act on yet. <vip>, <rfs>, <check>, <errd>, <failover> and
+// defaultprim are acted on (virtual IPs, replication, checkers, rules, the mirror's choice).
 constexpr NotActedOn kNotActedOn[] = {
     {"safe/service@mode", "mirror"},
-    {"safe/service@defaultprim", "alone"},
     {"safe/service@boot", ""},
     {"safe/service@boot_delay", ""},
     {"safe/service@automatic_reboot", ""},
@@ -15,12 +16,7 @@ constexpr NotActedOn kNotActedOn[] = {
     {"safe/service/heart/heartbeat@pulse", ""},
     {"safe/service/heart/heartbeat@timeout", ""},
     {"safe/service/farm", ""},
-    {"safe/service/vip", ""},
-    {"safe/service/rfs", ""},
     {"safe/service/vhost", ""},
-    {"safe/service/errd", ""},
-    {"safe/service/check", ""},
-    {"safe/service/failover", ""},
     {"safe/service/user@userlogsize", ""},
 };
 

@@ -62,6 +62,25 @@ TEST_CASE("config check of a malformed file exits 1 and names the file and the l
   CHECK_NOTHROW(node.haven_json({"config", "check", unclosed.string()}));
 }
 
+TEST_CASE("config check compiles the failover rules and names a bad one with the <failover> line", "[integration][cli]") {
+  HavenTestNode node;
+  const auto file = node.work_dir() / "bad-rule-userconfig.xml";
+  std::ofstream(file) << "<!DOCTYPE safe>\n"
+                         "<safe>\n"
+                         "  <service mode=\"mirror\">\n"
+                         "    <failover>\n"
+                         "      <![CDATA[ broken_rule: if (custom.x == ) then stopstart(); ]]>\n"
+                         "    </failover>\n"
+                         "    <user/>\n"
+                         "  </service>\n"
+                         "</safe>\n";
+  auto r = node.haven({"config", "check", file.string()});
+  INFO(r.describe());
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.out + r.err, Catch::Contains(file.string() + ":4:") && Catch::Contains("safe/service/failover") &&
+                                Catch::Contains("expected a value"));
+}
+
 TEST_CASE("the seed's userconfig.xml installs as printed, and start is refused naming the placeholders to fill in",
           "[integration][cli]") {
   HavenTestNode node;
