@@ -17,11 +17,9 @@ enum class DropReason {
   bad_field,        ///< authenticated, but a value is out of range or bytes are left over
   replayed,         ///< a sequence number already seen (or too old) for this sender's boot
   stale_boot,       ///< a boot of the sender that started before the one already known
-  stale_echo,       ///< it echoes a boot of ours that is not the current one, or a heartbeat of
-                    ///< ours too far back: recorded earlier and replayed
 };
 
-inline constexpr std::size_t kDropReasonCount = 12;
+inline constexpr std::size_t kDropReasonCount = 11;
 
 /// "too_short", "bad_magic", ... for logs and JSON.
 constexpr const char* to_string(DropReason r) noexcept {
@@ -37,7 +35,6 @@ constexpr const char* to_string(DropReason r) noexcept {
     case DropReason::bad_field: return "bad_field";
     case DropReason::replayed: return "replayed";
     case DropReason::stale_boot: return "stale_boot";
-    case DropReason::stale_echo: return "stale_echo";
   }
   return "unknown";
 }

@@ -97,10 +97,6 @@ std::vector<std::uint8_t> encode(const HeartbeatMessage& m, const ClusterKey& ke
   put_be(out, m.boot.nonce, 8);
   put_be(out, m.boot.started_unix_ms, 8);
   put_be(out, m.sequence, 8);
-  put_u8(out, m.echo ? 1 : 0);
-  put_be(out, m.echo ? m.echo->boot.nonce : 0, 8);
-  put_be(out, m.echo ? m.echo->boot.started_unix_ms : 0, 8);
-  put_be(out, m.echo ? m.echo->sequence : 0, 8);
   put_name(out, m.sender_node);
   put_name(out, m.module);
   put_be(out, m.module_id, 2);
@@ -138,11 +134,10 @@ std::variant<HeartbeatMessage, HeartbeatRejection> decode_or_reject(std::span<co
   if (!std::equal(kHeartbeatMagic.begin(), kHeartbeatMagic.end(), packet.begin()))
     return reject(DropReason::bad_magic, "first bytes " + hex::encode(packet.first(4)) +
                                              "; a haven heartbeat starts with 'HVHB' (48564842)");
-  if (packet[4] == 1 || packet[4] == 2)
+  if (packet[4] == 1)
     return reject(DropReason::unknown_version,
-                  "format version " + std::to_string(packet[4]) + ", from a haven build older than " +
-                      (packet[4] == 1 ? "resources" : "echoes") + " in heartbeats; this build reads version " +
-                      std::to_string(kHeartbeatVersion) +
+                  "format version 1, from a haven build older than resources in heartbeats; this build reads "
+                  "version " + std::to_string(kHeartbeatVersion) +
                       " only (no compatibility before the first release): upgrade haven on every node");
   if (packet[4] != kHeartbeatVersion)
     return reject(DropReason::unknown_version, "format version " + std::to_string(packet[4]) +
@@ -204,16 +199,6 @@ std::variant<HeartbeatMessage, HeartbeatRejection> decode_or_reject(std::span<co
   if (auto e = read("boot nonce", 8, m.boot.nonce)) return *e;
   if (auto e = read("boot start time", 8, m.boot.started_unix_ms)) return *e;
   if (auto e = read("sequence", 8, m.sequence)) return *e;
-  std::uint64_t has_echo = 0;
-  HeartbeatEcho echo;
-  const auto echo_at = at();
-  if (auto e = read_enum("echo flag", 1, has_echo)) return *e;
-  if (auto e = read("echo boot nonce", 8, echo.boot.nonce)) return *e;
-  if (auto e = read("echo boot start time", 8, echo.boot.started_unix_ms)) return *e;
-  if (auto e = read("echo sequence", 8, echo.sequence)) return *e;
-  if (has_echo == 1) m.echo = echo;
-  else if (echo != HeartbeatEcho{})
-    return reject(DropReason::bad_field, "the echo at byte " + std::to_string(echo_at) + " is flagged absent but not zero");
   if (auto e = read_name("sender node", m.sender_node)) return *e;
   if (auto e = read_name("module", m.module)) return *e;
   if (auto e = read("module id", 2, v)) return *e;

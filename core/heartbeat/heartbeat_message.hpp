@@ -4,7 +4,6 @@
 
 #include <array>
 #include <cstdint>
-#include <optional>
 #include <span>
 #include <string>
 #include <variant>
@@ -21,15 +20,6 @@ namespace haven {
 
 enum class HeartbeatType : std::uint8_t { heartbeat = 1 };
 
-/// The latest heartbeat a node accepted from its peer, repeated in its own heartbeats: proof
-/// that a heartbeat was made after the peer sent that one, so a recording replayed later (or
-/// to a restarted peer) is recognised as stale by the peer that reads its own echo.
-struct HeartbeatEcho {
-  BootId boot;
-  std::uint64_t sequence = 0;
-  bool operator==(const HeartbeatEcho&) const = default;
-};
-
 /// What a node tells its peer about one module, every pulse.
 struct HeartbeatMessage {
   HeartbeatType type = HeartbeatType::heartbeat;
@@ -38,8 +28,6 @@ struct HeartbeatMessage {
   std::uint16_t module_id = 0;
   BootId boot;
   std::uint64_t sequence = 0;  ///< +1 per message within a boot, from 0
-  /// None until the sender heard the receiver; HeartbeatSocket::send fills it in.
-  std::optional<HeartbeatEcho> echo;
   ModuleState state = ModuleState::stop;
   SubState sub_state = SubState::not_ready;
   NodeKnowledge knowledge;
@@ -48,16 +36,14 @@ struct HeartbeatMessage {
 };
 
 inline constexpr std::array<std::uint8_t, 4> kHeartbeatMagic{'H', 'V', 'H', 'B'};
-inline constexpr std::uint8_t kHeartbeatVersion = 3;
+inline constexpr std::uint8_t kHeartbeatVersion = 2;
 inline constexpr std::size_t kMaxNameLength = 64;
 inline constexpr std::size_t kHeartbeatMacSize = 32;
 /// magic, version, type, cluster id: what is checked before the MAC.
 inline constexpr std::size_t kHeartbeatHeaderSize = 4 + 1 + 1 + 8;
-/// The echo: a flag, the boot nonce and start time, the sequence (zeros without an echo).
-inline constexpr std::size_t kHeartbeatEchoSize = 1 + 8 + 8 + 8;
-/// No valid message is shorter: header, fixed fields, the echo, two 1-byte names, the
-/// resource generation and flags without a table, MAC.
-inline constexpr std::size_t kHeartbeatMinSize = kHeartbeatHeaderSize + 16 + 8 + kHeartbeatEchoSize + 1 + 1 + 1 + 1 + 2 +
+/// No valid message is shorter: header, fixed fields, two 1-byte names, the resource
+/// generation and flags without a table, MAC.
+inline constexpr std::size_t kHeartbeatMinSize = kHeartbeatHeaderSize + 16 + 8 + 1 + 1 + 1 + 1 + 2 +
                                                  1 + 1 + 1 + 1 + 8 + 4 + 1 + kHeartbeatMacSize;
 /// No valid message is longer, whatever its resources: 1200 bytes of UDP payload is 1248
 /// bytes in an IPv6 packet, under IPv6's minimum MTU of 1280, so a heartbeat is never

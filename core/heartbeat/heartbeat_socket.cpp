@@ -15,14 +15,8 @@ std::string to_text(const HeartbeatSocket::Endpoint& e) {
 }  // namespace
 
 HeartbeatSocket::HeartbeatSocket(boost::asio::io_context& io, const ClusterKey& key, std::vector<Endpoint> peers,
-                                 Callbacks callbacks, std::chrono::milliseconds drop_log_interval,
-                                 std::shared_ptr<ReplayWindow> window)
-    : socket_(io),
-      key_(key),
-      peers_(std::move(peers)),
-      callbacks_(std::move(callbacks)),
-      window_(window ? std::move(window) : std::make_shared<ReplayWindow>()),
-      drops_(drop_log_interval) {}
+                                 Callbacks callbacks, std::chrono::milliseconds drop_log_interval)
+    : socket_(io), key_(key), peers_(std::move(peers)), callbacks_(std::move(callbacks)), drops_(drop_log_interval) {}
 
 HeartbeatSocket::~HeartbeatSocket() {
   *alive_ = false;
@@ -33,10 +27,9 @@ HeartbeatSocket::~HeartbeatSocket() {
 Result<std::unique_ptr<HeartbeatSocket>> HeartbeatSocket::open(boost::asio::io_context& io, const Endpoint& local,
                                                                const ClusterKey& key, std::vector<Endpoint> peers,
                                                                Callbacks callbacks,
-                                                               std::chrono::milliseconds drop_log_interval,
-                                                               std::shared_ptr<ReplayWindow> window) {
+                                                               std::chrono::milliseconds drop_log_interval) {
   std::unique_ptr<HeartbeatSocket> s(
-      new HeartbeatSocket(io, key, std::move(peers), std::move(callbacks), drop_log_interval, std::move(window)));
+      new HeartbeatSocket(io, key, std::move(peers), std::move(callbacks), drop_log_interval));
   boost::system::error_code ec;
   s->socket_.open(local.protocol(), ec);
   if (!ec) s->socket_.bind(local, ec);
@@ -53,12 +46,7 @@ HeartbeatSocket::Endpoint HeartbeatSocket::local_endpoint() const {
 }
 
 Status HeartbeatSocket::send(const HeartbeatMessage& message) {
-  our_module_ = message.module;
-  our_boot_ = message.boot;
-  our_sequence_ = message.sequence;
-  HeartbeatMessage echoing = message;
-  if (heard_module_ == message.module) echoing.echo = heard_;
-  auto packet = encode(echoing, key_);
+  auto packet = encode(message, key_);
   Status first_error;
   for (const auto& peer : peers_) {
     boost::system::error_code ec;
@@ -91,13 +79,7 @@ void HeartbeatSocket::handle_packet(std::size_t size) {
     return;
   }
   auto& message = std::get<HeartbeatMessage>(decoded);
-  // Before the window, so a stale recording does not move it.
-  if (auto why = stale_echo(message)) {
-    count_drop(DropReason::stale_echo, "from " + from + ": node " + message.sender_node + ", module " + message.module +
-                                           ", sequence " + std::to_string(message.sequence) + ": " + *why);
-    return;
-  }
-  auto verdict = window_->admit(message);
+  auto verdict = window_.admit(message);
   if (verdict == ReplayWindow::Verdict::replayed || verdict == ReplayWindow::Verdict::stale_boot) {
     count_drop(drop_reason(verdict), "from " + from + ": node " + message.sender_node + ", module " +
                                          message.module + ", sequence " + std::to_string(message.sequence) +
@@ -105,33 +87,7 @@ void HeartbeatSocket::handle_packet(std::size_t size) {
                                          " ms");
     return;
   }
-  // Before our first heartbeat the module is not known yet: take the first one heard.
-  const bool ours = our_module_.empty() ? heard_module_.empty() || heard_module_ == message.module
-                                        : message.module == our_module_;
-  if (ours && (heard_module_ != message.module || !heard_ || heard_->boot != message.boot ||
-               message.sequence > heard_->sequence)) {
-    heard_module_ = message.module;
-    heard_ = HeartbeatEcho{message.boot, message.sequence};
-  }
   if (callbacks_.on_message) callbacks_.on_message(message, sender_);
-}
-
-std::optional<std::string> HeartbeatSocket::stale_echo(const HeartbeatMessage& message) const {
-  // No echo: the sender has not heard this socket yet (it or we just started).
-  if (!message.echo) return std::nullopt;
-  const auto& echo = *message.echo;
-  if (!our_boot_ || echo.boot != *our_boot_)
-    return "it echoes a heartbeat of another run of this agent (boot started at " +
-           std::to_string(echo.boot.started_unix_ms) + " ms): sent before the peer heard this run (once, just "
-           "after this agent starts) or a recording replayed";
-  if (echo.sequence > our_sequence_)
-    return "it echoes our heartbeat #" + std::to_string(echo.sequence) + ", which was never sent (latest #" +
-           std::to_string(our_sequence_) + ")";
-  if (our_sequence_ - echo.sequence >= kMaxEchoLag)
-    return "it echoes our heartbeat #" + std::to_string(echo.sequence) + ", " +
-           std::to_string(our_sequence_ - echo.sequence) + " behind the latest sent (at most " +
-           std::to_string(kMaxEchoLag) + "): recorded earlier and replayed, or the peer has not heard us on this lan";
-  return std::nullopt;
 }
 
 void HeartbeatSocket::count_drop(DropReason reason, const std::string& detail) {

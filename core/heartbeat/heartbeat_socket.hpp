@@ -1,13 +1,7 @@
 // One UDP endpoint for a module's heartbeats: sends each heartbeat to every peer address
-// (one per lan) and delivers the authenticated, non-replayed, fresh ones it receives. Drops
-// are counted and reported through a rate-limited callback. Runs on the io_context's thread;
+// (one per lan) and delivers the authenticated, non-replayed ones it receives. Drops are
+// counted and reported through a rate-limited callback. Runs on the io_context's thread;
 // every method and callback is called there.
-//
-// Freshness: each heartbeat sent echoes the latest one accepted from the peer (module of the
-// same name), and a heartbeat received must echo nothing (the peer has not heard us yet), or
-// our current boot and one of our last kMaxEchoLag sequences. A recording replayed after
-// this agent restarted, or long after it was made (on another lan, whose replay window is
-// its own), is dropped as stale_echo.
 #pragma once
 
 #include <array>
@@ -15,8 +9,6 @@
 #include <boost/asio/ip/udp.hpp>
 #include <functional>
 #include <memory>
-#include <optional>
-#include <string>
 #include <vector>
 
 #include "haven/result.hpp"
@@ -31,9 +23,6 @@ class HeartbeatSocket {
  public:
   using Endpoint = boost::asio::ip::udp::endpoint;
 
-  /// How many of our own heartbeats an echo may lag behind the latest we sent.
-  static constexpr std::uint64_t kMaxEchoLag = ReplayWindow::kWindow;
-
   struct Callbacks {
     /// An authentic, new heartbeat, and the address it came from.
     std::function<void(const HeartbeatMessage&, const Endpoint& from)> on_message;
@@ -45,18 +34,14 @@ class HeartbeatSocket {
 
   /// Binds `local` (port 0: any free port) and starts receiving. Fails with io_error naming
   /// the address when the bind fails (port in use, address not on this machine).
-  /// `window`: a replay window shared with the sockets of the module's other lans, so a
-  /// heartbeat heard on one lan is not accepted again on another; none: one of its own.
   static Result<std::unique_ptr<HeartbeatSocket>> open(boost::asio::io_context& io, const Endpoint& local,
                                                        const ClusterKey& key, std::vector<Endpoint> peers,
                                                        Callbacks callbacks,
                                                        std::chrono::milliseconds drop_log_interval =
-                                                           std::chrono::seconds(60),
-                                                       std::shared_ptr<ReplayWindow> window = nullptr);
+                                                           std::chrono::seconds(60));
 
-  /// Encodes and sends `message` to every peer, with the echo of the peer's latest heartbeat
-  /// heard here. A peer that cannot be reached does not stop the others; the error names the
-  /// first one that failed.
+  /// Encodes and sends `message` to every peer. A peer that cannot be reached does not stop
+  /// the others; the error names the first one that failed.
   Status send(const HeartbeatMessage& message);
 
   /// The address actually bound (with the port chosen when 0 was asked).
@@ -74,12 +59,9 @@ class HeartbeatSocket {
 
  private:
   HeartbeatSocket(boost::asio::io_context& io, const ClusterKey& key, std::vector<Endpoint> peers,
-                  Callbacks callbacks, std::chrono::milliseconds drop_log_interval,
-                  std::shared_ptr<ReplayWindow> window);
+                  Callbacks callbacks, std::chrono::milliseconds drop_log_interval);
   void receive_next();
   void handle_packet(std::size_t size);
-  /// Why `message`'s echo shows it was not made recently for this boot of ours; none: fresh.
-  std::optional<std::string> stale_echo(const HeartbeatMessage& message) const;
   void count_drop(DropReason reason, const std::string& detail);
   TimePoint now() const;
 
@@ -87,12 +69,7 @@ class HeartbeatSocket {
   ClusterKey key_;
   std::vector<Endpoint> peers_;
   Callbacks callbacks_;
-  std::shared_ptr<ReplayWindow> window_;
-  std::optional<BootId> our_boot_;     ///< of the latest heartbeat sent
-  std::uint64_t our_sequence_ = 0;     ///< the latest sequence sent in our_boot_
-  std::string our_module_;
-  std::string heard_module_;
-  std::optional<HeartbeatEcho> heard_;  ///< the peer's latest heartbeat accepted, of heard_module_
+  ReplayWindow window_;
   HeartbeatDrops drops_;
   std::array<std::uint8_t, 2048> buffer_{};
   Endpoint sender_;
