@@ -14,38 +14,17 @@
 #include "replication_link/replication_receiver.hpp"
 #include "replication_link/replication_sender.hpp"
 #include "replication_session/directory_sink.hpp"
+#include "sink_fixtures.hpp"
 
 using namespace std::chrono_literals;
 using haven::replication::Change;
-using haven::replication::ChangeKind;
 using haven::replication_session::DirectorySink;
 using Clock = std::chrono::steady_clock;
 
+using TempDir = haven::replication_session::testing::SinkTempDir;
+using haven::replication_session::testing::create_of;
+
 namespace {
-
-struct TempDir {
-  std::filesystem::path path;
-  int fd = -1;
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "haven-sink-decision-XXXXXX").string();
-    path = ::mkdtemp(pattern.data());
-    fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  }
-  ~TempDir() {
-    ::close(fd);
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-};
-
-Change create_of(std::string path) {
-  Change c;
-  c.kind = ChangeKind::create;
-  c.path = std::move(path);
-  c.mode = 0644;
-  c.uid = c.gid = haven::replication::kKeepOwner;
-  return c;
-}
 
 // A sink forwarding to a live secondary over loopback (no lease hold: keep-alives off).
 struct ForwardingSink {
@@ -57,6 +36,14 @@ struct ForwardingSink {
 
   ForwardingSink() {
     key.bytes.fill(5);
+    auto record = haven::replication::ChangedRegionsLog::open(var.path / "changed-regions.log");
+    REQUIRE(record.ok());
+    sink = std::make_unique<DirectorySink>(std::move(*record));
+    connect_secondary();
+  }
+
+  // A secondary (again, after a loss): a receiver, and the sink forwarding to it.
+  void connect_secondary() {
     haven::replication::ReceiverOptions receiving;
     receiving.address = "127.0.0.1";
     receiving.module = "sink decision";
@@ -64,9 +51,6 @@ struct ForwardingSink {
     auto started = haven::replication::ReplicationReceiver::start(receiving, secondary.fd);
     REQUIRE(started.ok());
     receiver = std::move(*started);
-    auto record = haven::replication::ChangedRegionsLog::open(var.path / "changed-regions.log");
-    REQUIRE(record.ok());
-    sink = std::make_unique<DirectorySink>(std::move(*record));
     haven::replication::SenderOptions sending;
     sending.address = "127.0.0.1";
     sending.port = receiver->port();
@@ -177,25 +161,7 @@ TEST_CASE("a new secondary's loss needs a new decision", "[decision]") {
   CHECK(f.sink->wait(f.sink->submit(create_of("alone"))).ok());
 
   // The secondary comes back: forwarding again, and undecided again once it is lost.
-  haven::replication::ReceiverOptions receiving;
-  receiving.address = "127.0.0.1";
-  receiving.module = "sink decision";
-  receiving.key = f.key;
-  auto started = haven::replication::ReplicationReceiver::start(receiving, f.secondary.fd);
-  REQUIRE(started.ok());
-  f.receiver = std::move(*started);
-  haven::replication::SenderOptions sending;
-  sending.address = "127.0.0.1";
-  sending.port = f.receiver->port();
-  sending.module = "sink decision";
-  sending.key = f.key;
-  sending.timeout = 1500ms;
-  DirectorySink* s = f.sink.get();
-  auto connected = haven::replication::ReplicationSender::connect(
-      sending, [s](std::span<const Change> changes) { return s->record_lost(changes); });
-  REQUIRE(connected.ok());
-  f.sender = std::move(*connected);
-  f.sink->forward_to(f.sender);
+  f.connect_secondary();
   CHECK(f.sink->wait(f.sink->submit(create_of("forwarded"))).ok());
   f.lose_secondary();
   auto pending = f.wait_async(f.sink->submit(create_of("lost again")));
@@ -217,32 +183,6 @@ TEST_CASE("a fence returns once the live secondary acknowledged what was in flig
   CHECK(refused.error().message.find("left the primary role") != std::string::npos);
 }
 
-namespace {
-
-// A second secondary for the same sink (the first one was lost): forwarding again.
-void reconnect(ForwardingSink& f) {
-  haven::replication::ReceiverOptions receiving;
-  receiving.address = "127.0.0.1";
-  receiving.module = "sink decision";
-  receiving.key = f.key;
-  auto started = haven::replication::ReplicationReceiver::start(receiving, f.secondary.fd);
-  REQUIRE(started.ok());
-  f.receiver = std::move(*started);
-  haven::replication::SenderOptions sending;
-  sending.address = "127.0.0.1";
-  sending.port = f.receiver->port();
-  sending.module = "sink decision";
-  sending.key = f.key;
-  sending.timeout = 1500ms;
-  DirectorySink* s = f.sink.get();
-  auto connected = haven::replication::ReplicationSender::connect(
-      sending, [s](std::span<const Change> changes) { return s->record_lost(changes); });
-  REQUIRE(connected.ok());
-  f.sender = std::move(*connected);
-  f.sink->forward_to(f.sender);
-}
-
-}  // namespace
 
 TEST_CASE("a decision is not undone by the next secondary: a write waiting across the reconnection is released",
           "[decision]") {
@@ -250,7 +190,7 @@ TEST_CASE("a decision is not undone by the next secondary: a write waiting acros
   f.lose_secondary();
   const auto ticket = f.sink->submit(create_of("lost"));
   f.sink->allow_alone();
-  reconnect(f);  // before the writer's thread came to wait (a lease kept it asleep)
+  f.connect_secondary();  // before the writer's thread came to wait (a lease kept it asleep)
   auto pending = f.wait_async(ticket);
   REQUIRE(pending.wait_for(5s) == std::future_status::ready);
   CHECK(pending.get().ok());
@@ -261,7 +201,7 @@ TEST_CASE("a write the lost secondary lacks is released once the next secondary 
   f.lose_secondary();
   auto pending = f.wait_async(f.sink->submit(create_of("lost")));
   REQUIRE(still_waiting(pending));
-  reconnect(f);
+  f.connect_secondary();
   CHECK(still_waiting(pending));  // connected is not enough: the new secondary must hold it
   REQUIRE(f.sink->send_in_sync_marker().ok());
   REQUIRE(pending.wait_for(5s) == std::future_status::ready);

@@ -13,39 +13,14 @@
 #include "replication_link/replication_receiver.hpp"
 #include "replication_link/replication_sender.hpp"
 #include "replication_session/directory_sink.hpp"
+#include "sink_fixtures.hpp"
 
 using namespace std::chrono_literals;
 using haven::replication::Change;
-using haven::replication::ChangeKind;
 using Clock = std::chrono::steady_clock;
 
-namespace {
-
-struct TempDir {
-  std::filesystem::path path;
-  int fd = -1;
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "haven-sink-lease-XXXXXX").string();
-    path = ::mkdtemp(pattern.data());
-    fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  }
-  ~TempDir() {
-    ::close(fd);
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-};
-
-Change create_of(std::string path) {
-  Change c;
-  c.kind = ChangeKind::create;
-  c.path = std::move(path);
-  c.mode = 0644;
-  c.uid = c.gid = haven::replication::kKeepOwner;
-  return c;
-}
-
-}  // namespace
+using TempDir = haven::replication_session::testing::SinkTempDir;
+using haven::replication_session::testing::create_of;
 
 TEST_CASE("what the sink records after dropping a lost sender waits for that secondary's lease", "[lease]") {
   TempDir secondary, var;
