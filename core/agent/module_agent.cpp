@@ -37,6 +37,9 @@ ModuleAgent::~ModuleAgent() {
   server_.stop();
   if (job_thread_.joinable()) job_thread_.join();
   close_replication();
+  // Declared before io_, so destroyed after it by default: its sockets and timers would then
+  // deregister from a freed reactor (heap corruption at exit, seen by the fault campaign).
+  peer_link_.reset();
 }
 
 Status ModuleAgent::init() {
@@ -182,7 +185,7 @@ ControlResponse ModuleAgent::handle_request(const ControlRequest& request) {
     // The machine decides a start from what it knows of the peer: give the peer link its
     // first heartbeat or its timeout before the command goes in.
     const auto deadline = std::chrono::steady_clock::now() + setup_.peer_link->timeout + 2 * setup_.peer_link->pulse;
-    while (!peer_known_ && std::chrono::steady_clock::now() < deadline)
+    while (!peer_known_ && !exiting_ && !io_.stopped() && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   auto response = run_on_loop(io_, [request, event, this] {

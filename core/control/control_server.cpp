@@ -93,8 +93,10 @@ void ControlServer::stop() {
   if (acceptor_.joinable()) acceptor_.join();
   ::close(listen_fd_);
   listen_fd_ = -1;
-  // Requests in progress finish on their own threads; wait a bounded time for them.
-  for (int i = 0; i < 500; ++i) {
+  // Requests in progress finish on their own threads, which use this object and the handler's
+  // owner: wait for every one (a handler must return once its owner is stopping; the request
+  // deadline bounds a slow client).
+  for (;;) {
     {
       std::lock_guard lock(mu_);
       if (active_ == 0) break;
