@@ -890,12 +890,17 @@ void MirrorStateMachine::on_in_sync(std::vector<Action>& out) {
     return;
   }
   peer_wrote_without_us_ = false;
-  if (!knowledge_.data_uptodate) {
+  // The primary's generation is taken even by a copy that stayed up to date (a reconnection):
+  // otherwise its next takeover would only tie with the old primary's generation, and a split
+  // brain healed by generation could go the old primary's way.
+  const auto generation = std::max(knowledge_.generation, peer_->knowledge.generation);
+  if (!knowledge_.data_uptodate || generation != knowledge_.generation) {
+    const bool was_behind = !knowledge_.data_uptodate;
     knowledge_.data_uptodate = true;
     knowledge_.last_role = Role::second;
-    knowledge_.generation = std::max(knowledge_.generation, peer_->knowledge.generation);
+    knowledge_.generation = generation;
     out.push_back(SaveKnowledge{knowledge_});
-    out.push_back(Report{LogLevel::info, "module " + module_label() + ": in sync with primary " + peer_->node});
+    if (was_behind) out.push_back(Report{LogLevel::info, "module " + module_label() + ": in sync with primary " + peer_->node});
   }
   if (settled() && sub_ != SubState::ready)
     enter(out, S::second, SubState::ready, "secondary of " + peer_->node + ", in sync");

@@ -413,3 +413,27 @@ TEST_CASE("loop_interval 0 disables maxloop", "[mirror][maxloop]") {
   for (int i = 0; i < 10; ++i) CHECK(d.command(Command::restart, "errd").accepted);
   CHECK(d.machine.state() == ModuleState::alone);
 }
+
+TEST_CASE("an in-sync SECOND takes its primary's generation, so that its takeover outranks the old primary", "[mirror]") {
+  Driver d;
+  d.send_peer_after_start = false;
+  const auto primary = [](std::uint64_t generation) {
+    return PeerUpdate{true, "node2", ModuleState::alone, SubState::ready, NodeKnowledge{true, Role::prim, generation}};
+  };
+  d.feed(primary(3));
+  d.command(Command::start);
+  d.feed(TimerFired{haven::mirror::kReplicationInSync});
+  REQUIRE(d.machine.state() == ModuleState::second);
+  CHECK(d.machine.knowledge() == NodeKnowledge{true, Role::second, 3});
+  // The primary restarted with a new generation and reintegrated this copy, which stayed up to date.
+  d.feed(primary(5));
+  d.feed(TimerFired{haven::mirror::kReplicationInSync});
+  CHECK(d.machine.knowledge().generation == 5);
+  REQUIRE_FALSE(d.saved.empty());
+  CHECK(d.saved.back().generation == 5);
+  // Its takeover now outranks generation 5.
+  d.feed(PeerUpdate{});
+  d.settle();
+  CHECK(d.machine.state() == ModuleState::alone);
+  CHECK(d.machine.knowledge().generation == 6);
+}
