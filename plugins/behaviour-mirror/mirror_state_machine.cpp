@@ -841,6 +841,13 @@ void MirrorStateMachine::react_to_peer(std::vector<Action>& out) {
       }
       if (reachable && is_primary(ps)) {
         swapping_ = false;
+        // In sync with it (a swap's SECOND is, without a new marker): its generation is ours,
+        // so that our takeover outranks it if it is later seen as primary again.
+        if (sub_ == SubState::ready && knowledge_.data_uptodate && peer_->knowledge.generation > knowledge_.generation) {
+          knowledge_.generation = peer_->knowledge.generation;
+          knowledge_.last_role = Role::second;
+          out.push_back(SaveKnowledge{knowledge_});
+        }
         return;
       }
       if (!peer_gone) return;

@@ -437,3 +437,16 @@ TEST_CASE("an in-sync SECOND takes its primary's generation, so that its takeove
   CHECK(d.machine.state() == ModuleState::alone);
   CHECK(d.machine.knowledge().generation == 6);
 }
+
+TEST_CASE("a SECOND in sync takes the generation its primary announces later (after a swap)", "[mirror]") {
+  Driver d;
+  d.send_peer_after_start = false;
+  d.feed(PeerUpdate{true, "node2", ModuleState::alone, SubState::ready, NodeKnowledge{true, Role::prim, 3}});
+  d.command(Command::start);
+  d.feed(TimerFired{haven::mirror::kReplicationInSync});
+  REQUIRE(d.machine.state() == ModuleState::second);
+  REQUIRE(d.machine.sub_state() == SubState::ready);
+  d.feed(PeerUpdate{true, "node2", ModuleState::prim, SubState::ready, NodeKnowledge{true, Role::prim, 4}});
+  CHECK(d.machine.knowledge().generation == 4);
+  CHECK(d.saved.back().generation == 4);
+}
