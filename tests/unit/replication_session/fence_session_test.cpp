@@ -15,15 +15,9 @@
 
 using namespace std::chrono_literals;
 using haven::replication_session::testing::SessionPair;
+using haven::replication_session::testing::start_in_sync;
 
 namespace {
-
-void start_in_sync(SessionPair& pair) {
-  pair.start_secondary();
-  REQUIRE(pair.primary().become_primary(true).ok());
-  REQUIRE(pair.primary().peer_secondary_ready().ok());
-  REQUIRE(pair.primary_events.wait_for([&] { return pair.primary_events.in_sync == 1; }));
-}
 
 // One append then fdatasync; errno of the first call that failed, 0 when both worked.
 int append_synced(int fd, const std::string& record) {

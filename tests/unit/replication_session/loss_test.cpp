@@ -14,19 +14,9 @@
 
 using haven::replication::ChangedRegionsLog;
 using haven::replication_session::testing::SessionPair;
+using haven::replication_session::testing::start_in_sync;
 
 using haven::replication_session::testing::write_at;
-
-namespace {
-
-void start_in_sync(SessionPair& pair) {
-  pair.start_secondary();
-  REQUIRE(pair.primary().become_primary(true).ok());
-  REQUIRE(pair.primary().peer_secondary_ready().ok());
-  REQUIRE(pair.primary_events.wait_for([&] { return pair.primary_events.in_sync == 1; }));
-}
-
-}  // namespace
 
 TEST_CASE("with the secondary gone the primary's writes succeed, are recorded, and the session reports it lost", "[fuse]") {
   REQUIRE_FUSE_OR_SKIP();

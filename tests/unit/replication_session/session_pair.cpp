@@ -222,4 +222,11 @@ void write_at(const std::filesystem::path& file, std::uint64_t offset, const std
   REQUIRE(written == static_cast<ssize_t>(data.size()));
 }
 
+void start_in_sync(SessionPair& pair) {
+  pair.start_secondary();
+  REQUIRE(pair.primary().become_primary(true).ok());
+  REQUIRE(pair.primary().peer_secondary_ready().ok());
+  REQUIRE(pair.primary_events.wait_for([&] { return pair.primary_events.in_sync == 1; }));
+}
+
 }  // namespace haven::replication_session::testing

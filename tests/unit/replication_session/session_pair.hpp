@@ -105,6 +105,9 @@ class SessionPair {
 /// mount at `dir`: no .fuse_hidden* name is left below it.
 bool settle(const std::filesystem::path& dir);
 
+/// Starts the secondary, then the primary, connects them and waits (REQUIRE) for the first in sync.
+void start_in_sync(SessionPair& pair);
+
 /// Writes `data` at `offset` of `file` (created if missing), REQUIRE-ing that all of it went.
 void write_at(const std::filesystem::path& file, std::uint64_t offset, const std::string& data);
 

@@ -28,7 +28,7 @@ void write_file(const std::filesystem::path& file, const std::string& content) {
 }
 
 // Primary and secondary started, connected and reintegrated (the stand-in: B starts empty).
-void start_in_sync(SessionPair& pair) {
+void start_checked_in_sync(SessionPair& pair) {
   REQUIRE(pair.start_secondary().state_json()["role"] == "secondary");
   auto primary = pair.primary().become_primary(true);
   REQUIRE(primary.ok());
@@ -48,7 +48,7 @@ TEST_CASE("what the application writes through the primary appears on the second
   SessionPair pair(async);
   // Present before the primary mounts: the reintegration (stand-in: a fresh copy) sends it.
   write_file(pair.a() / "before.txt", "written before the mount");
-  start_in_sync(pair);
+  start_checked_in_sync(pair);
   REQUIRE(pair.secondary()->drain(std::chrono::seconds(20)).ok());
   CHECK(pair.differences() == "");
 
@@ -73,7 +73,7 @@ TEST_CASE("what the application writes through the primary appears on the second
 TEST_CASE("the secondary's directory is read-only to applications while it receives", "[fuse]") {
   REQUIRE_FUSE_OR_SKIP();
   SessionPair pair;
-  start_in_sync(pair);
+  start_checked_in_sync(pair);
   CHECK(is_read_only_view(pair.b()));
   CHECK(pair.secondary()->state_json()["dirs"][0]["view"] == true);
   const int fd = open((pair.b() / "local.txt").c_str(), O_CREAT | O_WRONLY, 0644);
@@ -85,7 +85,7 @@ TEST_CASE("the secondary's directory is read-only to applications while it recei
 TEST_CASE("several replicated directories each get their own link on consecutive ports", "[fuse]") {
   REQUIRE_FUSE_OR_SKIP();
   SessionPair pair(AsyncMode::second, 3);
-  start_in_sync(pair);
+  start_checked_in_sync(pair);
   const auto ports = pair.secondary()->receiver_ports();
   REQUIRE(ports.size() == 3);
   CHECK(ports[1] == ports[0] + 1);
@@ -98,7 +98,7 @@ TEST_CASE("several replicated directories each get their own link on consecutive
 TEST_CASE("stop() leaves plain directories on both sides, and refuses while a file is open unless lazy", "[fuse]") {
   REQUIRE_FUSE_OR_SKIP();
   SessionPair pair;
-  start_in_sync(pair);
+  start_checked_in_sync(pair);
   write_file(pair.a() / "kept.txt", "data");
   REQUIRE(pair.secondary()->drain(std::chrono::seconds(20)).ok());
 
@@ -168,7 +168,7 @@ TEST_CASE("a replicated directory given twice or as a relative path is refused")
 TEST_CASE("with async=\"none\" a write has reached the secondary's disk when the application's call returns", "[fuse]") {
   REQUIRE_FUSE_OR_SKIP();
   SessionPair pair(AsyncMode::none);
-  start_in_sync(pair);
+  start_checked_in_sync(pair);
   CHECK(pair.secondary()->state_json()["async"] == "none");
   for (int i = 0; i < 20; ++i) {
     const std::string name = "record-" + std::to_string(i);
