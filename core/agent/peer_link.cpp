@@ -1,5 +1,7 @@
 #include "agent/peer_link.hpp"
 
+#include <tuple>
+
 namespace haven {
 namespace {
 
@@ -33,6 +35,7 @@ Result<std::unique_ptr<PeerLink>> PeerLink::open(boost::asio::io_context& io, Pe
   if (!boot.ok()) return std::move(boot).error();
   std::unique_ptr<PeerLink> link(new PeerLink(io, std::move(config), std::move(status), std::move(on_peer), std::move(log)));
   link->boot_ = *boot;
+  link->freshness_.emplace(link->config_.peer_node, link->config_.module, link->boot_, link->config_.timeout);
   link->lan_heard_.resize(link->config_.lans.size());
   link->lan_up_.resize(link->config_.lans.size(), false);
   for (std::size_t index = 0; index < link->config_.lans.size(); ++index) {
@@ -43,6 +46,11 @@ Result<std::unique_ptr<PeerLink>> PeerLink::open(boost::asio::io_context& io, Pe
       self->on_message(m, index);
     };
     callbacks.on_drop_line = [self](const DropLogLine& line) { self->log_(LogLevel::warning, to_log_text(line)); };
+    callbacks.admit = [self](const HeartbeatMessage& m) -> std::optional<HeartbeatRejection> {
+      auto verdict = self->freshness_->admit(m, std::chrono::steady_clock::now(), unix_ms_now());
+      if (verdict.accepted) return std::nullopt;
+      return HeartbeatRejection{verdict.reason, std::move(verdict.detail)};
+    };
     auto socket = HeartbeatSocket::open(io, lan.local, link->config_.key, {lan.peer}, callbacks);
     if (!socket.ok())
       return fail(socket.error().code, "heartbeat on lan " + lan.name + ": " + socket.error().message);
@@ -64,6 +72,9 @@ void PeerLink::send_now() {
   m.module_id = config_.module_id;
   m.boot = boot_;
   m.sequence = sequence_++;
+  m.sent_unix_ms = unix_ms_now();
+  std::tie(m.echo_nonce, m.echo_sequence) = freshness_->echo();
+  freshness_->sent(m.sequence, std::chrono::steady_clock::now());
   m.state = status.state;
   m.sub_state = status.sub;
   m.knowledge = status.knowledge;

@@ -19,6 +19,7 @@
 #include "heartbeat/boot_id.hpp"
 #include "heartbeat/cluster_key.hpp"
 #include "heartbeat/heartbeat_socket.hpp"
+#include "heartbeat/peer_freshness.hpp"
 #include "heartbeat/resource_exchange.hpp"
 
 namespace haven {
@@ -96,6 +97,7 @@ class PeerLink {
   boost::asio::steady_timer timer_;
   BootId boot_;
   std::uint64_t sequence_ = 0;
+  std::optional<PeerFreshness> freshness_;  // one decision for every lan's sockets
   std::chrono::steady_clock::time_point started_;
   std::optional<std::chrono::steady_clock::time_point> last_heard_;
   std::optional<PeerUpdate> last_emitted_;

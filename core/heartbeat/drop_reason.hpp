@@ -17,9 +17,11 @@ enum class DropReason {
   bad_field,        ///< authenticated, but a value is out of range or bytes are left over
   replayed,         ///< a sequence number already seen (or too old) for this sender's boot
   stale_boot,       ///< a boot of the sender that started before the one already known
+  stale,            ///< echoes no recent heartbeat of ours and its send time is too far from our clock
+  other_sender,     ///< authentic, but from a node or module this agent does not pair with
 };
 
-inline constexpr std::size_t kDropReasonCount = 11;
+inline constexpr std::size_t kDropReasonCount = 13;
 
 /// "too_short", "bad_magic", ... for logs and JSON.
 constexpr const char* to_string(DropReason r) noexcept {
@@ -35,6 +37,8 @@ constexpr const char* to_string(DropReason r) noexcept {
     case DropReason::bad_field: return "bad_field";
     case DropReason::replayed: return "replayed";
     case DropReason::stale_boot: return "stale_boot";
+    case DropReason::stale: return "stale";
+    case DropReason::other_sender: return "other_sender";
   }
   return "unknown";
 }

@@ -97,6 +97,9 @@ std::vector<std::uint8_t> encode(const HeartbeatMessage& m, const ClusterKey& ke
   put_be(out, m.boot.nonce, 8);
   put_be(out, m.boot.started_unix_ms, 8);
   put_be(out, m.sequence, 8);
+  put_be(out, m.sent_unix_ms, 8);
+  put_be(out, m.echo_nonce, 8);
+  put_be(out, m.echo_sequence, 8);
   put_name(out, m.sender_node);
   put_name(out, m.module);
   put_be(out, m.module_id, 2);
@@ -134,10 +137,11 @@ std::variant<HeartbeatMessage, HeartbeatRejection> decode_or_reject(std::span<co
   if (!std::equal(kHeartbeatMagic.begin(), kHeartbeatMagic.end(), packet.begin()))
     return reject(DropReason::bad_magic, "first bytes " + hex::encode(packet.first(4)) +
                                              "; a haven heartbeat starts with 'HVHB' (48564842)");
-  if (packet[4] == 1)
+  if (packet[4] == 1 || packet[4] == 2)
     return reject(DropReason::unknown_version,
-                  "format version 1, from a haven build older than resources in heartbeats; this build reads "
-                  "version " + std::to_string(kHeartbeatVersion) +
+                  "format version " + std::to_string(packet[4]) +
+                      ", from an older haven build (version 2 has no freshness echo, version 1 no resources); "
+                      "this build reads version " + std::to_string(kHeartbeatVersion) +
                       " only (no compatibility before the first release): upgrade haven on every node");
   if (packet[4] != kHeartbeatVersion)
     return reject(DropReason::unknown_version, "format version " + std::to_string(packet[4]) +
@@ -199,6 +203,9 @@ std::variant<HeartbeatMessage, HeartbeatRejection> decode_or_reject(std::span<co
   if (auto e = read("boot nonce", 8, m.boot.nonce)) return *e;
   if (auto e = read("boot start time", 8, m.boot.started_unix_ms)) return *e;
   if (auto e = read("sequence", 8, m.sequence)) return *e;
+  if (auto e = read("send time", 8, m.sent_unix_ms)) return *e;
+  if (auto e = read("echoed boot nonce", 8, m.echo_nonce)) return *e;
+  if (auto e = read("echoed sequence", 8, m.echo_sequence)) return *e;
   if (auto e = read_name("sender node", m.sender_node)) return *e;
   if (auto e = read_name("module", m.module)) return *e;
   if (auto e = read("module id", 2, v)) return *e;

@@ -28,6 +28,12 @@ struct HeartbeatMessage {
   std::uint16_t module_id = 0;
   BootId boot;
   std::uint64_t sequence = 0;  ///< +1 per message within a boot, from 0
+  std::uint64_t sent_unix_ms = 0;  ///< the sender's wall clock when it sent this, ms since 1970 UTC
+  /// The receiver's run as the sender last heard it: its boot nonce (0: nothing heard yet)
+  /// and the highest sequence heard from it. A replay recorded before the receiver
+  /// restarted cannot echo the receiver's new boot (see PeerFreshness).
+  std::uint64_t echo_nonce = 0;
+  std::uint64_t echo_sequence = 0;
   ModuleState state = ModuleState::stop;
   SubState sub_state = SubState::not_ready;
   NodeKnowledge knowledge;
@@ -36,14 +42,14 @@ struct HeartbeatMessage {
 };
 
 inline constexpr std::array<std::uint8_t, 4> kHeartbeatMagic{'H', 'V', 'H', 'B'};
-inline constexpr std::uint8_t kHeartbeatVersion = 2;
+inline constexpr std::uint8_t kHeartbeatVersion = 3;
 inline constexpr std::size_t kMaxNameLength = 64;
 inline constexpr std::size_t kHeartbeatMacSize = 32;
 /// magic, version, type, cluster id: what is checked before the MAC.
 inline constexpr std::size_t kHeartbeatHeaderSize = 4 + 1 + 1 + 8;
-/// No valid message is shorter: header, fixed fields, two 1-byte names, the resource
-/// generation and flags without a table, MAC.
-inline constexpr std::size_t kHeartbeatMinSize = kHeartbeatHeaderSize + 16 + 8 + 1 + 1 + 1 + 1 + 2 +
+/// No valid message is shorter: header, boot, sequence, send time and echo, two 1-byte
+/// names, the fixed fields, the resource generation and flags without a table, MAC.
+inline constexpr std::size_t kHeartbeatMinSize = kHeartbeatHeaderSize + 16 + 8 + 24 + 1 + 1 + 1 + 1 + 2 +
                                                  1 + 1 + 1 + 1 + 8 + 4 + 1 + kHeartbeatMacSize;
 /// No valid message is longer, whatever its resources: 1200 bytes of UDP payload is 1248
 /// bytes in an IPv6 packet, under IPv6's minimum MTU of 1280, so a heartbeat is never

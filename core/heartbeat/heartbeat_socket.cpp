@@ -79,6 +79,14 @@ void HeartbeatSocket::handle_packet(std::size_t size) {
     return;
   }
   auto& message = std::get<HeartbeatMessage>(decoded);
+  if (callbacks_.admit) {
+    if (auto refused = callbacks_.admit(message)) {
+      count_drop(refused->reason, "from " + from + ": " + refused->detail);
+      return;
+    }
+    if (callbacks_.on_message) callbacks_.on_message(message, sender_);
+    return;
+  }
   auto verdict = window_.admit(message);
   if (verdict == ReplayWindow::Verdict::replayed || verdict == ReplayWindow::Verdict::stale_boot) {
     count_drop(drop_reason(verdict), "from " + from + ": node " + message.sender_node + ", module " +

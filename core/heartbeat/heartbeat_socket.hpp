@@ -9,6 +9,7 @@
 #include <boost/asio/ip/udp.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "haven/result.hpp"
@@ -30,6 +31,10 @@ class HeartbeatSocket {
     std::function<void(const DropLogLine&)> on_drop_line;
     /// Monotonic time for the drop rate limit; steady_clock when empty.
     std::function<TimePoint()> now;
+    /// Decides on each authentic heartbeat instead of this socket's own replay window (an
+    /// agent shares one decision between its lans: PeerFreshness). nullopt accepts it;
+    /// otherwise the reason and detail of the drop.
+    std::function<std::optional<HeartbeatRejection>(const HeartbeatMessage&)> admit;
   };
 
   /// Binds `local` (port 0: any free port) and starts receiving. Fails with io_error naming

@@ -5,17 +5,25 @@ namespace haven {
 ReplayWindow::Verdict ReplayWindow::admit(const HeartbeatMessage& message) {
   auto key = std::make_pair(message.sender_node, message.module);
   auto it = senders_.find(key);
+  ++admissions_;
   if (it == senders_.end()) {
-    senders_.emplace(key, SenderWindow{message.boot, message.sequence, 1});
+    if (senders_.size() >= kMaxSenders) {
+      auto oldest = senders_.begin();
+      for (auto i = senders_.begin(); i != senders_.end(); ++i)
+        if (i->second.last_admitted < oldest->second.last_admitted) oldest = i;
+      senders_.erase(oldest);
+    }
+    senders_.emplace(key, SenderWindow{message.boot, message.sequence, 1, admissions_});
     return Verdict::accepted_new_boot;
   }
   auto& w = it->second;
   if (message.boot != w.boot) {
     // Equal start times with another nonce cannot be ordered: refuse rather than guess.
     if (message.boot.started_unix_ms <= w.boot.started_unix_ms) return Verdict::stale_boot;
-    w = SenderWindow{message.boot, message.sequence, 1};
+    w = SenderWindow{message.boot, message.sequence, 1, admissions_};
     return Verdict::accepted_new_boot;
   }
+  w.last_admitted = admissions_;
   if (message.sequence > w.highest) {
     auto shift = message.sequence - w.highest;
     w.seen = shift >= 64 ? 0 : w.seen << shift;

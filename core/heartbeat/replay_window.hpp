@@ -22,6 +22,9 @@ class ReplayWindow {
  public:
   /// How far below the highest sequence a late message is still accepted once.
   static constexpr std::uint64_t kWindow = 64;
+  /// At most this many senders are remembered: a key holder inventing names cannot grow
+  /// the map without bound. A new sender beyond it pushes out the one heard least recently.
+  static constexpr std::size_t kMaxSenders = 256;
 
   enum class Verdict { accepted, accepted_new_boot, replayed, stale_boot };
 
@@ -31,13 +34,18 @@ class ReplayWindow {
   /// Forgets every sender (e.g. when the key changes).
   void clear() { senders_.clear(); }
 
+  /// How many senders are remembered.
+  std::size_t size() const { return senders_.size(); }
+
  private:
   struct SenderWindow {
     BootId boot;
     std::uint64_t highest = 0;
     std::uint64_t seen = 0;  ///< bit i: sequence highest - i was accepted
+    std::uint64_t last_admitted = 0;  ///< admissions_ when this sender was last accepted
   };
   std::map<std::pair<std::string, std::string>, SenderWindow> senders_;
+  std::uint64_t admissions_ = 0;
 };
 
 /// "accepted", "accepted_new_boot", "replayed", "stale_boot".

@@ -2,8 +2,9 @@
 // it arrives from the network (it must pass the MAC, which random bytes almost never do);
 // odd, the rest is a body the target signs with the fixed key, so the field parser behind
 // the MAC is explored too. Whatever decode accepts, encode must write back byte for byte,
-// its resource table must be within the bounds (count, names, values), and the receiver's
-// tracker must take it.
+// its resource table must be within the bounds (count, names, values), the receiver's
+// tracker must take it, and the freshness gate (PeerFreshness, which keeps its state from one
+// input to the next) must refuse other senders and never move its echo backwards.
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -11,6 +12,7 @@
 
 #include "fuzz_check.hpp"
 #include "heartbeat/heartbeat_message.hpp"
+#include "heartbeat/peer_freshness.hpp"
 #include "heartbeat/resource_exchange.hpp"
 
 namespace {
@@ -47,6 +49,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     haven::PeerResourceTracker tracker;
     tracker.take(*message);
     HAVEN_FUZZ_CHECK(resources.included == tracker.resources().has_value(), "the tracker missed the table");
+    static haven::PeerFreshness freshness("node1", "mirror", haven::BootId{0x1112131415161718ULL, 1}, std::chrono::seconds(30));
+    const auto echo_before = freshness.echo();
+    freshness.sent(message->echo_sequence, haven::TimePoint{} + std::chrono::milliseconds(size));
+    auto verdict = freshness.admit(*message, haven::TimePoint{} + std::chrono::milliseconds(size), 1764090001000ULL);
+    const bool ours = message->sender_node == "node1" && message->module == "mirror";
+    HAVEN_FUZZ_CHECK(ours || (!verdict.accepted && verdict.reason == haven::DropReason::other_sender),
+                     "took a heartbeat of another sender");
+    HAVEN_FUZZ_CHECK(verdict.accepted || !verdict.detail.empty(), "a refusal without detail");
+    const auto echo_after = freshness.echo();
+    HAVEN_FUZZ_CHECK(echo_after.first != echo_before.first || echo_after.second >= echo_before.second,
+                     "the echo moved backwards");
   } else {
     auto& why = std::get<haven::HeartbeatRejection>(decoded);
     HAVEN_FUZZ_CHECK(!why.detail.empty(), std::string("rejection without detail: ") + to_string(why.reason));

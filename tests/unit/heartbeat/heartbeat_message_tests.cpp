@@ -24,7 +24,7 @@ void resign(std::vector<std::uint8_t>& packet, const ClusterKey& key) {
 }
 
 // Offsets in the wire format (docs/heartbeats.md).
-constexpr std::size_t kNodeLengthOffset = kHeartbeatHeaderSize + 24;
+constexpr std::size_t kNodeLengthOffset = kHeartbeatHeaderSize + 48;  // after boot, sequence, send time and echo
 
 }  // namespace
 
@@ -42,6 +42,9 @@ TEST_CASE("every field survives an encode and decode round trip") {
           m.knowledge.last_role = role;
           m.knowledge.data_uptodate = role == Role::prim;
           m.sequence = ~std::uint64_t{0};
+          m.sent_unix_ms = ~std::uint64_t{0} - 1;
+          m.echo_nonce = 0x0123456789abcdefULL;
+          m.echo_sequence = ~std::uint64_t{0} - 2;
           m.module_id = 0xffff;
           auto back = decode(encode(m, key), key);
           REQUIRE(back.ok());
@@ -84,7 +87,7 @@ TEST_CASE("an unknown format version or message type is refused as such") {
   auto key = key_filled_with(1);
   auto packet = encode(sample_message(), key);
   auto version = packet;
-  version[4] = 3;
+  version[4] = 4;
   CHECK(rejection_of(version, key) == DropReason::unknown_version);
   auto type = packet;
   type[5] = 9;

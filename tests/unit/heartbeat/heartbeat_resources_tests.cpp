@@ -86,11 +86,11 @@ TEST_CASE("a heartbeat's resources survive an encode and decode round trip") {
   CHECK(*back == m);
 }
 
-TEST_CASE("a heartbeat without its table costs five bytes more than version 1 did; a table costs its entries") {
+TEST_CASE("a heartbeat without its table costs 29 bytes more than version 1 did; a table costs its entries") {
   auto key = key_filled_with(4);
   auto m = sample_message();
   const auto bare = encode(m, key).size();
-  CHECK(bare == 97 + 5);  // node1/mirror: 97 bytes in version 1
+  CHECK(bare == 97 + 5 + 24);  // node1/mirror: 97 bytes in version 1, +5 resources (v2), +24 freshness (v3)
   m.resources.included = true;
   m.resources.table = {{"custom.db", "up"}};
   CHECK(encode(m, key).size() == bare + 1 + wire_size_of_entry(9));
@@ -198,14 +198,17 @@ TEST_CASE("a packet longer than the largest heartbeat is refused as too long, be
   CHECK(why->reason == DropReason::bad_magic);
 }
 
-TEST_CASE("a version 1 heartbeat is refused, saying every node needs this build") {
+TEST_CASE("a version 1 or 2 heartbeat is refused, saying every node needs this build") {
   auto key = key_filled_with(4);
-  auto packet = encode(sample_message(), key);
-  packet[4] = 1;
-  auto why = rejection(packet, key);
-  REQUIRE(why);
-  CHECK(why->reason == DropReason::unknown_version);
-  CHECK_THAT(why->detail, Catch::Contains("format version 1") && Catch::Contains("upgrade haven on every node"));
+  for (std::uint8_t version : {1, 2}) {
+    auto packet = encode(sample_message(), key);
+    packet[4] = version;
+    auto why = rejection(packet, key);
+    REQUIRE(why);
+    CHECK(why->reason == DropReason::unknown_version);
+    CHECK_THAT(why->detail, Catch::Contains("format version " + std::to_string(version)) &&
+                                Catch::Contains("upgrade haven on every node"));
+  }
 }
 
 TEST_CASE("an authentic but wrong resource section is refused and the detail says what is wrong") {

@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <thread>
 
 #include "agent/peer_link.hpp"
 #include "test_key.hpp"
@@ -12,9 +14,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Ports of this test only (no other test of the build uses 29811-29812).
+// Ports of this test only (no other test of the build uses 29811-29813).
 constexpr unsigned short kPortOne = 29811;
 constexpr unsigned short kPortTwo = 29812;
+constexpr unsigned short kPortRelay = 29813;
 
 HeartbeatSocket::Endpoint loopback(unsigned short port) {
   return {boost::asio::ip::make_address("127.0.0.1"), port};
@@ -103,4 +106,44 @@ TEST_CASE("a table too large for a heartbeat is logged once on each side, and th
   };
   CHECK(count(two.log, "do not all fit in a heartbeat") == 1);
   CHECK(count(one.log, "carry only part of its resources") == 1);
+}
+
+TEST_CASE("finding 8: a recording of the peer replayed after this agent restarts does not make a dead peer "
+          "reachable", "[peer_link]") {
+  using boost::asio::ip::udp;
+  boost::asio::io_context io;
+  // node2's heartbeats go through a relay that records them on their way to node1.
+  udp::socket relay(io, loopback(kPortRelay));
+  relay.non_blocking(true);
+  std::vector<std::vector<std::uint8_t>> recording;
+  auto pump = [&] {
+    std::array<std::uint8_t, 2048> buffer{};
+    udp::endpoint from;
+    boost::system::error_code ec;
+    for (;;) {
+      auto n = relay.receive_from(boost::asio::buffer(buffer), from, 0, ec);
+      if (ec) return;
+      recording.emplace_back(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n));
+      relay.send_to(boost::asio::buffer(buffer.data(), n), loopback(kPortOne), 0, ec);
+    }
+  };
+  auto one = std::make_unique<Node>(io, config_for("node1", "node2", kPortOne, kPortTwo));
+  auto two = std::make_unique<Node>(io, config_for("node2", "node1", kPortTwo, kPortRelay));
+  REQUIRE(run_until(io, [&] {
+    pump();
+    return !one->updates.empty() && one->updates.back().reachable && recording.size() >= 40;
+  }));
+  // node2 dies; node1's agent restarts (a new boot); the timeout (300 ms) passes.
+  two.reset();
+  one.reset();
+  std::this_thread::sleep_for(400ms);
+  auto restarted = std::make_unique<Node>(io, config_for("node1", "node2", kPortOne, kPortTwo));
+  for (const auto& packet : recording) {
+    relay.send_to(boost::asio::buffer(packet), loopback(kPortOne));
+    io.run_for(5ms);
+  }
+  REQUIRE(run_until(io, [&] { return !restarted->updates.empty(); }));
+  for (const auto& update : restarted->updates) CHECK_FALSE(update.reachable);
+  CHECK(std::any_of(restarted->log.begin(), restarted->log.end(),
+                    [](const std::string& l) { return l.find("stale") != std::string::npos; }));
 }

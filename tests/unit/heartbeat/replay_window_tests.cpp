@@ -91,3 +91,13 @@ TEST_CASE("two boot ids chosen at the same moment differ, and carry that moment"
   CHECK(a->started_unix_ms == 1764090000123ULL);
   CHECK(a->nonce != b->nonce);
 }
+
+TEST_CASE("at most kMaxSenders senders are remembered; the one heard least recently goes first") {
+  ReplayWindow w;
+  for (std::size_t i = 0; i < ReplayWindow::kMaxSenders; ++i)
+    REQUIRE(w.admit(from("n" + std::to_string(i), kBoot, 1)) == Verdict::accepted_new_boot);
+  REQUIRE(w.admit(from("n0", kBoot, 2)) == Verdict::accepted);  // n0 heard again: n1 is now the oldest
+  for (int i = 0; i < 1000; ++i) w.admit(from("invented" + std::to_string(i), kBoot, 1));
+  CHECK(w.size() == ReplayWindow::kMaxSenders);
+  CHECK(w.admit(from("n0", kBoot, 2)) == Verdict::accepted_new_boot);  // pushed out by then, taken afresh
+}

@@ -18,6 +18,9 @@ inline HeartbeatMessage sample_message() {
   m.module_id = 7;
   m.boot = BootId{0x0102030405060708ULL, 1764090000123ULL};
   m.sequence = 42;
+  m.sent_unix_ms = 1764090001000ULL;
+  m.echo_nonce = 0x1112131415161718ULL;
+  m.echo_sequence = 7;
   m.state = ModuleState::prim;
   m.sub_state = SubState::transient;
   m.knowledge = NodeKnowledge{true, Role::prim, 0x1122334455667788ULL};

@@ -1,0 +1,67 @@
+#include "heartbeat/peer_freshness.hpp"
+
+namespace haven {
+
+PeerFreshness::PeerFreshness(std::string peer_node, std::string module, BootId own_boot,
+                             std::chrono::milliseconds horizon)
+    : peer_node_(std::move(peer_node)), module_(std::move(module)), own_boot_(own_boot), horizon_(horizon) {}
+
+void PeerFreshness::sent(std::uint64_t sequence, TimePoint now) {
+  if (!sent_.empty() && sequence <= sent_.back().first) return;
+  sent_.emplace_back(sequence, now);
+  while (sent_.size() > kMaxRemembered) sent_.pop_front();
+  while (!sent_.empty() && now - sent_.front().second > horizon_) sent_.pop_front();
+}
+
+bool PeerFreshness::echoes_recent(const HeartbeatMessage& message, TimePoint now) {
+  while (!sent_.empty() && now - sent_.front().second > horizon_) sent_.pop_front();
+  if (message.echo_nonce != own_boot_.nonce || sent_.empty()) return false;
+  return message.echo_sequence >= sent_.front().first && message.echo_sequence <= sent_.back().first;
+}
+
+void PeerFreshness::remember_echo(const HeartbeatMessage& message) {
+  // Only forward: a replayed older heartbeat must not make our echo older.
+  if (message.boot == echo_) {
+    if (message.sequence > echo_sequence_) echo_sequence_ = message.sequence;
+  } else if (echo_.nonce == 0 || message.boot.started_unix_ms > echo_.started_unix_ms) {
+    echo_ = message.boot;
+    echo_sequence_ = message.sequence;
+  }
+}
+
+PeerFreshness::Verdict PeerFreshness::admit(const HeartbeatMessage& message, TimePoint now,
+                                           std::uint64_t now_unix_ms) {
+  Verdict v;
+  if (message.sender_node != peer_node_ || message.module != module_) {
+    v.reason = DropReason::other_sender;
+    v.detail = "node " + message.sender_node + ", module " + message.module + "; this agent pairs with node " +
+               peer_node_ + " for module " + module_;
+    return v;
+  }
+  remember_echo(message);
+  const auto horizon_ms = static_cast<std::uint64_t>(horizon_.count());
+  const auto skew = message.sent_unix_ms > now_unix_ms ? message.sent_unix_ms - now_unix_ms
+                                                       : now_unix_ms - message.sent_unix_ms;
+  if (!echoes_recent(message, now) && skew > horizon_ms) {
+    v.reason = DropReason::stale;
+    v.detail = "node " + message.sender_node + ", module " + message.module + ", sequence " +
+               std::to_string(message.sequence) + ": sent at " + std::to_string(message.sent_unix_ms) +
+               " ms, our clock says " + std::to_string(now_unix_ms) + " ms (more than the " +
+               std::to_string(horizon_ms) + " ms timeout apart), and it echoes no heartbeat we sent in that time: "
+               "a replay, or clocks apart while the peer cannot hear us";
+    return v;
+  }
+  const auto verdict = window_.admit(message);
+  if (verdict == ReplayWindow::Verdict::replayed || verdict == ReplayWindow::Verdict::stale_boot) {
+    v.reason = drop_reason(verdict);
+    v.detail = "node " + message.sender_node + ", module " + message.module + ", sequence " +
+               std::to_string(message.sequence) + ", boot started at " +
+               std::to_string(message.boot.started_unix_ms) + " ms";
+    return v;
+  }
+  v.accepted = true;
+  v.new_boot = verdict == ReplayWindow::Verdict::accepted_new_boot;
+  return v;
+}
+
+}  // namespace haven
