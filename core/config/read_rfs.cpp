@@ -68,6 +68,8 @@ RfsConfig read_rfs(const ConfigNode& node, Diagnostics& diags) {
   f.packetsize = r.optional_integer("packetsize", 512, 1LL << 32);
   f.mountoversuffix = r.text_or("mountoversuffix", f.mountoversuffix);
   f.killholders = r.on_off("killholders", false);
+  f.setid = r.on_off("setid", false);
+  f.devices = r.on_off("devices", false);
   for (const char* windows : {"iotimeout", "roflags", "allocthreshold", "nfsbox_options"}) {
     if (auto v = r.text(windows)) {
       f.windows_only[windows] = *v;

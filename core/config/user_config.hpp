@@ -148,6 +148,10 @@ struct RfsConfig {
   /// directory after the forced stop, kill them (on) or only name them in the log (off). Their
   /// writes fail either way: the old mount is fenced.
   bool killholders = false;
+  /// haven: the secondary keeps set-uid/set-gid bits (on) or clears them (off) in what it
+  /// receives, and creates device nodes (on) or an empty file in their place (off).
+  bool setid = false;
+  bool devices = false;
   std::map<std::string, std::string> windows_only;  ///< iotimeout, roflags, ... as written
   std::vector<ReplicatedDir> replicated;
   std::string flow;                   ///< <flow name>; empty: the heartbeat with ident="flow"

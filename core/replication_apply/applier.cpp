@@ -172,6 +172,14 @@ Status Applier::apply_fsync(const Change& c) {
   return ok_status();
 }
 
+mode_t Applier::permitted_mode(const Change& c, mode_t type) {
+  mode_t mode = c.mode & 07777;
+  if (options_.keep_setid) return mode;
+  const mode_t setid = S_ISDIR(type) ? S_ISUID : (S_ISUID | S_ISGID);  // set-gid folders only pass on a group
+  if ((mode & setid) != 0 && options_.on_withheld) options_.on_withheld(c, "set-uid/set-gid bits");
+  return mode & ~setid;
+}
+
 Status Applier::set_new_node_attributes(const Change& c, const ParentDir& parent, int fd) {
   const char* name = parent.name.c_str();
   if (c.uid != kKeepOwner || c.gid != kKeepOwner) {
@@ -179,12 +187,14 @@ Status Applier::set_new_node_attributes(const Change& c, const ParentDir& parent
   }
   // Modes are set explicitly: creation applies the applier's umask, the primary's does not matter.
   if (c.kind != ChangeKind::symlink) {
+    const mode_t type = c.kind == ChangeKind::mkdir ? S_IFDIR : c.kind == ChangeKind::create ? S_IFREG : (c.mode & S_IFMT);
+    const mode_t mode = permitted_mode(c, type);
     if (fd >= 0) {
-      if (::fchmod(fd, c.mode & 07777) != 0) return system_error(c, "set the mode", errno);
+      if (::fchmod(fd, mode) != 0) return system_error(c, "set the mode", errno);
     } else {
       UniqueFd node(::openat(parent.fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
       if (!node.valid()) return system_error(c, "open the new node", errno);
-      if (::chmod(proc_fd_path(node.get()).c_str(), c.mode & 07777) != 0) return system_error(c, "set the mode", errno);
+      if (::chmod(proc_fd_path(node.get()).c_str(), mode) != 0) return system_error(c, "set the mode", errno);
     }
   }
   if (c.atime_ns != 0 || c.mtime_ns != 0) {
@@ -200,7 +210,7 @@ Status Applier::apply_create(const Change& c) {
   if (!parent.ok()) return std::move(parent).error();
   const char* name = parent->name.c_str();
   const int flags = O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC;
-  int fd = ::openat(parent->fd, name, flags, c.mode & 07777);
+  int fd = ::openat(parent->fd, name, flags, c.mode & 0777);
   if (fd < 0 && errno == EEXIST) {
     // The primary had nothing there. A regular file is reused and emptied; anything else that
     // is not a folder (a symbolic link above all) is replaced, never followed.
@@ -212,7 +222,7 @@ Status Applier::apply_create(const Change& c) {
       if (node.valid()) fd = ::open(proc_fd_path(node.get()).c_str(), O_RDWR | O_TRUNC | O_CLOEXEC);
     } else {
       if (::unlinkat(parent->fd, name, 0) != 0) return system_error(c, "remove what is in the way", errno);
-      fd = ::openat(parent->fd, name, flags, c.mode & 07777);
+      fd = ::openat(parent->fd, name, flags, c.mode & 0777);
     }
   }
   if (fd < 0) return system_error(c, "create", errno);
@@ -225,14 +235,25 @@ Status Applier::apply_create(const Change& c) {
 Status Applier::apply_mknod(const Change& c) {
   auto parent = parent_of(c, c.path);
   if (!parent.ok()) return std::move(parent).error();
-  if (::mknodat(parent->fd, parent->name.c_str(), c.mode, static_cast<dev_t>(c.rdev)) != 0) return system_error(c, "mknod", errno);
+  const mode_t type = c.mode & S_IFMT;
+  if ((S_ISCHR(type) || S_ISBLK(type)) && !options_.keep_devices) {
+    if (options_.on_withheld) options_.on_withheld(c, "a device node");
+    UniqueFd placeholder(::openat(parent->fd, parent->name.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0));
+    if (!placeholder.valid()) return system_error(c, "create the empty file that stands for a device", errno);
+    Change empty = c;
+    empty.kind = ChangeKind::create;
+    empty.mode = S_IFREG;
+    return set_new_node_attributes(empty, *parent, placeholder.get());
+  }
+  if (::mknodat(parent->fd, parent->name.c_str(), type | (c.mode & 0777), static_cast<dev_t>(c.rdev)) != 0)
+    return system_error(c, "mknod", errno);
   return set_new_node_attributes(c, *parent, -1);
 }
 
 Status Applier::apply_mkdir(const Change& c) {
   auto parent = parent_of(c, c.path);
   if (!parent.ok()) return std::move(parent).error();
-  if (::mkdirat(parent->fd, parent->name.c_str(), c.mode & 07777) != 0) return system_error(c, "mkdir", errno);
+  if (::mkdirat(parent->fd, parent->name.c_str(), c.mode & 0777) != 0) return system_error(c, "mkdir", errno);
   return set_new_node_attributes(c, *parent, -1);
 }
 
@@ -277,7 +298,7 @@ Status Applier::apply_chmod(const Change& c) {
   struct stat st {};
   if (::fstat(node->get(), &st) != 0) return system_error(c, "stat", errno);
   if (S_ISLNK(st.st_mode)) return ok_status();  // Linux has no mode on symbolic links (no lchmod)
-  if (::chmod(proc_fd_path(node->get()).c_str(), c.mode & 07777) != 0) return system_error(c, "chmod", errno);
+  if (::chmod(proc_fd_path(node->get()).c_str(), permitted_mode(c, st.st_mode & S_IFMT)) != 0) return system_error(c, "chmod", errno);
   return ok_status();
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 #include <vector>
@@ -35,6 +36,15 @@ struct ApplierOptions {
   PathResolution resolution = PathResolution::automatic;
   /// Files kept open between consecutive writes; all are closed on rename, unlink, rmdir.
   std::size_t max_open_files = 16;
+  /// Off: set-uid bits, and set-gid bits on anything but a folder, are cleared from every
+  /// mode the primary sends (<rfs setid="on"> keeps them). A set-uid-root program inert on
+  /// the primary's nosuid mount must not become one on the secondary.
+  bool keep_setid = false;
+  /// Off: a character or block device sent by the primary becomes an empty regular file with
+  /// no permissions, owned as sent (<rfs devices="on"> creates the device).
+  bool keep_devices = false;
+  /// Told each time a mode or a device was withheld that way: the change and what was withheld.
+  std::function<void(const Change&, const char* withheld)> on_withheld;
 };
 
 /// Applies changes to one replicated directory. Not thread-safe: one applier per stream,
@@ -82,6 +92,8 @@ class Applier {
   /// A cached read-write descriptor of the regular file the change names.
   Result<int> writable_file(const Change& c);
   Status set_new_node_attributes(const Change& c, const ParentDir& parent, int fd);
+  /// The permission bits of `c.mode` this applier may set on a node of type `type` (S_IFMT bits).
+  mode_t permitted_mode(const Change& c, mode_t type);
   Status set_mtime(const Change& c, int fd);
 
   int dir_fd_;

@@ -413,7 +413,18 @@ void ReplicationReceiver::end_stream(const std::shared_ptr<Session>& session, co
 }
 
 void ReplicationReceiver::apply_loop() {
-  Applier applier(dir_fd_);
+  ApplierOptions applier_options;
+  applier_options.keep_setid = options_.keep_setid;
+  applier_options.keep_devices = options_.keep_devices;
+  std::size_t withheld = 0;
+  applier_options.on_withheld = [&](const Change& c, const char* what) {
+    // Ten lines tell the administrator; a tree full of them must not flood the log.
+    if (++withheld > 10) return;
+    log_->warn("replication of module {}: {} of {} not kept on this secondary ({}){}", options_.module, what,
+               printable_path(c.path), std::string_view(what).starts_with("set") ? "<rfs setid=\"on\"> keeps them" : "<rfs devices=\"on\"> creates it",
+               withheld == 10 ? "; further ones are not logged" : "");
+  };
+  Applier applier(dir_fd_, std::move(applier_options));
   std::uint64_t current_stream = 0;
   bool tolerant = false;  // until the current stream's in-sync marker
   std::unique_lock lock(mutex_);

@@ -64,6 +64,10 @@ struct ReceiverOptions {
   /// Told on the apply thread when a stream's in-sync marker is reached (every change before
   /// it applied): that directory's reintegration succeeded on the primary.
   std::function<void()> on_in_sync_marker;
+  /// What the applier may recreate from the primary (<rfs setid> and <rfs devices>; see
+  /// ApplierOptions): off clears set-uid/set-gid bits and replaces device nodes by empty files.
+  bool keep_setid = false;
+  bool keep_devices = false;
   /// Answers requests; none: each request is answered with an error.
   RequestHandler on_request;
   /// The largest answer sent; a longer one is answered with an error instead.

@@ -266,6 +266,8 @@ Status ReplicationSession::become_secondary(const BecomeSecondaryOptions& become
     // records for `timeout` after it last heard this node, acknowledges anything this node lacks.
     receiver_options.silence_timeout = options_.timeout / 2;
     receiver_options.tolerant_until_marker = true;  // every stream starts with a reintegration
+    receiver_options.keep_setid = options_.rfs.setid;
+    receiver_options.keep_devices = options_.rfs.devices;
     d->stream_ended = false;
     d->marker_seen = false;
     Directory* directory = d.get();

@@ -48,6 +48,8 @@ const Case kCases[] = {
      Severity::warning, 3, "safe/service/user@nicestop", "unknown attribute of <user>"},
     {"bad async", "<safe>\n<service mode=\"mirror\">\n<rfs async=\"first\"><replicated dir=\"/d\"/></rfs>\n</service></safe>",
      Severity::error, 3, "safe/service/rfs@async", "\"first\" is not valid; expected one of second|none"},
+    {"bad setid", "<safe>\n<service mode=\"mirror\">\n<rfs setid=\"yes\"><replicated dir=\"/d\"/></rfs>\n</service></safe>",
+     Severity::error, 3, "safe/service/rfs@setid", "\"yes\" is not valid; expected on or off"},
     {"bad where",
      "<safe>\n<service mode=\"mirror\"><vip><interface_list><interface><real_interface>\n"
      "<virtual_addr addr=\"192.0.2.1\" where=\"both_sides\"/>\n</real_interface></interface></interface_list></vip>\n"

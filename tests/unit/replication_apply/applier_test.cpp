@@ -63,11 +63,17 @@ void require_ok(const haven::Status& st) {
 
 PathResolution any_resolution() { return GENERATE(PathResolution::automatic, PathResolution::component_walk); }
 
+ApplierOptions resolved_by(PathResolution resolution) {
+  ApplierOptions options;
+  options.resolution = resolution;
+  return options;
+}
+
 }  // namespace
 
 TEST_CASE("writes, truncates and fallocates land in the file, beyond 4 GiB too", "[applier]") {
   TempTree tree;
-  Applier applier(tree.fd(), {any_resolution(), 16});
+  Applier applier(tree.fd(), resolved_by(any_resolution()));
   require_ok(applier.apply(mk_dir("d")));
   require_ok(applier.apply(mk_file("d/f")));
   require_ok(applier.apply(mk_write("d/f", 0, "hello world")));
@@ -104,7 +110,7 @@ TEST_CASE("a write carrying the primary's mtime leaves that mtime", "[applier]")
 
 TEST_CASE("created nodes get exactly the mode, owner and times of the change, whatever the umask", "[applier]") {
   TempTree tree;
-  Applier applier(tree.fd(), {any_resolution(), 16});
+  Applier applier(tree.fd(), resolved_by(any_resolution()));
   const mode_t old_umask = ::umask(077);
   auto c = mk_file("f", 0666);
   c.uid = 1234;
@@ -129,9 +135,11 @@ TEST_CASE("created nodes get exactly the mode, owner and times of the change, wh
   CHECK((p.st_mode & 07777) == 0640);
 }
 
-TEST_CASE("a character device is made with its device number", "[applier]") {
+TEST_CASE("a character device is made with its device number when <rfs devices=\"on\">", "[applier]") {
   TempTree tree;
-  Applier applier(tree.fd());
+  ApplierOptions options;
+  options.keep_devices = true;
+  Applier applier(tree.fd(), options);
   auto dev = make(ChangeKind::mknod, "null");
   dev.mode = S_IFCHR | 0600;
   dev.rdev = makedev(1, 3);
@@ -141,12 +149,70 @@ TEST_CASE("a character device is made with its device number", "[applier]") {
     return;
   }
   require_ok(st);
+  CHECK(S_ISCHR(lstat_of(tree / "null").st_mode));
   CHECK(lstat_of(tree / "null").st_rdev == makedev(1, 3));
+}
+
+TEST_CASE("finding 7: by default a device from the primary becomes an empty file with no permissions",
+          "[applier]") {
+  TempTree tree;
+  std::vector<std::string> withheld;
+  ApplierOptions options;
+  options.on_withheld = [&](const Change& c, const char* what) { withheld.push_back(c.path + ": " + what); };
+  Applier applier(tree.fd(), options);
+  auto disk = make(ChangeKind::mknod, "sda");
+  disk.mode = S_IFBLK | 0666;
+  disk.rdev = makedev(8, 0);
+  require_ok(applier.apply(disk));
+  const auto st = lstat_of(tree / "sda");
+  CHECK(S_ISREG(st.st_mode));
+  CHECK((st.st_mode & 07777) == 0);
+  CHECK(st.st_size == 0);
+  REQUIRE(withheld.size() == 1);
+  CHECK(withheld[0] == "sda: a device node");
+  // Later changes from the primary to that path still apply (to the stand-in).
+  auto chmod = make(ChangeKind::chmod, "sda");
+  chmod.mode = 0640;
+  require_ok(applier.apply(chmod));
+  CHECK((lstat_of(tree / "sda").st_mode & 07777) == 0640);
+}
+
+TEST_CASE("finding 7: by default set-uid and set-gid bits are cleared, except set-gid on folders", "[applier]") {
+  TempTree tree;
+  int withheld = 0;
+  ApplierOptions options = resolved_by(any_resolution());
+  options.on_withheld = [&](const Change&, const char*) { ++withheld; };
+  Applier applier(tree.fd(), options);
+  auto root_shell = mk_file("sh", 04755);
+  root_shell.uid = 0;
+  root_shell.gid = 0;
+  require_ok(applier.apply(root_shell));
+  CHECK((lstat_of(tree / "sh").st_mode & 07777) == 0755);
+  require_ok(applier.apply(mk_dir("shared", 02775)));
+  CHECK((lstat_of(tree / "shared").st_mode & 07777) == 02775);
+  auto chmod = make(ChangeKind::chmod, "sh");
+  chmod.mode = 06711;
+  require_ok(applier.apply(chmod));
+  CHECK((lstat_of(tree / "sh").st_mode & 07777) == 0711);
+  auto node = make(ChangeKind::mknod, "reg");
+  node.mode = S_IFREG | 02644;
+  require_ok(applier.apply(node));
+  CHECK((lstat_of(tree / "reg").st_mode & 07777) == 0644);
+  CHECK(withheld == 3);
+  SECTION("<rfs setid=\"on\"> keeps them") {
+    ApplierOptions keep;
+    keep.keep_setid = true;
+    Applier keeping(tree.fd(), keep);
+    auto again = make(ChangeKind::chmod, "sh");
+    again.mode = 04755;
+    require_ok(keeping.apply(again));
+    CHECK((lstat_of(tree / "sh").st_mode & 07777) == 04755);
+  }
 }
 
 TEST_CASE("unlink, rmdir, link and symlink change the tree as on the primary", "[applier]") {
   TempTree tree;
-  Applier applier(tree.fd(), {any_resolution(), 16});
+  Applier applier(tree.fd(), resolved_by(any_resolution()));
   require_ok(applier.apply(mk_dir("d")));
   require_ok(applier.apply(mk_file("d/f")));
   require_ok(applier.apply(make(ChangeKind::link, "d/f", "g")));
@@ -167,7 +233,7 @@ TEST_CASE("unlink, rmdir, link and symlink change the tree as on the primary", "
 
 TEST_CASE("rename honours RENAME_NOREPLACE and RENAME_EXCHANGE", "[applier]") {
   TempTree tree;
-  Applier applier(tree.fd(), {any_resolution(), 16});
+  Applier applier(tree.fd(), resolved_by(any_resolution()));
   tree.write("a", "A");
   tree.write("b", "B");
   auto noreplace = make(ChangeKind::rename, "a", "b");
@@ -191,12 +257,12 @@ TEST_CASE("rename honours RENAME_NOREPLACE and RENAME_EXCHANGE", "[applier]") {
 
 TEST_CASE("chmod, chown, utimens and xattrs change the node itself", "[applier]") {
   TempTree tree;
-  Applier applier(tree.fd(), {any_resolution(), 16});
+  Applier applier(tree.fd(), resolved_by(any_resolution()));
   require_ok(applier.apply(mk_file("f")));
   auto chmod = make(ChangeKind::chmod, "f");
-  chmod.mode = 04711;
+  chmod.mode = 01711;  // sticky passes; set-uid is cleared by default (finding 7, tested above)
   require_ok(applier.apply(chmod));
-  CHECK((lstat_of(tree / "f").st_mode & 07777) == 04711);
+  CHECK((lstat_of(tree / "f").st_mode & 07777) == 01711);
 
   auto chown = make(ChangeKind::chown, "f");
   chown.uid = 42;
@@ -240,7 +306,7 @@ TEST_CASE("fsync and fdatasync reach files and folders", "[applier]") {
 
 TEST_CASE("names with any bytes are applied as they are", "[applier]") {
   TempTree tree;
-  Applier applier(tree.fd(), {any_resolution(), 16});
+  Applier applier(tree.fd(), resolved_by(any_resolution()));
   const std::string name = std::string("new\nline \xff\x01 \\x") + "\xc3\xa9";
   require_ok(applier.apply(mk_dir(name)));
   require_ok(applier.apply(mk_file(name + "/" + name)));
@@ -255,7 +321,7 @@ TEST_CASE("a symbolic link in a parent that points out of the directory is never
   fs::create_directory_symlink(outside.path(), tree / "out");
   fs::create_directory(tree / "d");
   fs::create_directory_symlink(outside.path(), tree / "d/deeper");
-  Applier applier(tree.fd(), {any_resolution(), 16});
+  Applier applier(tree.fd(), resolved_by(any_resolution()));
 
   for (const std::string path : {"out/victim", "d/deeper/victim"}) {
     const auto w = applier.apply(mk_write(path, 0, "EVIL"));
@@ -280,7 +346,7 @@ TEST_CASE("a symbolic link as the last component is replaced or refused, never f
   outside.write("victim", "untouched");
   ::chmod((outside / "victim").c_str(), 0600);
   fs::create_symlink(outside / "victim", tree / "link");
-  Applier applier(tree.fd(), {any_resolution(), 16});
+  Applier applier(tree.fd(), resolved_by(any_resolution()));
 
   CHECK(applier.apply(mk_write("link", 0, "EVIL")).error().code == haven::Errc::invalid_argument);
   auto truncate = make(ChangeKind::truncate, "link");
@@ -346,7 +412,9 @@ TEST_CASE("an error names the change's kind, sequence, path and the system's err
 
 TEST_CASE("files kept open between writes never receive a write meant for another file", "[applier]") {
   TempTree tree;
-  Applier applier(tree.fd(), {PathResolution::automatic, 2});
+  ApplierOptions options;
+  options.max_open_files = 2;
+  Applier applier(tree.fd(), options);
   require_ok(applier.apply(mk_file("a")));
   require_ok(applier.apply(mk_write("a", 0, "first")));
   require_ok(applier.apply(make(ChangeKind::rename, "a", "b")));
