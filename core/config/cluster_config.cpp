@@ -1,9 +1,11 @@
 #include "config/cluster_config.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "common/atomic_file.hpp"
+#include "common/log_text.hpp"
 #include "config/config_tree.hpp"
 #include "config/element_reader.hpp"
 #include "config/macro_expansion.hpp"
@@ -11,6 +13,18 @@
 
 namespace haven::config {
 namespace {
+
+// Node names travel in heartbeats and remote commands (64 bytes at most there) and reach
+// log lines: a control character would forge a line, a longer name would be cut.
+std::optional<std::string> node_name_problem(const std::string& name) {
+  if (name.empty()) return "the node name is empty; expected 1 to 64 characters";
+  if (name.size() > 64)
+    return "node name of " + std::to_string(name.size()) + " bytes; expected at most 64 (heartbeats carry 64)";
+  for (unsigned char c : name)
+    if (c < 0x20 || c == 0x7f)
+      return "node name \"" + log_text(name, 80) + "\" holds a control character; expected printable characters only";
+  return std::nullopt;
+}
 
 ClusterLan read_lan(const ConfigNode& node, Diagnostics& diags) {
   ElementReader r(node, diags);
@@ -29,6 +43,10 @@ ClusterLan read_lan(const ConfigNode& node, Diagnostics& diags) {
     cn.laddr = nr.text_or("laddr", "");
     nr.finish();
     if (!name || !addr) continue;
+    if (auto why = node_name_problem(*name)) {
+      diags.error(*n, "name", *why);
+      continue;
+    }
     if (auto ok = check_node_address(*addr); !ok) {
       diags.error(*n, "addr", ok.error().message);
       continue;

@@ -30,6 +30,10 @@ Result<EntryPath> split_entry_name(std::string_view name) {
   if (name.size() > kMaxEntryNameBytes)
     return fail(Errc::invalid_argument, "the entry name is " + std::to_string(name.size()) + " bytes long; expected at most " +
                                             std::to_string(kMaxEntryNameBytes) + " (PATH_MAX)");
+  for (unsigned char c : name)
+    if (c < 0x20 || c == 0x7f)
+      return fail(Errc::invalid_argument, "the entry name holds a control character (byte " + std::to_string(c) +
+                                              "); entries must have printable names, which every log and listing shows as they are");
   if (name.front() == '/' || name.front() == '\\') {
     return fail(Errc::invalid_argument, "the entry has an absolute path; entries must be relative to the module folder");
   }

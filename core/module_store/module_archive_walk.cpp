@@ -1,5 +1,6 @@
 #include "module_store/module_archive_walk.hpp"
 #include "module_store/archive_error_text.hpp"
+#include "common/log_text.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -33,9 +34,8 @@ Error archive_error(const std::filesystem::path& file, std::string message) {
 
 Error entry_error(const std::filesystem::path& file, std::string_view entry, std::string message) {
   // An over-long name is shown by its start: the message must stay readable in a log.
-  constexpr std::size_t kShown = 120;
-  const std::string shown = entry.size() <= kShown ? std::string(entry) : std::string(entry.substr(0, kShown)) + "...";
-  return archive_error(file, "entry " + in_quotes(shown) + ": " + std::move(message));
+  // Control characters are shown escaped: the name comes from whoever made the archive.
+  return archive_error(file, "entry " + in_quotes(log_text(entry, 120)) + ": " + std::move(message));
 }
 
 Result<ArchiveReader> open_archive(const std::filesystem::path& file) {

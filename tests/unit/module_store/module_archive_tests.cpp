@@ -42,6 +42,18 @@ TEST_CASE("entry names that leave the module are refused with the reason") {
   CHECK_THAT(haven::split_entry_name("C:/x").error().message, Catch::Contains("drive letter"));
 }
 
+TEST_CASE("finding 17: an archive entry whose name holds a control character is refused, named escaped") {
+  CHECK_THAT(haven::split_entry_name("bin/evil\nname").error().message, Catch::Contains("control character (byte 10)"));
+  CHECK_THAT(haven::split_entry_name("bin/esc\x1b[31mred").error().message, Catch::Contains("byte 27"));
+  TempFolder tmp;
+  auto archive = tmp.path() / "evil.tar";
+  ArchiveBuilder().minimal_module().file("bin/evil\nname", "x").write(archive, ArchiveFormat::tar);
+  auto read = haven::read_archive_member(archive, "conf/userconfig.xml");
+  REQUIRE_FALSE(read.ok());
+  CHECK_THAT(read.error().message, Catch::Contains("control character"));
+  CHECK(read.error().message.find('\n') == std::string::npos);
+}
+
 TEST_CASE("a link target is resolved from the link's folder and may not climb above the module") {
   CHECK(haven::resolve_link_target({"bin", "l"}, "../conf/userconfig.xml").value() ==
         haven::EntryPath{"conf", "userconfig.xml"});
