@@ -1,6 +1,7 @@
 #include "common/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -37,8 +38,19 @@ Status write_file_atomically(const std::filesystem::path& path, std::string_view
   if (ec) return fail(Errc::io_error, "cannot create folder " + dir.string() + ": " + ec.message());
 
   auto tmp = dir / ("." + path.filename().string() + ".tmp." + std::to_string(::getpid()));
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  // A new file only, never followed: a leftover of a crashed run (or a link planted in its
+  // place) is removed first, so the content never lands in an older file with a wider mode.
+  const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  int fd = ::open(tmp.c_str(), flags, mode);
+  if (fd < 0 && errno == EEXIST && ::unlink(tmp.c_str()) == 0) fd = ::open(tmp.c_str(), flags, mode);
   if (fd < 0) return os_error("cannot create", tmp, errno);
+  // The mode before any byte is written: open() applied the umask to it.
+  if (::fchmod(fd, mode) != 0) {
+    int err = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return os_error("cannot set the mode of", tmp, err);
+  }
   const char* p = content.data();
   std::size_t left = content.size();
   while (left > 0) {

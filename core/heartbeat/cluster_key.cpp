@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -50,14 +51,8 @@ Status save_cluster_key(const std::filesystem::path& path, const ClusterKey& key
   std::string text = "# haven cluster key, fingerprint " + fingerprint_hex(key) +
                      ": the same file on every node of the cluster; keep it secret (mode 0600)\n" +
                      hex::encode(key.bytes) + "\n";
-  auto written = write_file_atomically(path, text, 0600);
-  if (!written) return written;
-  // open() applies the mode only to a file it creates: a leftover temporary file from a
-  // crashed earlier run would keep its own, possibly wider, mode.
-  if (::chmod(path.c_str(), 0600) != 0)
-    return fail(Errc::io_error, "cannot set mode 0600 on cluster key " + path.string() + ": " +
-                                    std::strerror(errno));
-  return ok_status();
+  // write_file_atomically creates a new file with mode 0600 before writing the key into it.
+  return write_file_atomically(path, text, 0600);
 }
 
 Result<ClusterKey> load_cluster_key(const std::filesystem::path& path) {
@@ -68,6 +63,11 @@ Result<ClusterKey> load_cluster_key(const std::filesystem::path& path) {
       return fail(Errc::not_found, "cluster key " + path.string() + " is missing: " + kRemedy);
     return fail(Errc::io_error, "cannot read cluster key " + path.string() + ": " + std::strerror(err));
   }
+  if (st.st_uid != ::geteuid())
+    return fail(Errc::refused, "cluster key " + path.string() + " is owned by uid " + std::to_string(st.st_uid) +
+                                   ", not by the user haven runs as (uid " + std::to_string(::geteuid()) +
+                                   "): another user could have replaced it; the key is refused until `chown " +
+                                   std::to_string(::geteuid()) + " " + path.string() + "`");
   if ((st.st_mode & 077) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));

@@ -9,6 +9,7 @@
 
 #include "common/haven_paths.hpp"
 #include "plugin_host/descriptor_check.hpp"
+#include "plugin_host/plugin_trust.hpp"
 
 namespace haven {
 
@@ -107,6 +108,7 @@ Result<PluginInfo> PluginHost::load_file(const fs::path& file) {
     return error;
   };
 
+  if (auto trusted = check_plugin_trust(file); !trusted.ok()) return refuse(std::move(trusted).error());
   if (auto elf = check_elf_header(file); !elf.ok()) return refuse(std::move(elf).error());
 
   auto library = std::make_shared<boost::dll::shared_library>();

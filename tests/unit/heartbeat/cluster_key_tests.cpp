@@ -1,6 +1,9 @@
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
+
+#include <unistd.h>
+#include <filesystem>
 #include <filesystem>
 #include <fstream>
 
@@ -89,6 +92,43 @@ TEST_CASE("a key file readable by group or others is refused") {
     CHECK(r.error().code == Errc::refused);
     CHECK_THAT(r.error().message, Catch::Contains(path.string()) && Catch::Contains("chmod 600"));
   }
+}
+
+TEST_CASE("review finding 20: a leftover temporary file with a wide mode never holds the key") {
+  TempDir dir;
+  auto path = dir.path / "cluster.key";
+  // What a crashed save of the same process id would have left, readable by everyone.
+  auto leftover = dir.path / (".cluster.key.tmp." + std::to_string(::getpid()));
+  write_with_mode(leftover, "old\n", 0666);
+  auto key = generate_cluster_key();
+  REQUIRE(key.ok());
+  REQUIRE(save_cluster_key(path, *key).ok());
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  CHECK_FALSE(std::filesystem::exists(leftover));
+  SECTION("nor does a symbolic link planted in its place lead the key elsewhere") {
+    auto elsewhere = dir.path / "elsewhere";
+    std::filesystem::create_symlink(elsewhere, leftover);
+    REQUIRE(save_cluster_key(path, *key).ok());
+    CHECK_FALSE(std::filesystem::exists(elsewhere));
+    CHECK(load_cluster_key(path).ok());
+  }
+}
+
+TEST_CASE("review finding 20: a key file owned by another user is refused") {
+  if (::geteuid() != 0) {
+    WARN("changing a file's owner needs root: not tested here");
+    return;
+  }
+  TempDir dir;
+  auto path = dir.path / "cluster.key";
+  write_with_mode(path, kHex64 + "\n", 0600);
+  REQUIRE(::chown(path.c_str(), 65534, 65534) == 0);
+  auto r = load_cluster_key(path);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == Errc::refused);
+  CHECK_THAT(r.error().message, Catch::Contains("owned by uid 65534") && Catch::Contains("chown 0"));
 }
 
 TEST_CASE("a key of the wrong length is refused with the length found and expected") {

@@ -264,3 +264,35 @@ TEST_CASE("the search path is the install's plugin folder then HAVEN_PLUGIN_PATH
   CHECK(host.find("test.checker.good") != nullptr);
   CHECK(host.find("test.script.good") != nullptr);
 }
+
+TEST_CASE("review finding 20: a plugin in a folder, or a file, that group or others may write is not loaded",
+          "[plugin_host]") {
+  std::string pattern = (fs::temp_directory_path() / "haven-trust-XXXXXX").string();
+  REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+  const fs::path folder = pattern;
+  const fs::path copy = folder / "libfixture_good_checker.so";
+  fs::copy_file(fixture("good_checker"), copy);
+  fs::permissions(copy, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                            fs::perms::others_read | fs::perms::others_exec);
+  SECTION("a folder anyone may write") {
+    fs::permissions(folder, fs::perms::all);
+    haven::PluginHost host;
+    auto r = host.load_file(copy);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == haven::Errc::refused);
+    CHECK_THAT(r.error().message, Catch::Contains("folder " + folder.string()) && Catch::Contains("mode 0777") &&
+                                      Catch::Contains("chmod go-w"));
+  }
+  SECTION("a file its group may write") {
+    fs::permissions(copy, fs::perms::group_write, std::filesystem::perm_options::add);
+    haven::PluginHost host;
+    auto r = host.load_file(copy);
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.error().message, Catch::Contains("file " + copy.string()) && Catch::Contains("mode 0775"));
+  }
+  SECTION("the same file in a folder only its owner may write loads") {
+    haven::PluginHost host;
+    CHECK(host.load_file(copy).ok());
+  }
+  fs::remove_all(folder);
+}
