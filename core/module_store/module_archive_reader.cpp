@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <string>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -156,19 +158,30 @@ class MemberReader final : public ModuleArchiveVisitor {
   }
   Status symlink(const std::string&, const std::string&) override { return ok_status(); }
   Status hardlink(const std::string& path, const std::string& target) override {
-    if (path == member_) hardlink_target_ = target;
+    links_[path] = target;
     return ok_status();
   }
   Status finish() override { return ok_status(); }
 
   bool found() const { return found_; }
-  const std::string& hardlink_target() const { return hardlink_target_; }
+  /// Where the member's chain of hard links ends (each link names an earlier entry), or
+  /// empty when the member is no hard link. Followed in memory: a chain of thousands of
+  /// links costs one more walk of the archive, not one per link.
+  std::string hardlink_target() const {
+    std::string at = member_;
+    for (std::size_t hops = 0; hops <= links_.size(); ++hops) {
+      auto it = links_.find(at);
+      if (it == links_.end()) return at == member_ ? std::string() : at;
+      at = it->second;
+    }
+    return {};  // a loop: the walk refuses those, but never follow one here
+  }
   std::string take() { return std::move(content_); }
 
  private:
   std::string member_;
   std::string content_;
-  std::string hardlink_target_;
+  std::map<std::string, std::string> links_;  // hard link path -> the entry it names
   bool in_member_ = false;
   bool found_ = false;
 };
@@ -186,7 +199,9 @@ Result<std::string> read_archive_member(const std::filesystem::path& archive, st
   MemberReader reader(member);
   if (auto st = walk_module_archive(archive, limits, reader); !st.ok()) return std::move(st).error();
   if (!reader.found() && !reader.hardlink_target().empty()) {
-    return read_archive_member(archive, reader.hardlink_target(), limits);
+    MemberReader target(reader.hardlink_target());
+    if (auto st = walk_module_archive(archive, limits, target); !st.ok()) return std::move(st).error();
+    if (target.found()) return target.take();
   }
   if (!reader.found()) {
     return fail(Errc::not_found, "module archive " + archive.string() + " has no regular file " + std::string(member));
