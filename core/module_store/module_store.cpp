@@ -103,6 +103,8 @@ auto guarded(const std::string& what, F&& operation) -> decltype(operation()) {
     return operation();
   } catch (const std::exception& e) {
     return fail(Errc::internal, what + " failed unexpectedly: " + e.what());
+  } catch (...) {
+    return fail(Errc::internal, what + " failed unexpectedly (an exception that is not a std::exception)");
   }
 }
 
@@ -236,11 +238,16 @@ Result<ModuleEntry> ModuleStore::install_locked(const std::filesystem::path& arc
   if (!std::filesystem::create_directory(staged, ec) || ec) {
     return fail(Errc::io_error, "cannot create the staging folder " + staged.string() + ": " + ec.message());
   }
-  auto abandon = [&](Error error) -> Result<ModuleEntry> {
-    (void)remove_tree(staged);
-    return error;
-  };
-  if (auto st = extract_module_archive(archive, staged, limits_); !st.ok()) return abandon(std::move(st).error());
+  // Removed however this function leaves, an exception included (the renames below leave
+  // nothing there, or the old module after an exchange).
+  struct StagingCleanup {
+    std::filesystem::path folder;
+    ~StagingCleanup() {
+      std::error_code ignored;
+      if (std::filesystem::exists(folder, ignored)) (void)remove_tree(folder);
+    }
+  } cleanup{staged};
+  if (auto st = extract_module_archive(archive, staged, limits_); !st.ok()) return std::move(st).error();
   if (validate) {
     Status valid = ok_status();
     try {
@@ -248,15 +255,15 @@ Result<ModuleEntry> ModuleStore::install_locked(const std::filesystem::path& arc
     } catch (const std::exception& e) {
       valid = fail(Errc::internal, "the check of module '" + name + "' failed unexpectedly: " + e.what());
     }
-    if (!valid.ok()) return abandon(std::move(valid).error());
+    if (!valid.ok()) return std::move(valid).error();
   }
 
   const ModuleRegistry previous = registry;
   registry.ids[name] = chosen;
-  if (auto st = save_module_registry(paths_.module_registry(), registry); !st.ok()) return abandon(std::move(st).error());
+  if (auto st = save_module_registry(paths_.module_registry(), registry); !st.ok()) return std::move(st).error();
   auto undo_registry = [&](Error error) -> Result<ModuleEntry> {
     (void)save_module_registry(paths_.module_registry(), previous);
-    return abandon(std::move(error));
+    return error;
   };
 
   if (!exists) {
@@ -274,9 +281,7 @@ Result<ModuleEntry> ModuleStore::install_locked(const std::filesystem::path& arc
     (void)remove_tree(aside);
   }
   if (auto st = sync_directory(dir); !st.ok()) return std::move(st).error();
-  // After an exchange the staging name holds the old module.
-  (void)remove_tree(staged);
-  return entry_for(name, chosen);
+  return entry_for(name, chosen);  // after an exchange the staging name holds the old module: cleanup removes it
 }
 
 Status ModuleStore::uninstall(const std::string& name) {

@@ -122,6 +122,16 @@ TEST_CASE("the validator sees the staged module and its refusal leaves nothing")
   CHECK(node.registry().empty());
 }
 
+TEST_CASE("review finding 20: an exception in the middle of an install leaves no staging folder") {
+  Node node;
+  auto throws = [&](const std::filesystem::path&) -> haven::Status { throw 42; };
+  auto entry = node.store.install(node.archive(ArchiveBuilder().minimal_module()), std::nullopt, std::nullopt, throws);
+  REQUIRE_FALSE(entry.ok());
+  CHECK_THAT(entry.error().message, Catch::Contains("failed unexpectedly"));
+  CHECK(node.modules_dir_content().empty());
+  CHECK(node.registry().empty());
+}
+
 TEST_CASE("dangerous archives are refused with a clear message and nothing is installed") {
   struct Case {
     const char* what;
