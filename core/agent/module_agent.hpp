@@ -19,6 +19,7 @@
 
 #include <spdlog/logger.h>
 
+#include "plugin_host/host_service_backend.hpp"
 #include "agent/module_setup.hpp"
 #include "agent/peer_link.hpp"
 #include "agent/resource_table.hpp"
@@ -162,6 +163,7 @@ class ModuleAgent {
   std::map<std::string, std::unique_ptr<boost::asio::steady_timer>> timers_;
   std::unique_ptr<vip::VipOwner> vips_;   // none when the module has no <vip> address
   std::unique_ptr<boost::asio::steady_timer> vip_refresh_timer_;
+  std::shared_ptr<HostServiceBackend> host_services_;  // what checkers ask the host (module states, ...)
   std::unique_ptr<checks::CheckerRunner> checkers_;
   std::unique_ptr<failover::RuleEngine> rules_;
   std::unique_ptr<boost::asio::steady_timer> rule_timer_;

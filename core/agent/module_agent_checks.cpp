@@ -7,6 +7,7 @@
 #include "checks/checker_activation.hpp"
 #include "common/module_log.hpp"
 #include "common/process_environment.hpp"
+#include "host_services/node_host_services.hpp"
 #include "config/user_config_loader.hpp"
 #include "failover_rules/module_rules.hpp"
 #include "plugin_host/basic_host_context.hpp"
@@ -52,11 +53,12 @@ Status ModuleAgent::open_checks() {
   if (!plan.ok()) return std::move(plan).error();
   if (vips_) append_vip_checks(*plan);
   auto module_log = log_;
+  if (!host_services_) host_services_ = std::make_shared<NodeHostServices>(options_.paths, process_environment());
   auto factory = [this, module_log](const checks::CheckerSpec& spec) -> Result<std::shared_ptr<Checker>> {
     auto context = std::make_shared<BasicHostContext>(
         [module_log](LogLevel level, std::string_view msg) { module_log->log(to_spdlog(level), "{}", msg); },
         spec.resource);
-    context->with_config(spec.element).with_environment(setup_.hook_env);
+    context->with_config(spec.element).with_environment(setup_.hook_env).with_services(host_services_, options_.module);
     return plugins_.make_checker(spec.plugin, context);
   };
   auto observer = [this](const checks::Observation& seen) {

@@ -18,4 +18,20 @@ void BasicHostContext::log(LogLevel level, std::string_view message) noexcept {
   }
 }
 
+Result<ModuleStatusReport> BasicHostContext::module_status(std::string_view module, std::string_view where,
+                                                          std::chrono::milliseconds timeout) {
+  if (!services_) return HostContext::module_status(module, where, timeout);
+  return services_->module_status(module, where, timeout);
+}
+
+Result<std::string> BasicHostContext::daemon_request(std::string_view request_json, std::chrono::milliseconds timeout) {
+  if (!services_) return HostContext::daemon_request(request_json, timeout);
+  return services_->daemon_request(request_json, timeout);
+}
+
+Result<std::string> BasicHostContext::config_text(std::string_view location) {
+  if (!services_) return HostContext::config_text(location);
+  return services_->config_text(module_, location);
+}
+
 }  // namespace haven

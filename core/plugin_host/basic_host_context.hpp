@@ -4,12 +4,14 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "haven/host_context.hpp"
+#include "plugin_host/host_service_backend.hpp"
 
 namespace haven {
 
@@ -35,15 +37,29 @@ class BasicHostContext final : public HostContext {
     return *this;
   }
 
+  /// Where module_status, daemon_request and config_text go, for module `module` (its
+  /// userconfig.xml); without one they answer Errc::unsupported.
+  BasicHostContext& with_services(std::shared_ptr<HostServiceBackend> services, std::string module = {}) {
+    services_ = std::move(services);
+    module_ = std::move(module);
+    return *this;
+  }
+
   void log(LogLevel level, std::string_view message) noexcept override;
   const ConfigNode* config() const noexcept override { return config_ ? &*config_ : nullptr; }
   const std::map<std::string, std::string>& environment() const noexcept override { return environment_; }
+  Result<ModuleStatusReport> module_status(std::string_view module, std::string_view where,
+                                           std::chrono::milliseconds timeout) override;
+  Result<std::string> daemon_request(std::string_view request_json, std::chrono::milliseconds timeout) override;
+  Result<std::string> config_text(std::string_view location) override;
 
  private:
   LogSink sink_;
   std::string prefix_;
   std::optional<ConfigNode> config_;
   std::map<std::string, std::string> environment_;
+  std::shared_ptr<HostServiceBackend> services_;
+  std::string module_;
   std::mutex log_mutex_;
 };
 

@@ -7,14 +7,12 @@
 // so that the host stopstarts the local module when the watched one restarts.
 #pragma once
 
-#include <filesystem>
-#include <map>
 #include <memory>
 #include <string>
 
 #include <haven/checker.hpp>
 #include <haven/host_context.hpp>
-#include <nlohmann/json.hpp>
+#include <haven/module_status.hpp>
 
 namespace haven::checker_module {
 
@@ -30,34 +28,28 @@ Result<ModuleTarget> parse_module_target(const ConfigNode& element);
 /// True for the states in which a watched module counts as up.
 bool module_is_up(const std::string& state, const std::string& substate);
 
-/// Which run of a module a `haven state` entry shows: its agent's pid and what else changes
-/// when the module stops and starts ("agent 4242, generation 7[, start 3]"), or "not running"
-/// in STOP and WAIT. The same text at two probes means the module stayed up in between,
-/// through its ALONE<->PRIM transitions too.
-std::string module_run(const nlohmann::json& entry);
+/// Which run of a module a report shows: its agent's pid and what else changes when the
+/// module stops and starts ("agent 4242, generation 7[, start 3]"), or "not running" in STOP
+/// and WAIT. The same text at two probes means the module stayed up in between, through its
+/// ALONE<->PRIM transitions too.
+std::string module_run(const ModuleStatusReport& report);
 
+/// Asks the host for the module's state (HostContext::module_status: this node's havend,
+/// which relays to the module's node when it is another): the plugin links nothing of haven's
+/// core.
 class ModuleChecker final : public RunAwareChecker {
  public:
-  /// `daemon_socket` is this node's havend; `cluster_xml` maps addr to the node havend
-  /// relays the question to (itself included); a loopback addr that is no node's is this node.
-  ModuleChecker(ModuleTarget target, std::filesystem::path daemon_socket, std::filesystem::path cluster_xml,
-                std::map<std::string, std::string> env)
-      : target_(std::move(target)), daemon_socket_(std::move(daemon_socket)), cluster_xml_(std::move(cluster_xml)),
-        env_(std::move(env)) {}
+  /// `host` outlives the checker (the host keeps a plugin's context as long as its objects).
+  ModuleChecker(ModuleTarget target, HostContext& host) : target_(std::move(target)), host_(host) {}
   static Result<std::unique_ptr<ModuleChecker>> from_host(HostContext& host);
 
-  /// Asks havend for the module's state (relayed to its node when remote).
   Result<CheckResult> probe(std::chrono::milliseconds timeout) noexcept override;
   /// The same, with the run of the module that answered (none when nothing answered).
   Result<RunCheckResult> probe_run(std::chrono::milliseconds timeout) noexcept override;
 
  private:
-  Result<std::string> node_of(const std::string& addr) const;
-
   ModuleTarget target_;
-  std::filesystem::path daemon_socket_;
-  std::filesystem::path cluster_xml_;
-  std::map<std::string, std::string> env_;
+  HostContext& host_;
 };
 
 }  // namespace haven::checker_module

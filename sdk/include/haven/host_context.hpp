@@ -5,12 +5,15 @@
 // host owns the context and keeps it alive for as long as any object the plugin made.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <string_view>
 
 #include "haven/config_node.hpp"
 #include "haven/log.hpp"
+#include "haven/module_status.hpp"
+#include "haven/result.hpp"
 
 namespace haven {
 
@@ -30,6 +33,38 @@ class HostContext {
   /// The module's environment (SAFE, SAFEBIN, SAFEMODULE, SAFEUSERBIN, SAFEVAR and the
   /// `<user><var>` entries); empty outside a module.
   virtual const std::map<std::string, std::string>& environment() const noexcept = 0;
+
+  // Host services (ABI 1.3). A plugin uses these instead of reaching into haven's internals;
+  // a host that does not offer one answers Errc::unsupported, and tests fake them all.
+
+  /// The host's monotonic clock: what a plugin measures intervals with, so that tests can run
+  /// it in simulated time.
+  virtual std::chrono::steady_clock::time_point now() const noexcept { return std::chrono::steady_clock::now(); }
+
+  /// The state of `module` where `where` says: empty or a loopback address for this node, a
+  /// node name of cluster.xml, or one of its addresses (the question then goes through this
+  /// node's havend to that node's). Errors: not_found when `where` is no node of cluster.xml,
+  /// io_error/timeout when havend (or the other node's) does not answer within `timeout`,
+  /// refused when it answers with a refusal (the module is not installed there, ...).
+  virtual Result<ModuleStatusReport> module_status(std::string_view module, std::string_view where,
+                                                   std::chrono::milliseconds timeout) {
+    (void)module, (void)where, (void)timeout;
+    return fail(Errc::unsupported, "this host offers no module status");
+  }
+
+  /// Sends one control request (a JSON object, as `haven` sends them: {"command": ...}) to this
+  /// node's havend and returns its answer, a JSON object, as text.
+  virtual Result<std::string> daemon_request(std::string_view request_json, std::chrono::milliseconds timeout) {
+    (void)request_json, (void)timeout;
+    return fail(Errc::unsupported, "this host offers no daemon requests");
+  }
+
+  /// The text of a configuration file of this node: "cluster.xml", or "userconfig.xml" (the
+  /// module's own, as installed). not_found when it does not exist.
+  virtual Result<std::string> config_text(std::string_view location) {
+    (void)location;
+    return fail(Errc::unsupported, "this host offers no configuration text");
+  }
 };
 
 }  // namespace haven

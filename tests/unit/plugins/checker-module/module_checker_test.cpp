@@ -9,7 +9,9 @@
 #include <optional>
 
 #include "control/control_server.hpp"
+#include "host_services/node_host_services.hpp"
 #include "module_checker.hpp"
+#include "plugin_host/basic_host_context.hpp"
 
 using namespace haven;
 using namespace haven::checker_module;
@@ -59,8 +61,29 @@ struct FakeDaemon {
   std::optional<std::uint64_t> generation;
 };
 
-ModuleChecker checker_for(const Root& root, const std::string& addr) {
-  return ModuleChecker({"db", addr}, root.socket(), root.cluster(), {});
+// The checker as the agent makes it: its host context answers module_status through the
+// node's host services, which ask the (fake) havend under `root`.
+struct Probe {
+  Probe(const Root& root, const std::string& addr) : context(std::make_shared<BasicHostContext>()) {
+    context->with_services(std::make_shared<NodeHostServices>(HavenPaths::under(root.path), std::map<std::string, std::string>{}));
+    checker = std::make_unique<ModuleChecker>(ModuleTarget{"db", addr}, *context);
+  }
+  ModuleChecker* operator->() { return checker.get(); }
+  std::shared_ptr<BasicHostContext> context;
+  std::unique_ptr<ModuleChecker> checker;
+};
+
+Probe checker_for(const Root& root, const std::string& addr) { return Probe(root, addr); }
+
+ModuleStatusReport report(std::string state, std::int64_t pid, std::optional<std::uint64_t> generation,
+                          std::optional<std::uint64_t> starts = std::nullopt) {
+  ModuleStatusReport r;
+  r.module = "db";
+  r.state = std::move(state);
+  r.agent_pid = pid;
+  r.generation = generation;
+  r.starts = starts;
+  return r;
 }
 
 }  // namespace
@@ -79,7 +102,7 @@ TEST_CASE("the module checker asks this node's havend for a module on loopback")
   Root root;
   FakeDaemon daemon(root.socket());
   auto checker = checker_for(root, "127.0.0.1");
-  auto up = checker.probe(2s);
+  auto up = checker->probe(2s);
   REQUIRE(up);
   CHECK(up->up);
   CHECK(up->reason == "module db on this node is ALONE Ready");
@@ -91,7 +114,7 @@ TEST_CASE("the module checker asks this node's havend for a module on loopback")
     daemon.state = "WAIT";
     daemon.substate = "NotReady";
   }
-  auto down = checker.probe(2s);
+  auto down = checker->probe(2s);
   REQUIRE(down);
   CHECK_FALSE(down->up);
   CHECK(down->reason.find("WAIT NotReady") != std::string::npos);
@@ -106,7 +129,7 @@ TEST_CASE("the module checker has havend relay the question to the node of clust
   FakeDaemon daemon(root.socket());
   daemon.state = "SECOND";
   auto checker = checker_for(root, "198.51.100.2");
-  auto seen = checker.probe(2s);
+  auto seen = checker->probe(2s);
   REQUIRE(seen);
   CHECK(seen->up);
   CHECK(seen->reason == "module db on node node2 is SECOND Ready");
@@ -120,7 +143,7 @@ TEST_CASE("the module checker has havend relay the question to the node of clust
 
 TEST_CASE("the module checker is down, saying why, when havend does not answer or the address is no node's") {
   Root root;
-  auto silent = checker_for(root, "127.0.0.1").probe(1s);
+  auto silent = checker_for(root, "127.0.0.1")->probe(1s);
   REQUIRE(silent);
   CHECK_FALSE(silent->up);
   CHECK(silent->reason.find("cannot ask havend") != std::string::npos);
@@ -128,7 +151,7 @@ TEST_CASE("the module checker is down, saying why, when havend does not answer o
   std::ofstream(root.cluster()) << "<cluster><lans><lan name=\"default\">\n"
                                    "  <node name=\"node1\" addr=\"198.51.100.1\"/>\n"
                                    "</lan></lans></cluster>\n";
-  auto unknown = checker_for(root, "198.51.100.77").probe(1s);
+  auto unknown = checker_for(root, "198.51.100.77")->probe(1s);
   REQUIRE_FALSE(unknown);
   CHECK(unknown.error().message.find("no node of") != std::string::npos);
 }
@@ -152,7 +175,7 @@ TEST_CASE("a loopback address that is a node's in cluster.xml is relayed to that
                                    "  <node name=\"node2\" addr=\"127.0.0.2\"/>\n"
                                    "</lan></lans></cluster>\n";
   FakeDaemon daemon(root.socket());
-  auto seen = checker_for(root, "127.0.0.2").probe(2s);
+  auto seen = checker_for(root, "127.0.0.2")->probe(2s);
   REQUIRE(seen);
   CHECK(seen->reason == "module db on node node2 is ALONE Ready");
   std::lock_guard lock(daemon.mutex);
@@ -162,20 +185,17 @@ TEST_CASE("a loopback address that is a node's in cluster.xml is relayed to that
 }
 
 TEST_CASE("the run of a module is its agent and generation while it runs, and not running in STOP and WAIT") {
-  CHECK(module_run({{"state", "ALONE"}, {"pid", 4242}, {"generation", 7U}}) == "agent 4242, generation 7");
-  CHECK(module_run({{"state", "SECOND"}, {"pid", 4242}, {"generation", 7U}, {"starts", 3U}}) ==
-        "agent 4242, generation 7, start 3");
-  CHECK(module_run({{"state", "PRIM"}, {"substate", "Transient"}, {"pid", 4242}, {"generation", 7U}}) ==
-        "agent 4242, generation 7");
-  CHECK(module_run({{"state", "WAIT"}, {"pid", 4242}, {"generation", 7U}}) == "not running");
-  CHECK(module_run({{"state", "STOP"}, {"generation", 7U}}) == "not running");
-  CHECK(module_run(nlohmann::json()) == "not running");
+  CHECK(module_run(report("ALONE", 4242, 7)) == "agent 4242, generation 7");
+  CHECK(module_run(report("SECOND", 4242, 7, 3)) == "agent 4242, generation 7, start 3");
+  CHECK(module_run(report("PRIM", 4242, 7)) == "agent 4242, generation 7");
+  CHECK(module_run(report("WAIT", 4242, 7)) == "not running");
+  CHECK(module_run(report("STOP", 0, 7)) == "not running");
 }
 
 TEST_CASE("the module checker says which run of the module answered, and none without an answer") {
   Root root;
   {
-    auto silent = checker_for(root, "127.0.0.1").probe_run(1s);
+    auto silent = checker_for(root, "127.0.0.1")->probe_run(1s);
     REQUIRE(silent);
     CHECK_FALSE(silent->check.up);
     CHECK(silent->run.empty());
@@ -188,7 +208,7 @@ TEST_CASE("the module checker says which run of the module answered, and none wi
     daemon.generation = 7;
   }
   auto checker = checker_for(root, "127.0.0.1");
-  auto up = checker.probe_run(2s);
+  auto up = checker->probe_run(2s);
   REQUIRE(up);
   CHECK(up->check.up);
   CHECK(up->check.reason == "module db on this node is ALONE Ready");
@@ -199,12 +219,12 @@ TEST_CASE("the module checker says which run of the module answered, and none wi
     daemon.substate = "NotReady";
     daemon.pid = 0;
   }
-  auto stopped = checker.probe_run(2s);
+  auto stopped = checker->probe_run(2s);
   REQUIRE(stopped);
   CHECK_FALSE(stopped->check.up);
   CHECK(stopped->run == "not running");
   // probe() answers as before, for hosts that do not know runs.
-  auto plain = checker.probe(2s);
+  auto plain = checker->probe(2s);
   REQUIRE(plain);
   CHECK(plain->reason == "module db on this node is STOP NotReady");
 }
