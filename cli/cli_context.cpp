@@ -1,5 +1,7 @@
 #include "cli_context.hpp"
 
+#include "control/command_registry.hpp"
+
 #include <cstdlib>
 #include <iostream>
 
@@ -45,6 +47,11 @@ Result<std::string> module_or_env(const std::string& flag, const std::string& co
   if (!flag.empty()) return flag;
   if (const char* env = std::getenv("SAFEMODULE"); env != nullptr && *env != '\0') return std::string(env);
   return fail(Errc::invalid_argument, "\"" + command + "\" needs a module: add -m NAME (see haven module list)");
+}
+
+std::string summary_of(std::string_view command) {
+  const auto* spec = find_command(command);
+  return spec != nullptr ? std::string(spec->summary) : std::string();
 }
 
 }  // namespace haven::cli

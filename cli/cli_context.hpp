@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/haven_paths.hpp"
 #include "control/control_message.hpp"
@@ -34,6 +35,9 @@ struct CliContext {
 
 /// The module named by -m, else $SAFEMODULE (set for hooks), else an error saying so.
 Result<std::string> module_or_env(const std::string& flag, const std::string& command);
+
+/// The help line of a command of control/command_registry.hpp (the CLI's own words for it).
+std::string summary_of(std::string_view command);
 
 /// Each group of commands adds its subcommands to the app.
 void add_module_commands(CLI::App& app, CliContext& ctx);

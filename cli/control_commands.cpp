@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "cli_context.hpp"
+#include "control/command_registry.hpp"
 #include "haven/behaviour.hpp"
 #include "replication_format.hpp"
 
@@ -210,21 +211,16 @@ void add_wait_command(CLI::App& app, CliContext& ctx, const std::string& name, c
 }  // namespace
 
 void add_control_commands(CLI::App& app, CliContext& ctx) {
-  add_module_control(app, ctx, "start", "Start a module on this node (it becomes primary only if its data is up to date)", false, false);
-  add_module_control(app, ctx, "stop", "Stop a module on this node: stop hooks gracefully, then forced, then poststop", true, false);
-  add_module_control(app, ctx, "forcestop", "Stop a module at once: only the forced stop hooks", true, false);
-  add_module_control(app, ctx, "prim", "Start a module as primary: declares this node's data the good copy", false, true);
-  add_module_control(app, ctx, "primforce", "Make this node primary even if its data is not known to be up to date", false, false);
-  add_module_control(app, ctx, "second", "Start a module as secondary (needs its peer)", false, true);
-  add_module_control(app, ctx, "restart", "Re-run the application hooks (stop_prim, start_prim) without changing state", false, false);
-  add_module_control(app, ctx, "stopstart", "Stop then start a module (a primary hands over to its peer)", false, false);
-  add_module_control(app, ctx, "swap", "Exchange the primary and secondary roles (needs the peer)", false, false);
+  for (const auto& spec : command_registry()) {
+    if (!spec.behaviour) continue;
+    add_module_control(app, ctx, std::string(spec.name), std::string(spec.summary), spec.stops, spec.takes_fullsync);
+  }
 
   auto module = std::make_shared<std::string>();
   auto verbose = std::make_shared<bool>(false);
   auto l_flag = std::make_shared<bool>(false);
   auto q_flag = std::make_shared<bool>(false);
-  auto* state = app.add_subcommand("state", "Show the state of modules on this node");
+  auto* state = app.add_subcommand("state", summary_of("state"));
   state->add_option("-m", *module, "Only this module")->type_name("MODULE");
   state->add_flag("-v", *verbose, "Also show why each module is in its state, its resources (value, since when, set by whom), the peer's as rules read them (remote.*) and the virtual IPs this node holds");
   state->add_flag("-l", *l_flag, "With -q (-lq): print nothing, exit with the state's code: STOP 0, WAIT 1, ALONE/UP 2, PRIM 3, SECOND 4");
@@ -245,9 +241,9 @@ void add_control_commands(CLI::App& app, CliContext& ctx) {
     print_state_table(*st, *verbose);
   });
 
-  add_wait_command(app, ctx, "waitstart", "Wait until a module runs (ALONE, PRIM, SECOND or UP, Ready)", std::string("RUNNING"));
-  add_wait_command(app, ctx, "waitstop", "Wait until a module is STOP", std::string("STOP"));
-  add_wait_command(app, ctx, "waitstate", "Wait until a module reaches a state", std::nullopt);
+  add_wait_command(app, ctx, "waitstart", summary_of("waitstart"), std::string("RUNNING"));
+  add_wait_command(app, ctx, "waitstop", summary_of("waitstop"), std::string("STOP"));
+  add_wait_command(app, ctx, "waitstate", summary_of("waitstate"), std::nullopt);
 }
 
 }  // namespace haven::cli

@@ -11,6 +11,7 @@
 
 #include "common/process_environment.hpp"
 #include "config/cluster_config.hpp"
+#include "control/command_registry.hpp"
 #include "remote/remote_targets.hpp"
 
 namespace haven::cli {
@@ -141,14 +142,6 @@ int report(const CliContext& ctx, const std::vector<NodeRun>& runs) {
 
 }  // namespace
 
-const std::set<std::string>& remote_capable_commands() {
-  static const std::set<std::string> commands{
-      "start", "stop",      "forcestop", "prim",     "primforce", "second", "restart", "stopstart", "swap",
-      "state", "waitstart", "waitstop",  "waitstate", "failover", "get",    "set",     "checker",   "errd",
-      "rfsdiff", "rfsverify"};
-  return commands;
-}
-
 std::vector<std::string> without_host_option(int argc, char** argv) {
   std::vector<std::string> args;
   if (argc > 0) args.emplace_back(argv[0]);
@@ -170,11 +163,9 @@ std::vector<std::string> without_host_option(int argc, char** argv) {
 
 std::optional<int> fan_out_if_asked(CliContext& ctx, const std::string& command, int argc, char** argv) {
   if (ctx.hosts.empty() && ctx.target.empty()) return std::nullopt;
-  if (!remote_capable_commands().count(command)) {
-    std::string list;
-    for (const auto& c : remote_capable_commands()) list += (list.empty() ? "" : ", ") + c;
+  if (const auto* spec = find_command(command); spec == nullptr || !spec->remote) {
     ctx.report_error(fail(Errc::unsupported, "\"" + command + "\" works on this node's files directly, so -H cannot run it "
-                                             "on other nodes; run it on each node. With -H: " + list));
+                                             "on other nodes; run it on each node. With -H: " + remote_command_list()));
     return ctx.exit_code;
   }
   if (ctx.hosts.empty()) return std::nullopt;  // a child: run the command, through the relay

@@ -18,10 +18,6 @@ struct FanoutDone {
   int exit_code = 0;
 };
 
-/// The top-level commands that go through havend, so that they can run on another node.
-/// The others read or change this node's files directly.
-const std::set<std::string>& remote_capable_commands();
-
 /// With -H: runs the command on each node and returns the exit code (0 only if every node
 /// succeeded). With --target alone (a child): nullopt when the command may run, else the
 /// error is reported and its exit code returned. Without either: nullopt.

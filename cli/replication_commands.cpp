@@ -55,12 +55,8 @@ void add_compare_command(CLI::App& app, CliContext& ctx, const std::string& name
 }  // namespace
 
 void add_replication_commands(CLI::App& app, CliContext& ctx) {
-  add_compare_command(app, ctx, "rfsdiff",
-                      "What a full reintegration would send to the secondary now, per replicated directory (files, "
-                      "bytes); typed on the secondary, it runs on the primary; changes nothing");
-  add_compare_command(app, ctx, "rfsverify",
-                      "Compare every replicated file of the primary with the secondary's copy (both trees hashed); "
-                      "typed on the secondary, it runs on the primary; exit 1 when a path differs");
+  add_compare_command(app, ctx, "rfsdiff", summary_of("rfsdiff"));
+  add_compare_command(app, ctx, "rfsverify", summary_of("rfsverify"));
 }
 
 }  // namespace haven::cli

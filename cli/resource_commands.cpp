@@ -41,7 +41,7 @@ void add_resource_commands(CLI::App& app, CliContext& ctx) {
     std::string module, resource, value, identity, mode;
   };
   auto get_opts = std::make_shared<Options>();
-  auto* get = app.add_subcommand("get", "Show a running module's resources (heartbeat.*, rfs.uptodate, custom.*, ...)");
+  auto* get = app.add_subcommand("get", summary_of("get"));
   get->add_option("-m", get_opts->module, "The module (default: $SAFEMODULE)")->type_name("MODULE");
   get->add_option("-r", get_opts->resource, "Only this resource, e.g. heartbeat.default")->type_name("RESOURCE");
   get->callback([&ctx, get_opts] {
@@ -60,7 +60,7 @@ void add_resource_commands(CLI::App& app, CliContext& ctx) {
   });
 
   auto set_opts = std::make_shared<Options>();
-  auto* set = app.add_subcommand("set", "Set a resource of a running module (custom checkers: set -r custom.x -v down)");
+  auto* set = app.add_subcommand("set", summary_of("set"));
   set->add_option("-m", set_opts->module, "The module (default: $SAFEMODULE)")->type_name("MODULE");
   set->add_option("-r", set_opts->resource, "The resource, class.id (e.g. custom.database)")
       ->required()
@@ -80,7 +80,7 @@ void add_resource_commands(CLI::App& app, CliContext& ctx) {
 
   auto fo_opts = std::make_shared<Options>();
   auto* failover = app.add_subcommand(
-      "failover", "Allow (on) or forbid (off) the secondary to take over by itself when the primary is lost");
+      "failover", summary_of("failover"));
   failover->add_option("mode", fo_opts->mode, "on or off")->required()->check(CLI::IsMember({"on", "off"}));
   failover->add_option("-m", fo_opts->module, "The module (default: $SAFEMODULE)")->type_name("MODULE");
   failover->callback([&ctx, fo_opts] {
@@ -103,7 +103,7 @@ void add_resource_commands(CLI::App& app, CliContext& ctx) {
 
   auto ck_opts = std::make_shared<Options>();
   auto* checker = app.add_subcommand(
-      "checker", "Stop (off) or restart (on) every <check> checker of a running module (kept across restarts of the module)");
+      "checker", summary_of("checker"));
   checker->add_option("mode", ck_opts->mode, "on or off")->required()->check(CLI::IsMember({"on", "off"}));
   checker->add_option("-m", ck_opts->module, "The module (default: $SAFEMODULE)")->type_name("MODULE");
   checker->callback([&ctx, ck_opts, print_checks] {
@@ -118,8 +118,7 @@ void add_resource_commands(CLI::App& app, CliContext& ctx) {
 
   auto errd_opts = std::make_shared<Options>();
   auto* errd = app.add_subcommand(
-      "errd", "Process monitoring of a running module: off|on (every <proc>), enable|disable CLASS (a custom "
-              "class), list");
+      "errd", summary_of("errd"));
   errd->add_option("mode", errd_opts->mode, "on, off, enable, disable or list")
       ->required()
       ->check(CLI::IsMember({"on", "off", "enable", "disable", "list"}));

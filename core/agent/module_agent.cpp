@@ -1,5 +1,7 @@
 #include "agent/module_agent.hpp"
 
+#include "control/command_registry.hpp"
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <set>
@@ -15,15 +17,25 @@
 namespace haven {
 namespace {
 
-const std::map<std::string, Command> kCommands{
-    {"start", Command::start},         {"stop", Command::stop},       {"forcestop", Command::forcestop},
-    {"prim", Command::prim},           {"primforce", Command::primforce}, {"second", Command::second},
-    {"restart", Command::restart},     {"stopstart", Command::stopstart}, {"swap", Command::swap},
-    {"failover_on", Command::failover_on}, {"failover_off", Command::failover_off}};
+// The behaviour command of a control request (control/command_registry.hpp), with "failover"
+// split by its mode; nullopt for a command no behaviour receives.
+std::optional<Command> behaviour_command(const ControlRequest& request) {
+  if (request.command == "failover") {
+    const auto mode = request.args.value("mode", std::string());
+    if (mode == "on") return Command::failover_on;
+    if (mode == "off") return Command::failover_off;
+    return std::nullopt;
+  }
+  const auto* spec = find_command(request.command);
+  return spec != nullptr ? spec->behaviour : std::nullopt;
+}
 
-// Commands after which the machine needs to hear about the peer to leave WAIT.
-const std::set<Command> kStartingCommands{Command::start, Command::prim, Command::primforce, Command::second,
-                                          Command::stopstart};
+// After these the machine needs to hear about the peer to leave WAIT.
+bool waits_for_peer(Command command) {
+  for (const auto& spec : command_registry())
+    if (spec.behaviour == command) return spec.waits_for_peer;
+  return false;
+}
 
 ControlResponse agent_gone(const std::string& module) {
   return ControlResponse::failure(fail(Errc::refused, "the agent of module " + module + " is exiting; retry in a moment"));
@@ -159,18 +171,15 @@ ControlResponse ModuleAgent::handle_request(const ControlRequest& request) {
   if (request.command == "get" || request.command == "set") return handle_resource_request(request);
   if (request.command == "checker" || request.command == "errd") return handle_checks_request(request);
   if (request.command == "rfsdiff" || request.command == "rfsverify") return handle_replication_request(request);
-  auto it = kCommands.find(request.command);
-  if (request.command == "failover") {
-    const auto mode = request.args.value("mode", std::string());
-    if (mode != "on" && mode != "off")
-      return ControlResponse::failure(fail(Errc::invalid_argument, "failover needs \"on\" or \"off\", got \"" + mode + "\""));
-    it = kCommands.find(mode == "on" ? "failover_on" : "failover_off");
-  }
-  if (it == kCommands.end())
+  const auto command = behaviour_command(request);
+  if (!command && request.command == "failover")
+    return ControlResponse::failure(fail(Errc::invalid_argument, "failover needs \"on\" or \"off\", got \"" +
+                                                                     request.args.value("mode", std::string()) + "\""));
+  if (!command)
     return ControlResponse::failure(fail(Errc::unsupported, "the agent of module " + options_.module +
                                                                 " does not know the command \"" + request.command + "\""));
   CommandEvent event;
-  event.command = it->second;
+  event.command = *command;
   if (auto f = request.args.find("fullsync"); f != request.args.end() && f->is_boolean()) event.fullsync = f->get<bool>();
   if (auto i = request.args.find("identity"); i != request.args.end() && i->is_string()) event.identity = i->get<std::string>();
   if (exiting_) return agent_gone(options_.module);
@@ -181,7 +190,7 @@ ControlResponse ModuleAgent::handle_request(const ControlRequest& request) {
       hook_cancel_->store(true);
     }
   }
-  if (peer_link_ && kStartingCommands.count(event.command)) {
+  if (peer_link_ && waits_for_peer(event.command)) {
     // The machine decides a start from what it knows of the peer: give the peer link its
     // first heartbeat or its timeout before the command goes in.
     const auto deadline = std::chrono::steady_clock::now() + setup_.peer_link->timeout + 2 * setup_.peer_link->pulse;
@@ -198,7 +207,7 @@ ControlResponse ModuleAgent::handle_request(const ControlRequest& request) {
       failover_ = event.command == Command::failover_on;
       set_host_resource("usersetting.failover", failover_ ? "on" : "off");
     }
-    if (reply && reply->accepted && kStartingCommands.count(event.command)) {
+    if (reply && reply->accepted && waits_for_peer(event.command)) {
       // Without a peer this node is alone; with one, the machine hears the latest news of it
       // now (or, if none yet, from the peer link's first heartbeat or its timeout).
       if (!peer_link_) feed(PeerUpdate{});

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "common/log_text.hpp"
+#include "control/command_registry.hpp"
 #include "control/control_client.hpp"
 #include "module_store/module_store.hpp"
 #include "state/node_knowledge_store.hpp"
@@ -10,7 +11,16 @@
 namespace haven {
 namespace {
 
-const std::set<std::string> kStartingCommands{"start", "prim", "primforce", "second"};
+// havend starts the module's agent for these (control/command_registry.hpp).
+bool starts_agent(const std::string& command) {
+  const auto* spec = find_command(command);
+  return spec != nullptr && spec->starts_agent;
+}
+
+bool stops_module(const std::string& command) {
+  const auto* spec = find_command(command);
+  return spec != nullptr && spec->stops;
+}
 // A start may wait for the peer's first heartbeat (up to the heartbeat timeout) before it is
 // answered; other answers are immediate.
 constexpr auto kAgentTimeout = std::chrono::seconds(180);
@@ -79,8 +89,8 @@ ControlResponse NodeDaemon::module_command(const ControlRequest& request) {
   if (!entry.ok()) return ControlResponse::failure(entry.error());
 
   if (!agents_.find(request.module)) {
-    if (!kStartingCommands.count(request.command)) {
-      if (request.command == "stop" || request.command == "forcestop")
+    if (!starts_agent(request.command)) {
+      if (stops_module(request.command))
         return ControlResponse::success("module " + request.module + " is already stopped");
       return ControlResponse::failure(fail(Errc::refused, "module " + request.module + " is stopped on node " + node_ +
                                                               ": \"" + request.command + "\" needs it running (haven start -m " +
@@ -97,9 +107,9 @@ ControlResponse NodeDaemon::module_command(const ControlRequest& request) {
   // is for the next agent, once this one is gone (a stop, then a start, typed back to back).
   const bool agent_exiting = r.ok() && !r->ok && r->message.find("is exiting") != std::string::npos;
   // Its socket already closed: the agent is in its last moments (or died; the supervisor knows).
-  const bool agent_gone = !r.ok() && kStartingCommands.count(request.command) &&
+  const bool agent_gone = !r.ok() && starts_agent(request.command) &&
                           agents_.wait_exit(request.module, std::chrono::seconds(5));
-  if ((agent_exiting || agent_gone) && kStartingCommands.count(request.command)) {
+  if ((agent_exiting || agent_gone) && starts_agent(request.command)) {
     log_->info("module {}: {} arrived while its agent exits; carried out by the next agent", request.module, request.command);
     if (agent_exiting && !agents_.wait_exit(request.module, std::chrono::seconds(60)))
       return ControlResponse::failure(fail(Errc::timeout, "module " + request.module + " on node " + node_ +
