@@ -62,7 +62,8 @@ TEST_CASE("config check of a malformed file exits 1 and names the file and the l
   CHECK_NOTHROW(node.haven_json({"config", "check", unclosed.string()}));
 }
 
-TEST_CASE("config check compiles the failover rules and names a bad one with the <failover> line", "[integration][cli]") {
+TEST_CASE("finding 19: config check compiles the failover rules and names a bad one with the <failover> line",
+          "[integration][cli]") {
   HavenTestNode node;
   const auto file = node.work_dir() / "bad-rule-userconfig.xml";
   std::ofstream(file) << "<!DOCTYPE safe>\n"

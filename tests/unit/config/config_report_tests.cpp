@@ -36,7 +36,7 @@ TEST_CASE("config check --json gives the counts and every diagnostic", "[config]
   CHECK(j["diagnostics"][1]["file"] == "u.xml");
 }
 
-TEST_CASE("the list of what is not acted on yet lives in one place", "[config][report]") {
+TEST_CASE("finding 19: the list of what is not acted on yet lives in one place", "[config][report]") {
   bool has_farm = false, has_user = false, has_acted = false;
   for (const auto& e : not_acted_on()) {
     has_farm |= e.path == "safe/service/farm";

@@ -55,7 +55,8 @@ TEST_CASE("macros expand in every attribute of the file, and may use the environ
   CHECK(c.document.child("service")->child("rfs")->child("replicated")->attribute("dir") == "/srv/app/data");
 }
 
-TEST_CASE("a macro that multiplies the one before is stopped at a bounded size, naming it", "[config][macro]") {
+TEST_CASE("finding 9: a macro that multiplies the one before is stopped at a bounded size, naming it",
+          "[config][macro]") {
   // Each macro holds the previous one ten times: A4 would be 100 000 bytes.
   std::string xml = "<safe>\n  <macro name=\"A0\" value=\"aaaaaaaaaa\"/>\n";
   for (int i = 1; i <= 5; ++i) {
@@ -77,7 +78,7 @@ TEST_CASE("a macro that multiplies the one before is stopped at a bounded size, 
   for (const auto& d : loaded.diagnostics) CHECK(d.message.size() < 1000);
 }
 
-TEST_CASE("the whole file grows by a bounded amount through macros", "[config][macro]") {
+TEST_CASE("finding 9: the whole file grows by a bounded amount through macros", "[config][macro]") {
   std::string xml = "<safe>\n  <macro name=\"M\" value=\"" + std::string(60000, 'm') + "\"/>\n  <service mode=\"mirror\"><user>\n";
   for (int i = 0; i < 20; ++i) xml += "    <var name=\"V" + std::to_string(i) + "\" value=\"%M%\"/>\n";
   xml += "  </user></service>\n</safe>\n";

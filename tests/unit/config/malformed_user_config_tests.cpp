@@ -173,7 +173,8 @@ TEST_CASE("every documented default applies when the file leaves an attribute ou
   CHECK(c.failover->rules == "rule1: if (tcp.web == down) then restart();");
 }
 
-TEST_CASE("nesting deeper than any configuration is refused before the XML parser recurses", "[config][malformed]") {
+TEST_CASE("finding 15: nesting deeper than any configuration is refused before the XML parser recurses",
+          "[config][malformed]") {
   const auto nested = [](int depth, const std::string& root) {
     std::string xml = "<" + root + ">\n";
     for (int i = 1; i < depth; ++i) xml += "<a>";
@@ -196,7 +197,8 @@ TEST_CASE("nesting deeper than any configuration is refused before the XML parse
   CHECK(dump(cluster.diagnostics).find("nested too deep") != std::string::npos);
 }
 
-TEST_CASE("zero and absurd times are refused, naming the element, its line and the range", "[config][malformed]") {
+TEST_CASE("finding 18: zero and absurd times are refused, naming the element, its line and the range",
+          "[config][malformed]") {
   struct TimeCase {
     const char* what;
     const char* element;  // line 3, inside <service mode="mirror">

@@ -126,7 +126,7 @@ TEST_CASE("the seed's template placeholders are found, each with its line and wh
   CHECK_THAT(refusal.error().message, Catch::Contains("c:\\test2replicated"));
 }
 
-TEST_CASE("config check warns of nothing in the seed's module that haven acts on", "[config][seed]") {
+TEST_CASE("finding 19: config check warns of nothing in the seed's module that haven acts on", "[config][seed]") {
   const auto loaded = load_seed();
   const std::string msg = "does not act on it yet";
   // Heartbeats are acted on (pulse, timeout, lans); the seed sets no per-lan override.

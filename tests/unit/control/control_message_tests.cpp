@@ -42,7 +42,7 @@ std::string nested(std::size_t levels) { return std::string(levels, '[') + std::
 
 }  // namespace
 
-TEST_CASE("a request nested deeper than the limit is refused before it is copied", "[control][depth]") {
+TEST_CASE("finding 4: a request nested deeper than the limit is refused before it is copied", "[control][depth]") {
   // Deep enough to overflow the stack of a recursive copy or dump.
   const std::string line = R"({"command":"state","args":{"a":)" + nested(300'000) + "}}";
   auto r = haven::ControlRequest::parse(line);
@@ -51,7 +51,7 @@ TEST_CASE("a request nested deeper than the limit is refused before it is copied
   CHECK_THAT(r.error().message, Catch::Contains("control request") && Catch::Contains("64 levels"));
 }
 
-TEST_CASE("a response nested deeper than the limit is refused", "[control][depth]") {
+TEST_CASE("finding 4: a response nested deeper than the limit is refused", "[control][depth]") {
   const std::string line = R"({"ok":true,"message":"","data":)" + nested(300'000) + "}";
   auto r = ControlResponse::parse(line);
   REQUIRE_FALSE(r.ok());
@@ -66,7 +66,7 @@ TEST_CASE("a request nested up to the limit is read whole", "[control][depth]") 
   CHECK(r->to_json().dump().size() == line.size() + std::string(R"(,"module":"")").size());
 }
 
-TEST_CASE("a name from outside reaches a log line escaped and bounded", "[control][log]") {
+TEST_CASE("finding 17: a name from outside reaches a log line escaped and bounded", "[control][log]") {
   CHECK(haven::log_text("web") == "web");
   CHECK(haven::log_text("x\n2099-01-01 00:00:00.000 I FORGED") == R"(x\x0a2099-01-01 00:00:00.000 I FORGED)");
   CHECK(haven::log_text("\x1b[31mred\\") == R"(\x1b[31mred\x5c)");

@@ -66,7 +66,8 @@ ControlRequest named(const std::string& command) {
 
 }  // namespace
 
-TEST_CASE("a connection over the limit is answered busy at once, and the server serves again once others leave",
+TEST_CASE("finding 16: a connection over the limit is answered busy at once, and the server serves again "
+          "once others leave",
           "[control][server]") {
   Served s({2, 10s});
   std::vector<int> idle{connect_to(s.socket()), connect_to(s.socket())};
@@ -88,7 +89,8 @@ TEST_CASE("a connection over the limit is answered busy at once, and the server 
   CHECK(served);
 }
 
-TEST_CASE("a client that sends its request a byte at a time is cut off at the request deadline", "[control][server]") {
+TEST_CASE("finding 16: a client that sends its request a byte at a time is cut off at the request deadline",
+          "[control][server]") {
   Served s({8, 300ms});
   int fd = connect_to(s.socket());
   int sent = 0;

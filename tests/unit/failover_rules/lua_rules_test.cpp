@@ -129,7 +129,7 @@ TEST_CASE("a module's Lua rules join the built-in ones, replace one of the same 
   CHECK(unknown.error().message.find("ip_failure") != std::string::npos);
 }
 
-TEST_CASE("pcall and xpcall cannot catch the instruction limit and go on") {
+TEST_CASE("finding 14: pcall and xpcall cannot catch the instruction limit and go on") {
   // Bounded, so that without the fix the script ends (and wrongly succeeds) instead of hanging.
   const std::string spin = "local f = function() while true do end end\n";
   CHECK(error_of("--Lua Rules\n" + spin + "for i = 1, 2000 do pcall(f) end\n").find("too long") != std::string::npos);
@@ -152,7 +152,7 @@ TEST_CASE("pcall and xpcall cannot catch the instruction limit and go on") {
   CHECK(fine->rules.size() == 1);
 }
 
-TEST_CASE("a Lua rule script may not set a __gc finalizer, which no limit could stop") {
+TEST_CASE("finding 14: a Lua rule script may not set a __gc finalizer, which no limit could stop") {
   // 30 million iterations: three times the instruction limit, uncounted in a finalizer.
   const auto message = error_of("--Lua Rules\n"
                                 "setmetatable({}, {__gc = function() local n = 0 for i = 1, 3e7 do n = n + 1 end end})\n");
@@ -163,7 +163,7 @@ TEST_CASE("a Lua rule script may not set a __gc finalizer, which no limit could 
                         "userconfig.xml", 1));
 }
 
-TEST_CASE("Lua string patterns, which backtrack without counting instructions, are not in the sandbox") {
+TEST_CASE("finding 14: Lua string patterns, which backtrack without counting instructions, are not in the sandbox") {
   CHECK(error_of("--Lua Rules\nlocal s = string.rep('a', 40)\nlocal i = s:find('.-.-.-.-.-.-.-b')\n")
             .find("userconfig.xml line 3") != std::string::npos);
   CHECK(error_of("--Lua Rules\nstring.gsub('x', 'x', 'y')\n").find("gsub") != std::string::npos);

@@ -92,7 +92,7 @@ TEST_CASE("two boot ids chosen at the same moment differ, and carry that moment"
   CHECK(a->nonce != b->nonce);
 }
 
-TEST_CASE("at most kMaxSenders senders are remembered; the one heard least recently goes first") {
+TEST_CASE("finding 20: at most kMaxSenders senders are remembered; the one heard least recently goes first") {
   ReplayWindow w;
   for (std::size_t i = 0; i < ReplayWindow::kMaxSenders; ++i)
     REQUIRE(w.admit(from("n" + std::to_string(i), kBoot, 1)) == Verdict::accepted_new_boot);

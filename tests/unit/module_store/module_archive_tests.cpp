@@ -201,7 +201,7 @@ TEST_CASE("a written archive sorts its entries and keeps modes and links") {
   CHECK(names == std::vector<std::string>{"bin/", "bin/a.sh", "bin/link", "bin/z.sh", "conf/", "conf/userconfig.xml"});
 }
 
-TEST_CASE("extraction never leaves a hook, the configuration or a folder writable by group or others") {
+TEST_CASE("finding 6: extraction never leaves a hook, the configuration or a folder writable by group or others") {
   TempFolder tmp;
   auto archive = tmp.path() / "m.safe";
   // Many zip tools store 0777/0666; the folders "lib/x" are not listed at all.
@@ -229,7 +229,7 @@ TEST_CASE("extraction never leaves a hook, the configuration or a folder writabl
   CHECK(mode_of(dest / "lib/x/helper") == 0644);
 }
 
-TEST_CASE("a packaged module carries no group or other write bit") {
+TEST_CASE("finding 6: a packaged module carries no group or other write bit") {
   TempFolder tmp;
   auto dir = tmp.path() / "module";
   std::filesystem::create_directories(dir / "conf");
@@ -254,7 +254,7 @@ TEST_CASE("a packaged module carries no group or other write bit") {
   CHECK(seen == 4);
 }
 
-TEST_CASE("entry names are bounded in depth and length, with the entry named") {
+TEST_CASE("finding 10: entry names are bounded in depth and length, with the entry named") {
   CHECK(haven::split_entry_name(std::string(4096, 'a')).ok());
   auto too_long = haven::split_entry_name(std::string(4097, 'a'));
   REQUIRE_FALSE(too_long.ok());

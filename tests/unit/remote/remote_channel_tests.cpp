@@ -60,7 +60,7 @@ TEST_CASE("an unreachable node is reported with every address tried", "[remote][
   CHECK_THAT(r.error().message, Catch::Contains("node3 is unreachable") && Catch::Contains("127.0.0.1:" + std::to_string(port)));
 }
 
-TEST_CASE("a request for node2 that reaches another node is refused there, and the sender is told why",
+TEST_CASE("finding 5: a request for node2 that reaches another node is refused there, and the sender is told why",
           "[remote][channel]") {
   ServedNode node3(key_of(7), "node3");
   RemoteNode node2_at_wrong_address{"node2", {"127.0.0.1"}, node3.server.bound_port()};

@@ -132,7 +132,8 @@ TEST_CASE("changing any signed field of a request breaks its MAC", "[remote][env
   CHECK(reason_of(open_at_node2(with_field(frame, field, value), cache)) == RejectReason::bad_mac);
 }
 
-TEST_CASE("the MAC is checked before the payload is read: a forged payload is refused as forged, whatever it holds",
+TEST_CASE("finding 13: the MAC is checked before the payload is read: a forged payload is refused as forged, "
+          "whatever it holds",
           "[remote][envelope]") {
   auto cache = fresh_cache();
   auto p = split(request_frame());
@@ -141,7 +142,8 @@ TEST_CASE("the MAC is checked before the payload is read: a forged payload is re
     CHECK(reason_of(open_at_node2(Parts{p.version, p.cluster, p.mac, payload}.join(), cache)) == RejectReason::bad_mac);
 }
 
-TEST_CASE("a request is accepted only by the node it is addressed to, and never by its own sender", "[remote][envelope]") {
+TEST_CASE("finding 5: a request is accepted only by the node it is addressed to, and never by its own sender",
+          "[remote][envelope]") {
   auto cache = fresh_cache();
   const auto frame = request_frame();
   auto elsewhere = open_request(frame, key_of(7), "node3", kNow, cache);
@@ -213,7 +215,7 @@ TEST_CASE("a body that would make the frame larger than the limit is not sealed"
   CHECK_FALSE(seal_request("\xff\xfe", "node1", "node2", key_of(7), kNow, nonce_of(1)).ok());
 }
 
-TEST_CASE("a response opens only for the request it answers, from the node asked, for the node that asked",
+TEST_CASE("finding 5: a response opens only for the request it answers, from the node asked, for the node that asked",
           "[remote][envelope]") {
   auto response = seal_response(R"({"ok":true})", "node2", "node1", nonce_of(1), key_of(7), kNow, nonce_of(9));
   REQUIRE(response.ok());
@@ -250,7 +252,8 @@ TEST_CASE("a peer's refusal is read as such, with its reason only", "[remote][en
   CHECK(std::get<EnvelopeRejection>(old).detail == "unknown_version");
 }
 
-TEST_CASE("peer-provided names reach the refusal's detail escaped, on one line", "[remote][envelope][log]") {
+TEST_CASE("finding 17: peer-provided names reach the refusal's detail escaped, on one line",
+          "[remote][envelope][log]") {
   auto cache = fresh_cache();
   auto frame = resigned_with_field(request_frame(), "kind", "x\r\nI FORGED\x1b[");
   auto r = open_at_node2(frame, cache);

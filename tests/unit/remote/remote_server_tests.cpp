@@ -24,7 +24,8 @@ std::string source(int n) { return "127.0.1." + std::to_string(n); }
 
 }  // namespace
 
-TEST_CASE("connections reset before they are accepted, while every slot is busy, do not bring the server down",
+TEST_CASE("finding 1: connections reset before they are accepted, while every slot is busy, do not bring "
+          "the server down",
           "[remote][server]") {
   ServedNode node(key_of(7));
   const int port = node.server.bound_port();
@@ -46,7 +47,7 @@ TEST_CASE("connections reset before they are accepted, while every slot is busy,
   CHECK(r.ok());
 }
 
-TEST_CASE("one address holding more idle connections than its share cannot keep another node out",
+TEST_CASE("finding 13: one address holding more idle connections than its share cannot keep another node out",
           "[remote][server]") {
   ServedNode node(key_of(7));
   const int port = node.server.bound_port();
@@ -61,7 +62,8 @@ TEST_CASE("one address holding more idle connections than its share cannot keep 
   for (int fd : idle) ::close(fd);
 }
 
-TEST_CASE("an authenticated request nested too deep is refused, and the server lives on", "[remote][server]") {
+TEST_CASE("finding 4: an authenticated request nested too deep is refused, and the server lives on",
+          "[remote][server]") {
   ServedNode node(key_of(7));
   // Valid JSON, signed with the key: only the depth is wrong. Deep enough to overflow the
   // stack of a recursive copy.

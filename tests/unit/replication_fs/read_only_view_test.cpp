@@ -79,7 +79,8 @@ TEST_CASE("a plain read-only bind of another folder is not taken for a view", "[
   CHECK_FALSE(haven::replication_fs::is_read_only_view("/proc"));
 }
 
-TEST_CASE("the read-only view is nosuid and nodev, and keeps noexec from the file system beneath", "[fuse]") {
+TEST_CASE("finding 7: the read-only view is nosuid and nodev, and keeps noexec from the file system beneath",
+          "[fuse]") {
   REQUIRE_FUSE_OR_SKIP();
   TempDir dir;
   // A data partition mounted noexec, as an administrator would mount one.

@@ -203,7 +203,7 @@ TEST_CASE("one primary at a time: a second connection is refused", "[link]") {
   CHECK(log.text().find("already connected") != std::string::npos);
 }
 
-TEST_CASE("connections that never start their handshake do not keep the rightful primary out", "[link]") {
+TEST_CASE("finding 3: connections that never start their handshake do not keep the rightful primary out", "[link]") {
   TempTree secondary;
   CapturedLog log;
   auto receiver = require_value(ReplicationReceiver::start(receiver_options(kPortStrangers), secondary.fd(), log.logger));

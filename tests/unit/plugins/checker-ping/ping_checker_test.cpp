@@ -128,7 +128,8 @@ std::vector<unsigned char> reply_for(const haven::checker_ping::EchoProbe& probe
 
 }  // namespace
 
-TEST_CASE("an echo reply counts only from the witness itself and with the request's random cookie", "[ping]") {
+TEST_CASE("finding 11: an echo reply counts only from the witness itself and with the request's random cookie",
+          "[ping]") {
   using haven::checker_ping::is_reply_to;
   const auto probe = haven::checker_ping::make_echo_probe();
   const auto witness = ipv4("198.51.100.102");
@@ -146,7 +147,8 @@ TEST_CASE("an echo reply counts only from the witness itself and with the reques
   CHECK_FALSE(is_reply_to(icmp.data(), icmp.size(), false, haven::checker_ping::make_echo_probe(), true, witness, witness));
 }
 
-TEST_CASE("echo probes are random: identifier, sequence and cookie differ from one probe to the next", "[ping]") {
+TEST_CASE("finding 11: echo probes are random: identifier, sequence and cookie differ from one probe to the next",
+          "[ping]") {
   const auto a = haven::checker_ping::make_echo_probe();
   const auto b = haven::checker_ping::make_echo_probe();
   CHECK(a.cookie != b.cookie);

@@ -108,7 +108,7 @@ TEST_CASE("for /f options pick tokens, delimiters, skipped lines and the comment
   CHECK(parse_for_lines_options("bogus=1").error().code == Errc::unsupported);
 }
 
-TEST_CASE("several for variables are substituted in one pass, a value never read again") {
+TEST_CASE("finding 2: several for variables are substituted in one pass, a value never read again") {
   const std::vector<ForValue> values{{'c', "/a/b/x.txt"}, {'d', "%c"}};
   CHECK(substitute_for_variables("[%c] [%d] [%~nxc] [%~dpc]", values, "/") == "[/a/b/x.txt] [%c] [x.txt] [/a/b/]");
   CHECK(substitute_for_variable("%~nxi", 'i', "/p/q.cmd", "/") == "q.cmd");

@@ -93,7 +93,7 @@ TEST_CASE("if reads /i, not and the condition kinds") {
   CHECK(std::get<IfCommand>(parse_ok("if defined X echo y")->value).kind == IfCommand::Kind::defined);
 }
 
-TEST_CASE("a for keeps its body as written and parsed, %i still in its text") {
+TEST_CASE("finding 2: a for keeps its body as written and parsed, %i still in its text") {
   auto node = parse_ok("for %i in (a b) do echo %i & echo again");
   const auto& f = std::get<ForCommand>(node->value);
   CHECK(f.variable == 'i');

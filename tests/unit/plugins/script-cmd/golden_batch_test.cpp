@@ -96,6 +96,8 @@ TEST_CASE("there are at least 60 golden batch scripts, each with its expectation
   }
 }
 
+// Regression test for finding 2 of the security review: FOR values re-parsed as commands (batch/107_*.cmd).
+// Regression test for finding 12 of the security review: taskkill /pid -1 and /im -x (batch/109_*.cmd).
 TEST_CASE("every golden batch script gives its expected output, exit code and variables") {
   for (const auto& script : golden_scripts()) {
     const auto name = script.filename().string();
