@@ -35,7 +35,8 @@ Result<std::unique_ptr<PeerLink>> PeerLink::open(boost::asio::io_context& io, Pe
   if (!boot.ok()) return std::move(boot).error();
   std::unique_ptr<PeerLink> link(new PeerLink(io, std::move(config), std::move(status), std::move(on_peer), std::move(log)));
   link->boot_ = *boot;
-  link->freshness_.emplace(link->config_.peer_node, link->config_.module, link->boot_, link->config_.timeout);
+  link->freshness_.emplace(link->config_.peer_node, link->config_.module, link->boot_, link->config_.timeout,
+                           link->config_.lans.size());
   link->lan_heard_.resize(link->config_.lans.size());
   link->lan_up_.resize(link->config_.lans.size(), false);
   for (std::size_t index = 0; index < link->config_.lans.size(); ++index) {
@@ -46,10 +47,17 @@ Result<std::unique_ptr<PeerLink>> PeerLink::open(boost::asio::io_context& io, Pe
       self->on_message(m, index);
     };
     callbacks.on_drop_line = [self](const DropLogLine& line) { self->log_(LogLevel::warning, to_log_text(line)); };
-    callbacks.admit = [self](const HeartbeatMessage& m) -> std::optional<HeartbeatRejection> {
-      auto verdict = self->freshness_->admit(m, std::chrono::steady_clock::now(), unix_ms_now());
-      if (verdict.accepted) return std::nullopt;
-      return HeartbeatRejection{verdict.reason, std::move(verdict.detail)};
+    callbacks.admit = [self, index](const HeartbeatMessage& m) {
+      auto verdict = self->freshness_->admit(m, index, std::chrono::steady_clock::now(), unix_ms_now());
+      HeartbeatAdmission admission;
+      if (verdict.accepted) return admission;
+      admission.outcome = verdict.heard_again ? HeartbeatAdmission::Outcome::heard_again : HeartbeatAdmission::Outcome::drop;
+      admission.why = HeartbeatRejection{verdict.reason, std::move(verdict.detail)};
+      return admission;
+    };
+    callbacks.on_heard_again = [self, index](const HeartbeatMessage&, const HeartbeatSocket::Endpoint&) {
+      self->lan_heard_[index] = std::chrono::steady_clock::now();
+      self->update_lans(*self->lan_heard_[index]);
     };
     auto socket = HeartbeatSocket::open(io, lan.local, link->config_.key, {lan.peer}, callbacks);
     if (!socket.ok())

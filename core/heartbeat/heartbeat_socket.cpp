@@ -80,11 +80,18 @@ void HeartbeatSocket::handle_packet(std::size_t size) {
   }
   auto& message = std::get<HeartbeatMessage>(decoded);
   if (callbacks_.admit) {
-    if (auto refused = callbacks_.admit(message)) {
-      count_drop(refused->reason, "from " + from + ": " + refused->detail);
-      return;
+    auto admission = callbacks_.admit(message);
+    switch (admission.outcome) {
+      case HeartbeatAdmission::Outcome::drop:
+        count_drop(admission.why.reason, "from " + from + ": " + admission.why.detail);
+        return;
+      case HeartbeatAdmission::Outcome::heard_again:
+        if (callbacks_.on_heard_again) callbacks_.on_heard_again(message, sender_);
+        return;
+      case HeartbeatAdmission::Outcome::deliver:
+        if (callbacks_.on_message) callbacks_.on_message(message, sender_);
+        return;
     }
-    if (callbacks_.on_message) callbacks_.on_message(message, sender_);
     return;
   }
   auto verdict = window_.admit(message);

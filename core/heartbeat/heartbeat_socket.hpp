@@ -20,6 +20,12 @@
 
 namespace haven {
 
+/// What Callbacks::admit decides on one authentic heartbeat.
+struct HeartbeatAdmission {
+  enum class Outcome { deliver, heard_again, drop } outcome = Outcome::deliver;
+  HeartbeatRejection why;  ///< for drop: the reason to count and the detail to log
+};
+
 class HeartbeatSocket {
  public:
   using Endpoint = boost::asio::ip::udp::endpoint;
@@ -32,9 +38,11 @@ class HeartbeatSocket {
     /// Monotonic time for the drop rate limit; steady_clock when empty.
     std::function<TimePoint()> now;
     /// Decides on each authentic heartbeat instead of this socket's own replay window (an
-    /// agent shares one decision between its lans: PeerFreshness). nullopt accepts it;
-    /// otherwise the reason and detail of the drop.
-    std::function<std::optional<HeartbeatRejection>(const HeartbeatMessage&)> admit;
+    /// agent shares one decision between its lans: PeerFreshness).
+    std::function<HeartbeatAdmission(const HeartbeatMessage&)> admit;
+    /// The copy of a heartbeat already delivered (through another socket), arriving here:
+    /// admit answered `heard_again`.
+    std::function<void(const HeartbeatMessage&, const Endpoint& from)> on_heard_again;
   };
 
   /// Binds `local` (port 0: any free port) and starts receiving. Fails with io_error naming

@@ -1,10 +1,16 @@
 #include "heartbeat/peer_freshness.hpp"
 
+#include <algorithm>
+
 namespace haven {
 
 PeerFreshness::PeerFreshness(std::string peer_node, std::string module, BootId own_boot,
-                             std::chrono::milliseconds horizon)
-    : peer_node_(std::move(peer_node)), module_(std::move(module)), own_boot_(own_boot), horizon_(horizon) {}
+                             std::chrono::milliseconds horizon, std::size_t lans)
+    : peer_node_(std::move(peer_node)),
+      module_(std::move(module)),
+      own_boot_(own_boot),
+      horizon_(horizon),
+      lan_highest_(std::max<std::size_t>(lans, 1)) {}
 
 void PeerFreshness::sent(std::uint64_t sequence, TimePoint now) {
   if (!sent_.empty() && sequence <= sent_.back().first) return;
@@ -29,9 +35,10 @@ void PeerFreshness::remember_echo(const HeartbeatMessage& message) {
   }
 }
 
-PeerFreshness::Verdict PeerFreshness::admit(const HeartbeatMessage& message, TimePoint now,
+PeerFreshness::Verdict PeerFreshness::admit(const HeartbeatMessage& message, std::size_t lan, TimePoint now,
                                            std::uint64_t now_unix_ms) {
   Verdict v;
+  if (lan >= lan_highest_.size()) lan = lan_highest_.size() - 1;
   if (message.sender_node != peer_node_ || message.module != module_) {
     v.reason = DropReason::other_sender;
     v.detail = "node " + message.sender_node + ", module " + message.module + "; this agent pairs with node " +
@@ -51,6 +58,16 @@ PeerFreshness::Verdict PeerFreshness::admit(const HeartbeatMessage& message, Tim
                "a replay, or clocks apart while the peer cannot hear us";
     return v;
   }
+  auto& on_lan = lan_highest_[lan];
+  if (window_.holds(message)) {
+    // Each heartbeat goes out on every lan: its copy on a lan that has not carried it yet is
+    // news about that lan, not a replay. On the same lan twice, it is one.
+    if (!on_lan || message.sequence > *on_lan) {
+      on_lan = message.sequence;
+      v.heard_again = true;
+      return v;
+    }
+  }
   const auto verdict = window_.admit(message);
   if (verdict == ReplayWindow::Verdict::replayed || verdict == ReplayWindow::Verdict::stale_boot) {
     v.reason = drop_reason(verdict);
@@ -61,6 +78,9 @@ PeerFreshness::Verdict PeerFreshness::admit(const HeartbeatMessage& message, Tim
   }
   v.accepted = true;
   v.new_boot = verdict == ReplayWindow::Verdict::accepted_new_boot;
+  if (v.new_boot)
+    for (auto& highest : lan_highest_) highest.reset();
+  if (!on_lan || message.sequence > *on_lan) on_lan = message.sequence;
   return v;
 }
 

@@ -16,8 +16,10 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "haven/behaviour.hpp"
 #include "heartbeat/drop_reason.hpp"
@@ -34,7 +36,9 @@ class PeerFreshness {
 
   /// `own_boot` is this agent's run; `horizon` how old a heartbeat may be (the heartbeat
   /// timeout: a heartbeat older than that would be ignored as lost anyway).
-  PeerFreshness(std::string peer_node, std::string module, BootId own_boot, std::chrono::milliseconds horizon);
+  /// `lans`: how many lans the heartbeats come over (the same heartbeat comes once on each).
+  PeerFreshness(std::string peer_node, std::string module, BootId own_boot, std::chrono::milliseconds horizon,
+                std::size_t lans = 1);
 
   /// This agent sent `sequence` at `now` (steady time): echoes of it count for `horizon`.
   void sent(std::uint64_t sequence, TimePoint now);
@@ -47,12 +51,16 @@ class PeerFreshness {
   struct Verdict {
     bool accepted = false;
     bool new_boot = false;    ///< accepted, and the first heartbeat of this boot of the peer
+    /// Not accepted, and no drop either: the copy, on another lan, of a heartbeat already
+    /// accepted. It tells that this lan carries the peer's heartbeats.
+    bool heard_again = false;
     DropReason reason = DropReason::replayed;  ///< when refused
     std::string detail;       ///< when refused: why, for the drop log
   };
 
-  /// Decides on one authentic heartbeat received at `now` (steady) / `now_unix_ms` (wall).
-  Verdict admit(const HeartbeatMessage& message, TimePoint now, std::uint64_t now_unix_ms);
+  /// Decides on one authentic heartbeat received on lan `lan` (0-based) at `now` (steady) /
+  /// `now_unix_ms` (wall). A copy on a lan that already carried that sequence is a replay.
+  Verdict admit(const HeartbeatMessage& message, std::size_t lan, TimePoint now, std::uint64_t now_unix_ms);
 
  private:
   bool echoes_recent(const HeartbeatMessage& message, TimePoint now);
@@ -66,6 +74,7 @@ class PeerFreshness {
   ReplayWindow window_;
   BootId echo_;
   std::uint64_t echo_sequence_ = 0;
+  std::vector<std::optional<std::uint64_t>> lan_highest_;  // per lan: highest sequence of the current boot heard there
 };
 
 }  // namespace haven

@@ -39,6 +39,13 @@ ReplayWindow::Verdict ReplayWindow::admit(const HeartbeatMessage& message) {
   return Verdict::accepted;
 }
 
+bool ReplayWindow::holds(const HeartbeatMessage& message) const {
+  auto it = senders_.find(std::make_pair(message.sender_node, message.module));
+  if (it == senders_.end() || it->second.boot != message.boot || message.sequence > it->second.highest) return false;
+  const auto age = it->second.highest - message.sequence;
+  return age < kWindow && (it->second.seen & (std::uint64_t{1} << age)) != 0;
+}
+
 const char* to_string(ReplayWindow::Verdict v) noexcept {
   switch (v) {
     case ReplayWindow::Verdict::accepted: return "accepted";

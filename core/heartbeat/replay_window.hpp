@@ -31,6 +31,10 @@ class ReplayWindow {
   /// Decides on one authenticated message, and remembers it when accepted.
   Verdict admit(const HeartbeatMessage& message);
 
+  /// True when `message` (same sender, boot and sequence) was accepted already and is still
+  /// within the window: the same heartbeat arriving again, on another lan or replayed.
+  bool holds(const HeartbeatMessage& message) const;
+
   /// Forgets every sender (e.g. when the key changes).
   void clear() { senders_.clear(); }
 

@@ -49,14 +49,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     haven::PeerResourceTracker tracker;
     tracker.take(*message);
     HAVEN_FUZZ_CHECK(resources.included == tracker.resources().has_value(), "the tracker missed the table");
-    static haven::PeerFreshness freshness("node1", "mirror", haven::BootId{0x1112131415161718ULL, 1}, std::chrono::seconds(30));
+    static haven::PeerFreshness freshness("node1", "mirror", haven::BootId{0x1112131415161718ULL, 1},
+                                          std::chrono::seconds(30), 2);
     const auto echo_before = freshness.echo();
     freshness.sent(message->echo_sequence, haven::TimePoint{} + std::chrono::milliseconds(size));
-    auto verdict = freshness.admit(*message, haven::TimePoint{} + std::chrono::milliseconds(size), 1764090001000ULL);
+    auto verdict = freshness.admit(*message, (data[0] >> 1) & 1, haven::TimePoint{} + std::chrono::milliseconds(size),
+                                   1764090001000ULL);
+    HAVEN_FUZZ_CHECK(!(verdict.accepted && verdict.heard_again), "taken and heard again at once");
     const bool ours = message->sender_node == "node1" && message->module == "mirror";
     HAVEN_FUZZ_CHECK(ours || (!verdict.accepted && verdict.reason == haven::DropReason::other_sender),
                      "took a heartbeat of another sender");
-    HAVEN_FUZZ_CHECK(verdict.accepted || !verdict.detail.empty(), "a refusal without detail");
+    HAVEN_FUZZ_CHECK(verdict.accepted || verdict.heard_again || !verdict.detail.empty(), "a refusal without detail");
     const auto echo_after = freshness.echo();
     HAVEN_FUZZ_CHECK(echo_after.first != echo_before.first || echo_after.second >= echo_before.second,
                      "the echo moved backwards");

@@ -28,7 +28,7 @@ struct Receiver {
   std::vector<DropLogLine> drop_lines;
   HeartbeatSocket::Callbacks callbacks() {
     return {[this](const HeartbeatMessage& m, const udp::endpoint&) { messages.push_back(m); },
-            [this](const DropLogLine& l) { drop_lines.push_back(l); }, {}, {}};
+            [this](const DropLogLine& l) { drop_lines.push_back(l); }, {}, {}, {}};
   }
 };
 

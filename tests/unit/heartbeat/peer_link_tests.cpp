@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
+#include <map>
 #include <thread>
 
 #include "agent/peer_link.hpp"
@@ -14,10 +15,12 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Ports of this test only (no other test of the build uses 29811-29813).
+// Ports of this test only (no other test of the build uses 29811-29815).
 constexpr unsigned short kPortOne = 29811;
 constexpr unsigned short kPortTwo = 29812;
 constexpr unsigned short kPortRelay = 29813;
+constexpr unsigned short kPortOneLan2 = 29814;
+constexpr unsigned short kPortTwoLan2 = 29815;
 
 HeartbeatSocket::Endpoint loopback(unsigned short port) {
   return {boost::asio::ip::make_address("127.0.0.1"), port};
@@ -146,4 +149,26 @@ TEST_CASE("finding 8: a recording of the peer replayed after this agent restarts
   for (const auto& update : restarted->updates) CHECK_FALSE(update.reachable);
   CHECK(std::any_of(restarted->log.begin(), restarted->log.end(),
                     [](const std::string& l) { return l.find("stale") != std::string::npos; }));
+}
+
+TEST_CASE("with two lans, each lan is seen carrying the peer's heartbeats, though each heartbeat is taken once",
+          "[peer_link]") {
+  boost::asio::io_context io;
+  auto two_lans = [](const std::string& self, const std::string& peer, unsigned short a_local, unsigned short a_remote,
+                     unsigned short b_local, unsigned short b_remote) {
+    auto c = config_for(self, peer, a_local, a_remote);
+    c.lans.push_back({"lan2", loopback(b_local), loopback(b_remote)});
+    return c;
+  };
+  Node one(io, two_lans("node1", "node2", kPortOne, kPortTwo, kPortOneLan2, kPortTwoLan2));
+  std::map<std::string, bool> lans;
+  one.link->on_lan_change([&](const std::string& lan, bool up) { lans[lan] = up; });
+  Node two(io, two_lans("node2", "node1", kPortTwo, kPortOne, kPortTwoLan2, kPortOneLan2));
+  REQUIRE(run_until(io, [&] { return lans["default"] && lans["lan2"]; }));
+  for (int i = 0; i < 20; ++i) io.run_for(10ms);
+  CHECK(lans["default"]);
+  CHECK(lans["lan2"]);
+  // Both copies of every heartbeat arrived, and none was reported as a replay.
+  CHECK(std::none_of(one.log.begin(), one.log.end(),
+                     [](const std::string& l) { return l.find("replayed") != std::string::npos; }));
 }
