@@ -11,7 +11,9 @@ Result<bool> on_off(const nlohmann::json& j, const char* key, const std::filesys
   if (!j.contains(key)) return true;
   const auto& v = j[key];
   if (v.is_string() && (v == "on" || v == "off")) return v == "on";
-  return fail(Errc::invalid_argument, file.string() + ": \"" + key + "\" is " + v.dump() +
+  // A nested value is named by its type: dumping it would recurse as deep as it is nested.
+  const std::string found = v.is_structured() ? std::string("an ") + v.type_name() : v.dump();
+  return fail(Errc::invalid_argument, file.string() + ": \"" + key + "\" is " + found +
                                           "; expected \"on\" or \"off\" (delete the file to turn checkers and errd "
                                           "back on)");
 }

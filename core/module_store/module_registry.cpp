@@ -42,11 +42,13 @@ Result<ModuleRegistry> load_module_registry(const std::filesystem::path& file) {
     if (!entry.is_object() || !entry.contains("id") || !entry["id"].is_number_integer()) {
       return broken("module '" + name + "' has no integer \"id\"");
     }
-    int id = entry["id"].get<int>();
-    if (id < kMinModuleId || id > kMaxModuleId) {
-      return broken("module '" + name + "' has id " + std::to_string(id) + ", outside " +
+    // Range-checked whole before it is narrowed: get<int>() would read 4294967297 as 1.
+    const auto whole = entry["id"].get<std::int64_t>();
+    if (whole < kMinModuleId || whole > kMaxModuleId) {
+      return broken("module '" + name + "' has id " + entry["id"].dump() + ", outside " +
                     std::to_string(kMinModuleId) + ".." + std::to_string(kMaxModuleId));
     }
+    const int id = static_cast<int>(whole);
     if (auto owner = registry.owner_of(id)) {
       return broken("modules '" + *owner + "' and '" + name + "' both have id " + std::to_string(id));
     }

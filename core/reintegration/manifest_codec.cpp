@@ -1,5 +1,7 @@
 #include "reintegration/manifest_codec.hpp"
 
+#include <algorithm>
+
 #include <cstring>
 #include <string>
 
@@ -22,6 +24,9 @@ constexpr std::uint64_t kMinBlock = 4096;
 constexpr std::uint64_t kMaxBlock = 64ull << 20;
 constexpr std::size_t kMaxXattrValue = 64 * 1024;
 constexpr std::size_t kMaxXattrs = 4096;
+// str path (4 + at least 1), type 1, mode uid gid 12, size mtime rdev link_group 32, str
+// symlink_target 4, xattr_count 4, has_hashes 1.
+constexpr std::uint64_t kMinEntryBytes = 59;
 
 class Writer {
  public:
@@ -122,9 +127,13 @@ Result<TreeManifest> decode_manifest(std::span<const std::byte> bytes) {
     return fail(Errc::invalid_argument, "the peer's tree manifest is not valid: its header is cut short");
   if (m.block_size < kMinBlock || m.block_size > kMaxBlock)
     return fail(Errc::invalid_argument, "the peer's tree manifest is not valid: block size " + std::to_string(m.block_size) + ", expected 4096 to 67108864");
-  // Each entry takes at least 60 bytes: a count larger than that allows is a lie.
-  if (count > r.left() / 60) return fail(Errc::invalid_argument, "the peer's tree manifest is not valid: " + std::to_string(count) + " entries cannot fit in " + std::to_string(r.left()) + " bytes");
-  m.entries.reserve(count);
+  // Each entry takes at least 59 bytes (a one-byte path, no link target, no xattrs, no
+  // hashes): a count larger than that allows is a lie.
+  if (count > r.left() / kMinEntryBytes) return fail(Errc::invalid_argument, "the peer's tree manifest is not valid: " + std::to_string(count) + " entries cannot fit in " + std::to_string(r.left()) + " bytes");
+  // Reserved only up to what a small tree needs: an entry in memory is several times its 59
+  // bytes on the wire, so reserving what a hostile count allows would cost gigabytes before
+  // the first entry is read; a real large tree grows the vector as it is read.
+  m.entries.reserve(std::min<std::uint64_t>(count, 4096));
   for (std::uint64_t i = 0; i < count; ++i) {
     ManifestEntry e;
     std::uint8_t type = 0;

@@ -186,7 +186,9 @@ Result<TreeManifest> build_manifest(int dir_fd, const ManifestOptions& options, 
       if (!replication::is_safe_relative_path(rel))
         return fail(Errc::invalid_argument, "cannot describe the tree " + what + ": unsafe root path '" + printable_path(rel) + "'");
       auto parent = replication::open_parent_beneath(dir_fd, rel, replication::PathResolution::automatic);
-      if (parent.error == ENOENT || parent.error == ENOTDIR) continue;  // gone: nothing to describe
+      // Gone, or behind a symbolic link (never followed: not in the tree as replication sees
+      // it): nothing to describe.
+      if (parent.error == ENOENT || parent.error == ENOTDIR || parent.error == ELOOP) continue;
       if (parent.error != 0) return read_error(what, rel, "open the folder holding it", parent.error);
       UniqueFd folder(::openat(parent.parent.fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
       if (!folder.valid()) return read_error(what, rel, "open the folder holding it", errno);

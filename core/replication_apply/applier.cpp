@@ -212,12 +212,13 @@ Status Applier::apply_create(const Change& c) {
   const int flags = O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC;
   int fd = ::openat(parent->fd, name, flags, c.mode & 0777);
   if (fd < 0 && errno == EEXIST) {
-    // The primary had nothing there. A regular file is reused and emptied; anything else that
-    // is not a folder (a symbolic link above all) is replaced, never followed.
+    // The primary had nothing there. A regular file of its own is reused and emptied; one with
+    // other names (a hard link, maybe to a file outside) and anything else that is not a folder
+    // (a symbolic link above all) is replaced, never followed or emptied.
     struct stat st {};
     if (::fstatat(parent->fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return system_error(c, "stat what is in the way", errno);
     if (S_ISDIR(st.st_mode)) return system_error(c, "create the file over a folder", EISDIR);
-    if (S_ISREG(st.st_mode)) {
+    if (S_ISREG(st.st_mode) && st.st_nlink == 1) {
       UniqueFd node(::openat(parent->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
       if (node.valid()) fd = ::open(proc_fd_path(node.get()).c_str(), O_RDWR | O_TRUNC | O_CLOEXEC);
     } else {

@@ -49,9 +49,9 @@ Result<NodeKnowledge> load_knowledge(const std::filesystem::path& file) {
   auto version = doc.find("format");
   if (version == doc.end() || !version->is_number_integer())
     return corrupt(file, "\"format\" must be an integer (expected " + std::to_string(kFormatVersion) + ")");
-  if (version->get<int>() != kFormatVersion)
-    return corrupt(file, "\"format\" is " + std::to_string(version->get<int>()) + ", this haven reads format " +
-                             std::to_string(kFormatVersion));
+  // Compared whole: get<int>() would read 4294967297 as 1.
+  if (version->get<std::int64_t>() != kFormatVersion)
+    return corrupt(file, "\"format\" is " + version->dump() + ", this haven reads format " + std::to_string(kFormatVersion));
 
   NodeKnowledge known;
   auto uptodate = doc.find("data_uptodate");

@@ -28,15 +28,22 @@ Result<std::vector<AddressAssignment>> load_vip_record(const std::filesystem::pa
   std::vector<AddressAssignment> out;
   try {
     const auto record = nlohmann::json::parse(*text);
-    for (const auto& entry : record.at("addresses")) {
+    const auto& addresses = record.at("addresses");
+    if (!addresses.is_array()) throw std::runtime_error("\"addresses\" is not a list");
+    for (const auto& entry : addresses) {
       AddressAssignment a;
       a.interface = entry.at("interface").get<std::string>();
       const auto address = entry.at("address").get<std::string>();
       auto ip = parse_ip_address(address);
       if (!ip) throw std::runtime_error("\"" + address + "\" is not an IP address");
-      a.prefix = IpPrefix{*ip, entry.at("prefix").get<int>()};
-      if (a.prefix.length < 0 || a.prefix.length > host_prefix_length(*ip))
-        throw std::runtime_error("prefix " + std::to_string(a.prefix.length) + " of " + address + " is out of range");
+      // A whole number, range-checked before it is narrowed: get<int>() would truncate 24.9 and
+      // make 1e300 undefined behaviour.
+      const auto& prefix = entry.at("prefix");
+      if (!prefix.is_number_integer()) throw std::runtime_error("the prefix of " + address + " is not a whole number");
+      const auto length = prefix.get<std::int64_t>();
+      if (length < 0 || length > host_prefix_length(*ip))
+        throw std::runtime_error("prefix " + prefix.dump() + " of " + address + " is out of range");
+      a.prefix = IpPrefix{*ip, static_cast<int>(length)};
       a.label = entry.value("label", std::string());
       out.push_back(std::move(a));
     }

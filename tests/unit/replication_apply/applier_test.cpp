@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+
+#include <fstream>
 #include <cstdio>
 #include <filesystem>
 
@@ -208,6 +210,24 @@ TEST_CASE("finding 7: by default set-uid and set-gid bits are cleared, except se
     require_ok(keeping.apply(again));
     CHECK((lstat_of(tree / "sh").st_mode & 07777) == 04755);
   }
+}
+
+TEST_CASE("finding 20: a create over a file with other names replaces it, never empties the file they share",
+          "[applier]") {
+  TempTree tree;
+  // A hard link planted in the secondary's folder to a file elsewhere (the fuzz target found it).
+  const auto outside = tree.path().parent_path() / (tree.path().filename().string() + "-outside");
+  { std::ofstream(outside) << "precious"; }
+  fs::permissions(outside, fs::perms(0600));
+  REQUIRE(::link(outside.c_str(), (tree.path() / "h").c_str()) == 0);
+  Applier applier(tree.fd(), resolved_by(any_resolution()));
+  require_ok(applier.apply(mk_file("h", 0644)));
+  CHECK(fs::file_size(outside) == 8);
+  CHECK((lstat_of(outside).st_mode & 07777) == 0600);
+  CHECK(lstat_of(outside).st_nlink == 1);
+  CHECK(lstat_of(tree.path() / "h").st_nlink == 1);
+  CHECK(fs::file_size(tree.path() / "h") == 0);
+  fs::remove(outside);
 }
 
 TEST_CASE("unlink, rmdir, link and symlink change the tree as on the primary", "[applier]") {
