@@ -3,6 +3,7 @@
 #include <lua.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <set>
@@ -16,7 +17,10 @@ namespace {
 
 constexpr std::size_t kMemoryLimit = 16 * 1024 * 1024;
 constexpr int kInstructionLimit = 10'000'000;
-constexpr int kHookEvery = 10'000;
+// One instruction can be a C call that copies MiBs (s:upper() on an 8 MiB string), so the
+// clock is read often: between two reads at most kHookEvery of them run.
+constexpr int kHookEvery = 10;
+constexpr std::chrono::milliseconds kTimeLimit{1000};
 
 // The rule language's vocabulary, in Lua. It runs before the sandbox closes `debug`, and keeps
 // debug.getinfo to itself to know the line of each rule. Returns the function that hands the
@@ -91,6 +95,7 @@ void* limited_alloc(void* ud, void* ptr, std::size_t old_size, std::size_t new_s
 struct InstructionBudget {
   int left = kInstructionLimit;
   bool exhausted = false;
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::now() + kTimeLimit;
 };
 
 InstructionBudget& instruction_budget(lua_State* L) {
@@ -98,8 +103,8 @@ InstructionBudget& instruction_budget(lua_State* L) {
 }
 
 [[noreturn]] void too_long(lua_State* L) {
-  luaL_error(L, "the rules run for too long (more than %d Lua instructions); they must only declare rules",
-             kInstructionLimit);
+  luaL_error(L, "the rules run for too long (more than %d Lua instructions or %d ms); they must only declare rules",
+             kInstructionLimit, static_cast<int>(kTimeLimit.count()));
   std::abort();  // luaL_error does not return
 }
 
@@ -107,7 +112,7 @@ void count_instructions(lua_State* L, lua_Debug*) {
   auto& budget = instruction_budget(L);
   if (budget.exhausted) too_long(L);
   budget.left -= kHookEvery;
-  if (budget.left > 0) return;
+  if (budget.left > 0 && std::chrono::steady_clock::now() < budget.deadline) return;
   // Once over, every instruction fails: code after a pcall that caught the error cannot go on.
   budget.exhausted = true;
   lua_sethook(L, count_instructions, LUA_MASKCOUNT, 1);
@@ -168,15 +173,20 @@ std::string administrator_message(const std::string& lua_message, const std::str
   return fmt::format("{} line {}: Lua rules: {}", source, first_line, lua_message);
 }
 
+// The results are read back outside any protected call, where a Lua error is a panic (an
+// abort): raw reads only, since a script can give its rule objects an __index that runs Lua,
+// and no conversion, which could fail for memory. A field that is not a string reads "".
 std::string field_string(lua_State* L, int table, const char* key) {
-  lua_getfield(L, table, key);
-  std::string out = lua_isstring(L, -1) ? lua_tostring(L, -1) : "";
+  lua_pushstring(L, key);
+  lua_rawget(L, table);
+  std::string out = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
   lua_pop(L, 1);
   return out;
 }
 
 int field_int(lua_State* L, int table, const char* key) {
-  lua_getfield(L, table, key);
+  lua_pushstring(L, key);
+  lua_rawget(L, table);
   const int out = lua_isinteger(L, -1) ? static_cast<int>(lua_tointeger(L, -1)) : 0;
   lua_pop(L, 1);
   return out;
@@ -229,12 +239,16 @@ Result<LuaRuleSet> parse_lua_rules(std::string_view text, const std::string& sou
   // Blank lines first, so that Lua's line numbers are the file's.
   const std::string chunk = std::string(static_cast<std::size_t>(std::max(0, first_line - 1)), '\n') + std::string(text);
   lua_sethook(L, count_instructions, LUA_MASKCOUNT, kHookEvery);
-  if (luaL_loadbufferx(L, chunk.data(), chunk.size(), ("=" + source).c_str(), "t") != LUA_OK ||
-      lua_pcall(L, 0, 0, 0) != LUA_OK) {
-    const char* message = lua_tostring(L, -1);
-    return fail(Errc::invalid_argument,
-                administrator_message(message != nullptr ? message : "out of memory (more than 16 MiB)", source,
-                                      first_line));
+  int status = luaL_loadbufferx(L, chunk.data(), chunk.size(), ("=" + source).c_str(), "t");
+  if (status == LUA_OK) status = lua_pcall(L, 0, 0, 0);
+  if (status != LUA_OK) {
+    // Not lua_tostring on a number: converting allocates, and failing here (memory full) is
+    // an unprotected error, a panic.
+    std::string message = status == LUA_ERRMEM ? "out of memory (more than 16 MiB)" : "an error that is not a string";
+    if (lua_type(L, -1) == LUA_TSTRING) message = lua_tostring(L, -1);
+    else if (lua_isinteger(L, -1)) message = std::to_string(lua_tointeger(L, -1));
+    else if (lua_type(L, -1) == LUA_TNUMBER) message = fmt::format("{}", lua_tonumber(L, -1));
+    return fail(Errc::invalid_argument, administrator_message(message, source, first_line));
   }
   lua_pushvalue(L, collect);
   if (lua_pcall(L, 0, 2, 0) != LUA_OK)
@@ -244,12 +258,13 @@ Result<LuaRuleSet> parse_lua_rules(std::string_view text, const std::string& sou
 
   LuaRuleSet out;
   std::set<std::string> labels;
-  const lua_Integer count = luaL_len(L, added);
+  const auto count = static_cast<lua_Integer>(lua_rawlen(L, added));
   for (lua_Integer i = 1; i <= count; ++i) {
-    lua_geti(L, added, i);
+    lua_rawgeti(L, added, i);
     const int entry = lua_gettop(L);
     const std::string label = field_string(L, entry, "label");
-    lua_getfield(L, entry, "rule");
+    lua_pushstring(L, "rule");
+    lua_rawget(L, entry);
     const int rule = lua_gettop(L);
     const std::string resource = field_string(L, rule, "resource");
     const std::string state = field_string(L, rule, "state");
@@ -270,10 +285,10 @@ Result<LuaRuleSet> parse_lua_rules(std::string_view text, const std::string& sou
     made.text = fmt::format("{} = if_then(\"{}\", \"{}\", Action.{})", label, resource, state, action);
     out.rules.push_back(std::move(made));
   }
-  const lua_Integer disabled_count = luaL_len(L, disabled);
+  const auto disabled_count = static_cast<lua_Integer>(lua_rawlen(L, disabled));
   for (lua_Integer i = 1; i <= disabled_count; ++i) {
-    lua_geti(L, disabled, i);
-    out.disabled.emplace_back(lua_tostring(L, -1));
+    lua_rawgeti(L, disabled, i);
+    out.disabled.emplace_back(lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "");
     lua_pop(L, 1);
   }
   return out;

@@ -2,7 +2,7 @@
 
 #include <fstream>
 #include <functional>
-#include <sstream>
+#include <vector>
 
 namespace haven::replication_fs::detail {
 namespace {
@@ -11,19 +11,8 @@ namespace {
 void for_each_mount(const std::function<void(const MountEntry&)>& visit) {
   std::ifstream table("/proc/self/mountinfo");
   std::string line;
-  while (std::getline(table, line)) {
-    // id parent major:minor root mount-point options [optional fields...] - type source super-options
-    std::istringstream fields(line);
-    MountEntry entry;
-    fields >> entry.id >> entry.parent_id >> entry.device >> entry.root >> entry.mount_point >> entry.options;
-    entry.root = unescape_mount_field(entry.root);
-    entry.mount_point = unescape_mount_field(entry.mount_point);
-    std::string field;
-    while (fields >> field && field != "-") {
-    }
-    fields >> entry.type;
-    visit(entry);
-  }
+  while (std::getline(table, line))
+    if (auto entry = parse_mount_line(line)) visit(*entry);
 }
 
 }  // namespace
@@ -50,6 +39,32 @@ std::string unescape_mount_field(const std::string& field) {
     out += field[i];
   }
   return out;
+}
+
+std::optional<MountEntry> parse_mount_line(std::string_view line) {
+  // id parent major:minor root mount-point options [optional fields...] - type source super-options
+  // Split on ' ' only, the kernel's one separator: a path may hold \r, \v or \f, which the
+  // kernel does not escape (a stream's >> would cut the path there and shift every field).
+  std::vector<std::string_view> fields;
+  std::size_t start = 0;
+  while (start <= line.size()) {
+    auto end = line.find(' ', start);
+    if (end == std::string_view::npos) end = line.size();
+    if (end > start) fields.push_back(line.substr(start, end - start));
+    start = end + 1;
+  }
+  if (fields.size() < 6) return std::nullopt;
+  MountEntry entry;
+  entry.id = fields[0];
+  entry.parent_id = fields[1];
+  entry.device = fields[2];
+  entry.root = unescape_mount_field(std::string(fields[3]));
+  entry.mount_point = unescape_mount_field(std::string(fields[4]));
+  entry.options = fields[5];
+  std::size_t i = 6;
+  while (i < fields.size() && fields[i] != "-") ++i;
+  if (i + 1 < fields.size()) entry.type = fields[i + 1];
+  return entry;
 }
 
 std::optional<MountEntry> top_mount(const std::string& mount_point) {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace haven::replication_fs::detail {
 
@@ -35,6 +36,13 @@ std::string mount_point_of(const std::filesystem::path& dir);
 
 /// "/a/b\\040c" (mountinfo's octal escapes) -> "/a/b c".
 std::string unescape_mount_field(const std::string& field);
+
+/// One line of /proc/self/mountinfo, without its newline ("36 35 98:0 /mnt1 /mnt2 rw,noatime
+/// master:1 - ext3 /dev/root rw"), root and mount point unescaped. Fields are separated by
+/// spaces only, as the kernel writes them: a path keeps any other byte (tab, newline, space
+/// and backslash come escaped as \ooo; \r, \v or \f do not). nullopt when the line has
+/// fewer than the six leading fields. Pure.
+std::optional<MountEntry> parse_mount_line(std::string_view line);
 
 inline constexpr const char* kHavenFsType = "fuse.haven";
 

@@ -77,6 +77,18 @@ bool is_reply_to(const unsigned char* icmp, std::size_t size, bool v6, const Ech
   return same_address(from, target);
 }
 
+bool is_reply_datagram(const unsigned char* datagram, std::size_t size, bool v6, bool raw, const EchoProbe& probe,
+                       const sockaddr_storage& from, const sockaddr_storage& target) {
+  std::size_t offset = 0;
+  if (raw && !v6) {  // raw IPv4 includes the IP header
+    if (size < 20 || (datagram[0] >> 4) != 4) return false;
+    offset = static_cast<std::size_t>(datagram[0] & 0x0f) * 4;
+    if (offset < 20) return false;
+  }
+  if (size < offset + 8) return false;
+  return is_reply_to(datagram + offset, size - offset, v6, probe, raw, from, target);
+}
+
 EchoOutcome echo_once(const std::string& address, std::chrono::milliseconds timeout) {
   sockaddr_storage to{};
   socklen_t to_len = 0;
@@ -136,10 +148,7 @@ EchoOutcome echo_once(const std::string& address, std::chrono::milliseconds time
     socklen_t from_len = sizeof from;
     const ssize_t got = ::recvfrom(socket.get(), reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from), &from_len);
     if (got <= 0) continue;
-    std::size_t offset = 0;
-    if (raw && !v6) offset = static_cast<std::size_t>(reply[0] & 0x0f) * 4;  // raw IPv4 includes the IP header
-    if (static_cast<std::size_t>(got) < offset + 8) continue;
-    if (!is_reply_to(reply.data() + offset, static_cast<std::size_t>(got) - offset, v6, probe, raw, from, to)) continue;
+    if (!is_reply_datagram(reply.data(), static_cast<std::size_t>(got), v6, raw, probe, from, to)) continue;
     return {true, false, "", std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start)};
   }
   return {false, true, "no reply from " + address + " within " + std::to_string(timeout.count()) + " ms", {}};

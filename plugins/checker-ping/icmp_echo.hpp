@@ -36,6 +36,13 @@ EchoProbe make_echo_probe();
 bool is_reply_to(const unsigned char* icmp, std::size_t size, bool v6, const EchoProbe& probe, bool check_identifier,
                  const sockaddr_storage& from, const sockaddr_storage& target);
 
+/// True when `datagram` (`size` bytes, as recvfrom returned them) is the echo reply to `probe`
+/// from `target`. `raw`: read from a raw socket, where an IPv4 datagram starts with its IP
+/// header (a whole one: version 4, 20 to 60 bytes, skipped) and the identifier is checked; an
+/// ICMPv6 or ping socket gives the ICMP message alone. Pure.
+bool is_reply_datagram(const unsigned char* datagram, std::size_t size, bool v6, bool raw, const EchoProbe& probe,
+                       const sockaddr_storage& from, const sockaddr_storage& target);
+
 /// Sends one echo request to a numeric IPv4/IPv6 address and waits for its reply until
 /// `timeout`. Uses an unprivileged ping socket when the system allows it, a raw socket
 /// otherwise (root).

@@ -27,7 +27,15 @@ Result<std::optional<std::regex>> read_regex(const ConfigNode& node, const char*
   if (!text || text->empty()) return std::optional<std::regex>{};
   text_out = *text;
   try {
-    return std::optional<std::regex>{std::regex(*text, std::regex::extended)};
+    (void)std::regex(*text, std::regex::extended);  // refused as written, not as wrapped below
+    // A name or command line is whatever a local user made it, hundreds of KiB at will. A
+    // search with libstdc++'s default (backtracking) executor recurses once per character
+    // (a long subject overflows the stack) and restarts at each position (quadratic, or
+    // worse). So the expression is matched as .*(E).* over the whole subject by the
+    // Thompson executor (__polynomial): one pass, linear, with no recursion per character.
+    // Same answer as searching for E: an extended expression has no back-references.
+    return std::optional<std::regex>{
+        std::regex(".*(" + *text + ").*", std::regex::extended | std::regex_constants::__polynomial)};
   } catch (const std::regex_error& e) {
     return fail(Errc::invalid_argument, "haven.checker.proc: " + where(node) + " has " + attribute + "=\"" + *text +
                                             "\", expected an extended regular expression (" + e.what() + ")");
@@ -80,10 +88,10 @@ std::string program_name(const ProcessInfo& process) {
 
 bool matches(const ProcessRule& rule, const ProcessInfo& process) {
   const std::string name = program_name(process);
-  const bool name_ok = rule.name_regex ? std::regex_search(name, *rule.name_regex)
+  const bool name_ok = rule.name_regex ? std::regex_match(name, *rule.name_regex)
                                        : (name == rule.name || process.comm == rule.name);
   if (!name_ok) return false;
-  return !rule.arg_regex || std::regex_search(arguments(process), *rule.arg_regex);
+  return !rule.arg_regex || std::regex_match(arguments(process), *rule.arg_regex);
 }
 
 long count_matching(const ProcessRule& rule, const std::vector<ProcessInfo>& processes) {

@@ -22,7 +22,9 @@ struct ProcessInfo {
 /// What to count, read from `<proc name [nameregex] [argregex] [atleast] [atmax]/>`.
 struct ProcessRule {
   std::string name;                       ///< compared with the program's base name
-  std::optional<std::regex> name_regex;   ///< when set, replaces the exact name comparison
+  /// When set, replaces the exact name comparison. Both expressions are compiled by
+  /// parse_process_rule to match a whole subject (.*(E).*), linearly: use it to make them.
+  std::optional<std::regex> name_regex;
   std::optional<std::regex> arg_regex;    ///< searched in the arguments after argv[0], joined by spaces
   std::string name_regex_text;
   std::string arg_regex_text;
@@ -37,7 +39,8 @@ Result<ProcessRule> parse_process_rule(const ConfigNode& element);
 /// The program's name: the base name of argv[0], or comm when there is no command line.
 std::string program_name(const ProcessInfo& process);
 
-/// True when the process is one the rule counts.
+/// True when the process is one the rule counts. Time is linear in the length of the name and
+/// the arguments (any local user chooses them, at any length), and no stack grows with it.
 bool matches(const ProcessRule& rule, const ProcessInfo& process);
 
 /// How many processes of the list match.

@@ -228,7 +228,7 @@ Result<BatchInterpreter::Flow> BatchInterpreter::builtin_goto(const std::string&
   return Flow{Flow::Kind::go_to, label, 0};
 }
 
-Result<BatchInterpreter::Flow> BatchInterpreter::builtin_call(const std::string& rest) {
+Result<BatchInterpreter::Flow> BatchInterpreter::builtin_call(const std::string& rest, bool for_values) {
   const auto trimmed = trim_leading(rest);
   if (trimmed.empty()) return error_here(Errc::parse_error, "syntax error: 'call' without a command");
   if (trimmed.front() == ':') {
@@ -258,7 +258,15 @@ Result<BatchInterpreter::Flow> BatchInterpreter::builtin_call(const std::string&
     set_errorlevel(flow.value().code);
     return Flow{};
   }
-  // call expands the command once more: `call echo %%X%%` shows X's value.
+  // call expands the command once more: `call echo %%X%%` shows X's value. A for variable's
+  // value in it stays a value (finding 2): the expanded text runs as one command, never
+  // parsed again, so a file name or line holding "& x" or "| x" does not become a command.
+  if (for_values) {
+    SimpleCommand command;
+    command.text = expand_line(trimmed);
+    command.for_values = true;
+    return execute_simple(command, true);
+  }
   auto parsed = parse_statement(expand_line(trimmed));
   if (!parsed.ok()) return error_here(parsed.error().code, "in a call: " + parsed.error().message);
   if (parsed.value().incomplete) return error_here(Errc::parse_error, "in a call: " + parsed.value().incomplete_reason);

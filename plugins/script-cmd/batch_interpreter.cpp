@@ -96,6 +96,7 @@ NodePtr with_for_values(const Node& node, const std::vector<ForValue>& values, c
     c.text = sub(simple->text);
     c.redirections = redirections_with(simple->redirections, values, cwd);
     c.echo_off = simple->echo_off;
+    c.for_values = simple->for_values || c.text != simple->text;
     copy->value = std::move(c);
   } else if (const auto* block = std::get_if<Block>(&node.value)) {
     Block b;
@@ -159,7 +160,8 @@ BatchInterpreter::BatchInterpreter(BatchSystem& system, BatchOptions options)
       env_(options.environment),
       cwd_(std::move(options.cwd)),
       streams_(options.streams),
-      notice_(std::move(options.notice)) {
+      notice_(std::move(options.notice)),
+      keep_going_(std::move(options.keep_going)) {
   if (cwd_.empty()) {
     std::error_code ec;
     cwd_ = std::filesystem::current_path(ec).string();
@@ -358,6 +360,8 @@ Result<BatchInterpreter::Flow> BatchInterpreter::run_frame(Frame& frame, std::si
 }
 
 Result<BatchInterpreter::Flow> BatchInterpreter::execute(const Node& node) {
+  if (keep_going_ && !keep_going_())
+    return error_here(Errc::refused, "the run was stopped: it reached the step, time or memory limit set by its caller");
   if (std::holds_alternative<Comment>(node.value)) return Flow{};
   if (const auto* simple = std::get_if<SimpleCommand>(&node.value)) return execute_simple(*simple, false);
   if (const auto* block = std::get_if<Block>(&node.value)) return execute_block(*block);
@@ -621,6 +625,7 @@ Result<BatchInterpreter::Flow> BatchInterpreter::execute_simple(const SimpleComm
   auto [name, rest] = split_command(text);
   if (name.empty()) return Flow{};
   const auto lower = to_lower(name);
+  if (lower == "call") return builtin_call(rest, command.for_values);
   if (is_builtin(lower)) return run_builtin(lower, rest);
   return execute_program(name, rest, via_call);
 }

@@ -30,6 +30,11 @@ struct BatchOptions {
   BatchStreams streams;                            ///< where output goes; not closed
   /// Told what the script went on after (an unknown program), "FILE:LINE: what"; may be empty.
   std::function<void(const std::string&)> notice;
+  /// Asked before each statement or command runs (each round of a for, each line after a
+  /// goto, each call); when it answers false the run stops with an Errc::refused error. Unset:
+  /// no limit (a hook's own timeout bounds it). For callers that bound a run in steps, time or
+  /// memory, such as the fuzz target.
+  std::function<bool()> keep_going;
 };
 
 class BatchInterpreter {
@@ -99,7 +104,7 @@ class BatchInterpreter {
   Result<Flow> builtin_set(const std::string& rest);
   Result<Flow> builtin_set_arithmetic(const std::string& expression);
   Result<Flow> builtin_goto(const std::string& rest);
-  Result<Flow> builtin_call(const std::string& rest);
+  Result<Flow> builtin_call(const std::string& rest, bool for_values = false);
   Result<Flow> builtin_exit(const std::string& rest);
   Result<Flow> builtin_setlocal(const std::string& rest);
   Result<Flow> builtin_endlocal();
@@ -119,6 +124,7 @@ class BatchInterpreter {
   std::string cwd_;
   BatchStreams streams_;
   std::function<void(const std::string&)> notice_;
+  std::function<bool()> keep_going_;
   std::vector<std::string> directory_stack_;
   std::vector<SavedScope> scopes_;
   Frame* frame_ = nullptr;

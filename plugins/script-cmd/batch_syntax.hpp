@@ -28,6 +28,8 @@ struct SimpleCommand {
   std::string text;
   std::vector<Redirection> redirections;
   bool echo_off = false;
+  /// A for variable's value was substituted into `text`: a `call` must not parse it again.
+  bool for_values = false;
 };
 
 struct Block {

@@ -24,10 +24,20 @@ MappedCommand run(std::vector<std::string> argv) {
   return m;
 }
 
+// systemctl would read a unit starting with '-' as one of its options ("-H host").
+std::optional<MappedCommand> option_like_unit(const std::string& written, const std::string& unit) {
+  if (unit.empty() || unit.front() != '-') return std::nullopt;
+  return unsupported("'" + written + "': the service name '" + unit +
+                     "' starts with '-', which systemctl would read as an option");
+}
+
 std::optional<MappedCommand> map_net(const std::vector<std::string>& args, const ServiceMap& services) {
   const auto verb = args.empty() ? std::string() : to_lower(args[0]);
-  if ((verb == "start" || verb == "stop") && args.size() >= 2)
-    return run({"systemctl", verb, services.unit_for(join(args, 1))});
+  if ((verb == "start" || verb == "stop") && args.size() >= 2) {
+    const auto unit = services.unit_for(join(args, 1));
+    if (auto refused = option_like_unit("net " + join(args, 0), unit)) return refused;
+    return run({"systemctl", verb, unit});
+  }
   return unsupported("'net " + join(args, 0) +
                      "': on Linux haven maps only 'net start NAME' and 'net stop NAME' (to systemctl)");
 }
@@ -38,6 +48,7 @@ std::optional<MappedCommand> map_sc(std::vector<std::string> args, const Service
   const auto verb = args.empty() ? std::string() : to_lower(args[0]);
   if ((verb == "start" || verb == "stop" || verb == "query") && args.size() >= 2) {
     const auto unit = services.unit_for(args[1]);
+    if (auto refused = option_like_unit("sc " + join(args, 0), unit)) return refused;
     if (verb == "query") return run({"systemctl", "is-active", unit});
     return run({"systemctl", verb, unit});
   }

@@ -6,13 +6,11 @@
 namespace haven::sh {
 namespace {
 
-// Linux reads at most this much of a "#!" line (BINPRM_BUF_SIZE); we read as much.
-constexpr std::size_t kFirstLineLimit = 256;
-
 std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
+  // The end first: a line of blanks and '\r' only ("#!  \r") is empty, not "\r".
   const auto last = s.find_last_not_of(" \t\r");
+  if (last == std::string_view::npos) return {};
+  const auto first = s.find_first_not_of(" \t");
   return s.substr(first, last - first + 1);
 }
 
@@ -27,12 +25,33 @@ Result<ShellCommandLine> shell_command_line(const ScriptRun& run) {
   std::string head(kFirstLineLimit, '\0');
   in.read(head.data(), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<std::size_t>(in.gcount()));
+  return shell_command_line(head, run);
+}
 
+Result<ShellCommandLine> shell_command_line(std::string_view head, const ScriptRun& run) {
+  head = head.substr(0, kFirstLineLimit);
   ShellCommandLine cmd;
   if (head.rfind("#!", 0) == 0) {
-    // Like the kernel: the interpreter, then everything after it as one argument.
+    // Like the kernel: the interpreter, then everything after it as one argument. The line
+    // ends at the first newline (or at the end of a shorter file); without a newline in the
+    // first 256 bytes the kernel cuts it before the 256th, and refuses it when that cuts the
+    // interpreter's name.
     const auto newline = head.find('\n');
-    const auto line = trim(std::string_view(head).substr(2, newline == std::string::npos ? newline : newline - 2));
+    auto raw = head.substr(2, newline == std::string_view::npos ? newline : newline - 2);
+    if (newline == std::string_view::npos && head.size() == kFirstLineLimit) {
+      const auto name = head.find_first_not_of(" \t", 2);
+      if (name == std::string_view::npos ||
+          head.find_first_of(std::string_view(" \t\0", 3), name) == std::string_view::npos)
+        return fail(Errc::invalid_argument, where(run) + " has a #! line longer than " +
+                                                std::to_string(kFirstLineLimit) +
+                                                " bytes that cuts the interpreter's name (the kernel refuses it too)");
+      raw = head.substr(2, kFirstLineLimit - 3);
+    }
+    // The kernel would read the name and the argument only up to a NUL: refused, not guessed.
+    if (raw.find('\0') != std::string_view::npos)
+      return fail(Errc::invalid_argument, where(run) + " has a NUL byte in its #! line (line 1); write the "
+                                                       "interpreter and its argument as plain text");
+    const auto line = trim(raw);
     const auto gap = line.find_first_of(" \t");
     const auto interpreter = line.substr(0, gap);
     if (interpreter.empty())
