@@ -113,6 +113,16 @@ std::string loss_in(const std::vector<std::uint64_t>& records, std::uint64_t ack
   return {};
 }
 
+// "N records, 1..K in order, then ..." for a failure message.
+std::string describe_records(const std::vector<std::uint64_t>& records, std::uint64_t acknowledged) {
+  std::size_t in_order = 0;
+  while (in_order < records.size() && records[in_order] == in_order + 1) ++in_order;
+  std::string text = std::to_string(records.size()) + " records, 1.." + std::to_string(in_order) + " in order";
+  if (in_order < records.size()) text += ", then " + std::to_string(records[in_order]);
+  if (!records.empty()) text += ", last " + std::to_string(records.back());
+  return text + "; " + std::to_string(acknowledged) + " acknowledged";
+}
+
 int rounds_asked() {
   const char* v = std::getenv("HAVEN_CUT_ROUNDS");
   return v ? std::max(1, std::atoi(v)) : 50;
@@ -280,6 +290,10 @@ TEST_CASE("zero loss with the replication lan cut: every acknowledged record is 
       REQUIRE(s.describe() == "SECOND Ready");
       const auto loss = loss_in(journal_records(data[other - 1] / "journal"), acknowledged);
       INFO("node" << other << ", brought level, lacks an acknowledged record: " << loss);
+      // Which copy lacks it: the primary's own (lost on its node) or only the secondary's (not
+      // reintegrated)?
+      INFO("the primary node" << primary << "'s own journal: "
+                              << describe_records(journal_records(data[primary - 1] / "journal"), acknowledged));
       REQUIRE(loss.empty());
     }
   }
