@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 
 #define HAVEN_FUZZ_CHECK(condition, explanation)                                           \
   do {                                                                                     \
@@ -14,3 +15,25 @@
       std::abort();                                                                        \
     }                                                                                      \
   } while (false)
+
+namespace haven::fuzz {
+
+/// `s` with every byte that is not printable ASCII (and the backslash) as \xNN, for the
+/// explanation of a violated property.
+inline std::string printable(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7f || c == '\\') {
+      static const char* hex = "0123456789abcdef";
+      out += "\\x";
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace haven::fuzz
