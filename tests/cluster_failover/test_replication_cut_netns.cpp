@@ -294,6 +294,9 @@ TEST_CASE("zero loss with the replication lan cut: every acknowledged record is 
       // reintegrated)?
       INFO("the primary node" << primary << "'s own journal: "
                               << describe_records(journal_records(data[primary - 1] / "journal"), acknowledged));
+      std::error_code size_error;
+      INFO("node" << other << "'s journal file is " << fs::file_size(data[other - 1] / "journal", size_error)
+                  << " bytes (11 per record), read from this test's mount namespace");
       REQUIRE(loss.empty());
     }
   }
