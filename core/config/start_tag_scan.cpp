@@ -5,9 +5,15 @@
 namespace haven::config {
 namespace {
 
-bool is_name_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ||
-         c == ':' || static_cast<unsigned char>(c) >= 0x80;
+// The scan must read tags exactly as the parser underneath (Boost's rapidxml) does, or a
+// document could nest deeper there than the scan counts (finding 15): a quote that rapidxml
+// takes as part of a name must not start a quoted value here. Its character classes:
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+// Element names: anything but whitespace, '/', '>', '?' and NUL.
+bool is_element_name_char(char c) { return !is_space(c) && c != '/' && c != '>' && c != '?' && c != '\0'; }
+// Attribute names: anything but whitespace, '/', '<', '>', '=', '?', '!' and NUL.
+bool is_attribute_name_char(char c) {
+  return !is_space(c) && c != '/' && c != '<' && c != '>' && c != '=' && c != '?' && c != '!' && c != '\0';
 }
 
 class Scanner {
@@ -16,10 +22,12 @@ class Scanner {
 
   StartTagScan run() {
     while (pos_ < in_.size()) {
+      if (in_[pos_] == '\0') break;  // rapidxml stops there: "unexpected end of data"
       if (starts_with("<!--")) skip_through("-->");
       else if (starts_with("<![CDATA[")) skip_through("]]>");
       else if (starts_with("<?")) skip_through("?>");
-      else if (starts_with("<!")) skip_declaration();
+      else if (starts_with("<!DOCTYPE") && pos_ + 9 < in_.size() && is_space(in_[pos_ + 9])) skip_declaration();
+      else if (starts_with("<!")) skip_through(">");  // any other <! ends at the first '>'
       else if (starts_with("</")) end_tag();
       else if (in_[pos_] == '<') start_tag();
       else advance();
@@ -57,36 +65,60 @@ class Scanner {
     }
   }
 
-  std::string read_name() {
+  std::string read_element_name() {
     std::string name;
-    while (pos_ < in_.size() && is_name_char(in_[pos_])) name += in_[pos_++];
+    while (pos_ < in_.size() && is_element_name_char(in_[pos_])) name += in_[pos_++];
     return name;
   }
 
-  // Returns true when the tag ends with "/>".
-  bool skip_rest_of_tag() {
-    char quote = 0;
-    char previous = 0;
-    while (pos_ < in_.size()) {
-      const char c = in_[pos_];
+  void skip_spaces() {
+    while (pos_ < in_.size() && is_space(in_[pos_])) advance();
+  }
+
+  // Where rapidxml would throw, the document is refused by the parser before it nests any
+  // deeper: the scan stops there too.
+  void stop() { pos_ = in_.size(); }
+
+  enum class TagEnd { content, empty, malformed };
+
+  // Attributes as rapidxml reads them (name, '=', a quoted value), then '>' or "/>".
+  TagEnd skip_attributes() {
+    for (;;) {
+      skip_spaces();
+      if (pos_ >= in_.size()) return TagEnd::malformed;
+      if (!is_attribute_name_char(in_[pos_])) break;
+      while (pos_ < in_.size() && is_attribute_name_char(in_[pos_])) advance();
+      skip_spaces();
+      if (pos_ >= in_.size() || in_[pos_] != '=') return TagEnd::malformed;
       advance();
-      if (quote) {
-        if (c == quote) quote = 0;
-      } else if (c == '"' || c == '\'') {
-        quote = c;
-      } else if (c == '>') {
-        return previous == '/';
-      }
-      previous = c;
+      skip_spaces();
+      if (pos_ >= in_.size() || (in_[pos_] != '"' && in_[pos_] != '\'')) return TagEnd::malformed;
+      const char quote = in_[pos_];
+      advance();
+      while (pos_ < in_.size() && in_[pos_] != quote && in_[pos_] != '\0') advance();
+      if (pos_ >= in_.size() || in_[pos_] != quote) return TagEnd::malformed;
+      advance();
     }
-    return false;
+    if (starts_with("/>")) {
+      advance();
+      advance();
+      return TagEnd::empty;
+    }
+    if (in_[pos_] == '>') {
+      advance();
+      return TagEnd::content;
+    }
+    return TagEnd::malformed;
   }
 
   void start_tag() {
     const int line = line_;
     ++pos_;
-    std::string name = read_name();
-    const bool empty = skip_rest_of_tag();
+    std::string name = read_element_name();
+    if (name.empty()) return stop();
+    const TagEnd end = skip_attributes();
+    if (end == TagEnd::malformed) return stop();
+    const bool empty = end == TagEnd::empty;
     out_.tags.push_back(StartTag{name, line});
     if (!empty && static_cast<int>(open_.size()) >= kMaxElementDepth && !out_.too_deep)
       out_.too_deep = TooDeep{line, name};
@@ -96,8 +128,10 @@ class Scanner {
   void end_tag() {
     const int line = line_;
     pos_ += 2;
-    const std::string name = read_name();
-    skip_rest_of_tag();
+    const std::string name = read_element_name();
+    skip_spaces();
+    if (pos_ >= in_.size() || in_[pos_] != '>') return stop();
+    advance();
     if (open_.empty()) {
       out_.mismatches.push_back(EndTagMismatch{line, name, "", 0});
       return;

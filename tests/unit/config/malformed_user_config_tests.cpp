@@ -197,6 +197,22 @@ TEST_CASE("finding 15: nesting deeper than any configuration is refused before t
   CHECK(dump(cluster.diagnostics).find("nested too deep") != std::string::npos);
 }
 
+TEST_CASE("finding 15: quotes the XML parser reads as part of a name do not hide the nesting from the limit",
+          "[config][malformed]") {
+  // The fuzz regression's input (CI, seed 1): rapidxml reads <0000'0000a> as an element named
+  // 0000'0000a; a scan that took the quote as the start of a value skipped the 60 000 levels
+  // below it, and the parser overflowed the stack.
+  for (const std::string opener : {"<0000'0000a>", "<a b'c=\"v\">", "<a'>"}) {
+    std::string xml = "<safe>\n" + opener;
+    for (int i = 0; i < 60000; ++i) xml += "<a>";
+    xml += "\n</safe>\n";
+    INFO(opener);
+    const auto loaded = parse_user_config(xml, "deep.xml", {});
+    CHECK(loaded.has_errors());
+    CHECK(dump(loaded.diagnostics).find("nested too deep") != std::string::npos);
+  }
+}
+
 TEST_CASE("finding 18: zero and absurd times are refused, naming the element, its line and the range",
           "[config][malformed]") {
   struct TimeCase {
