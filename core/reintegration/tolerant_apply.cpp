@@ -25,6 +25,11 @@ int lookup(int dir_fd, const std::string& path, struct stat* st = nullptr) {
 
 bool missing(int err) { return err == ENOENT || err == ENOTDIR; }
 
+// What the secondary has there is not yet what reintegration makes of it: nothing, or a
+// symbolic link (never followed) where the path needs a folder. Any other failure to look
+// (out of descriptors, memory, I/O) is an error, not a reason to drop the change unseen.
+bool not_there_yet(int err) { return missing(err) || err == ELOOP || err == EXDEV; }
+
 bool parent_missing(int dir_fd, const std::string& path) {
   auto parent = replication::open_parent_beneath(dir_fd, path, kResolution);
   return missing(parent.error);
@@ -41,7 +46,8 @@ bool should_skip(int dir_fd, const replication::Change& c) {
     case ChangeKind::truncate:
     case ChangeKind::fallocate: {
       struct stat st {};
-      return lookup(dir_fd, c.path, &st) != 0 || !S_ISREG(st.st_mode);
+      if (const int err = lookup(dir_fd, c.path, &st); err != 0) return not_there_yet(err);
+      return !S_ISREG(st.st_mode);
     }
     case ChangeKind::mknod:
     case ChangeKind::symlink:

@@ -1,5 +1,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -59,4 +60,29 @@ TEST_CASE("during a reintegration, a change that fails for another reason is sti
   auto r = apply_while_reintegrating(applier, dir.fd(), change_of(ChangeKind::rmdir, "full"));
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().message.find("rmdir") != std::string::npos);
+}
+
+TEST_CASE("during a reintegration, a write whose path cannot be looked up for another reason is not dropped unseen") {
+  TempDir dir;
+  haven::replication::Applier applier(dir.fd());
+  const int made = ::openat(dir.fd(), "file", O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+  REQUIRE(made >= 0);
+  ::close(made);
+  Change write = change_of(ChangeKind::write, "file");
+  write.data = "abc";
+  write.length = 3;
+  // No descriptor left: looking the path up fails with EMFILE, which says nothing of the path.
+  struct rlimit saved {};
+  REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved) == 0);
+  const int probe = ::dup(0);
+  REQUIRE(probe >= 0);
+  ::close(probe);
+  struct rlimit tight = saved;
+  tight.rlim_cur = static_cast<rlim_t>(probe);
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &tight) == 0);
+  auto r = apply_while_reintegrating(applier, dir.fd(), write);
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &saved) == 0);
+  // Before, the change was skipped and the secondary went on as if in sync without it.
+  CHECK_FALSE((r.ok() && *r == ApplyOutcome::skipped));
+  CHECK_FALSE(r.ok());
 }
