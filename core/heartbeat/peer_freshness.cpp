@@ -16,18 +16,23 @@ void PeerFreshness::sent(std::uint64_t sequence, TimePoint now) {
   if (!sent_.empty() && sequence <= sent_.back().first) return;
   sent_.emplace_back(sequence, now);
   while (sent_.size() > kMaxRemembered) sent_.pop_front();
-  while (!sent_.empty() && now - sent_.front().second > horizon_) sent_.pop_front();
+  forget_sent_before(now - horizon_);
+}
+
+void PeerFreshness::forget_sent_before(TimePoint oldest) {
+  while (!sent_.empty() && sent_.front().second < oldest) sent_.pop_front();
 }
 
 bool PeerFreshness::echoes_recent(const HeartbeatMessage& message, TimePoint now) {
-  while (!sent_.empty() && now - sent_.front().second > horizon_) sent_.pop_front();
+  forget_sent_before(now - horizon_);
   if (message.echo_nonce != own_boot_.nonce || sent_.empty()) return false;
   return message.echo_sequence >= sent_.front().first && message.echo_sequence <= sent_.back().first;
 }
 
 void PeerFreshness::remember_echo(const HeartbeatMessage& message) {
-  // Only forward: a replayed older heartbeat must not make our echo older.
-  if (message.boot == echo_) {
+  // Only forward: a replayed older heartbeat must not make our echo older. A boot is known
+  // by its nonce here, as the echo carries only that.
+  if (message.boot.nonce == echo_.nonce) {
     if (message.sequence > echo_sequence_) echo_sequence_ = message.sequence;
   } else if (echo_.nonce == 0 || message.boot.started_unix_ms > echo_.started_unix_ms) {
     echo_ = message.boot;

@@ -64,6 +64,7 @@ class PeerFreshness {
 
  private:
   bool echoes_recent(const HeartbeatMessage& message, TimePoint now);
+  void forget_sent_before(TimePoint oldest);
   void remember_echo(const HeartbeatMessage& message);
 
   std::string peer_node_;
