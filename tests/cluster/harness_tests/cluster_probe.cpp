@@ -1,18 +1,28 @@
 #include "cluster_probe.hpp"
 
 #include <future>
+#include <thread>
 #include <sstream>
 
 #include "namespace_cleanup.hpp"
 
 namespace haven::cluster::test {
 
-std::map<Probe, bool> ping_all(NetnsCluster& cluster, const std::vector<Probe>& probes) {
+std::map<Probe, bool> ping_all(NetnsCluster& cluster, const std::vector<Probe>& probes,
+                               std::chrono::seconds patience) {
   std::vector<std::future<bool>> pending;
   for (const auto& p : probes)
-    pending.push_back(std::async(std::launch::async, [&cluster, p] {
-      auto r = cluster.run(p.from, {"ping", "-n", "-c1", "-W1", p.address}, std::chrono::seconds(5));
-      return r.ok() && r->exit_code == 0;
+    pending.push_back(std::async(std::launch::async, [&cluster, p, patience] {
+      const auto deadline = std::chrono::steady_clock::now() + patience;
+      // Bounded: one try per second of patience, plus the first.
+      for (long attempt = 0; attempt <= patience.count(); ++attempt) {
+        const auto next_try = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+        auto r = cluster.run(p.from, {"ping", "-n", "-c1", "-W1", p.address}, std::chrono::seconds(5));
+        if (r.ok() && r->exit_code == 0) return true;
+        if (std::chrono::steady_clock::now() >= deadline) break;
+        std::this_thread::sleep_until(next_try);  // an unreachable route fails at once
+      }
+      return false;
     }));
   std::map<Probe, bool> results;
   for (size_t i = 0; i < probes.size(); ++i) results[probes[i]] = pending[i].get();

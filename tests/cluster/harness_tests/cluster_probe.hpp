@@ -29,8 +29,13 @@ struct Probe {
   bool operator<(const Probe& o) const { return std::tie(from, address) < std::tie(o.from, o.address); }
 };
 
-/// Runs every probe at once (`ping -c1 -W1`); which ones got an answer.
-std::map<Probe, bool> ping_all(NetnsCluster& cluster, const std::vector<Probe>& probes);
+/// Runs every probe at once (`ping -c1 -W1`); which ones got an answer. A probe that gets no
+/// answer is tried again, one second apart, until `patience` has passed: a link just restored
+/// or a partition just healed needs neighbour discovery again, which a loaded machine can
+/// take more than one second to finish. A patience of zero tries each probe once, as a probe
+/// that expects silence must.
+std::map<Probe, bool> ping_all(NetnsCluster& cluster, const std::vector<Probe>& probes,
+                               std::chrono::seconds patience = std::chrono::seconds(0));
 
 /// "node1 -> 198.51.100.2: reached" lines for an assertion message.
 std::string describe(const std::map<Probe, bool>& results);

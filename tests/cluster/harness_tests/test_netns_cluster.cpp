@@ -22,6 +22,9 @@ using namespace haven::cluster::test;
 
 namespace {
 
+// How long traffic may take to come back after a restore or a heal (neighbour discovery).
+constexpr std::chrono::seconds kSettle{10};
+
 NetnsCluster make_cluster(const std::string& name, int lans = 1) {
   auto cluster = NetnsCluster::create(Spec{2, 1, lans, name});
   if (!cluster) FAIL("cannot build the cluster: " << cluster.error().message);
@@ -96,7 +99,7 @@ TEST_CASE("two nodes and a client reach each other over IPv4 and IPv6 on every l
 
   auto probes = every_pair(cluster, 1);
   for (const auto& p : every_pair(cluster, 2)) probes.push_back(p);
-  const auto results = ping_all(cluster, probes);
+  const auto results = ping_all(cluster, probes, kSettle);
   INFO(describe(results));
   for (const auto& [probe, reached] : results) CHECK(reached);
   CHECK(cluster.destroy().ok());
@@ -124,7 +127,7 @@ TEST_CASE("a cut link takes the host's carrier and traffic down; restoring it br
 
   REQUIRE(cluster.restore_link("node1").ok());
   CHECK(read_in_host(cluster, "node1", "/sys/class/net/eth0/carrier") == "1");
-  auto back = ping_all(cluster, {{"client1", node1.ipv4()}, {"client1", node1.ipv6()}});
+  auto back = ping_all(cluster, {{"client1", node1.ipv4()}, {"client1", node1.ipv6()}}, kSettle);
   INFO(describe(back));
   for (const auto& [probe, reached] : back) CHECK(reached);
 
@@ -149,7 +152,7 @@ TEST_CASE("a partition lets hosts reach exactly their own group; heal joins them
   }
 
   REQUIRE(cluster.heal().ok());
-  const auto healed = ping_all(cluster, probes);
+  const auto healed = ping_all(cluster, probes, kSettle);
   INFO(describe(healed));
   for (const auto& [probe, reached] : healed) CHECK(reached);
   CHECK(cluster.heal().ok());  // healing twice is fine
