@@ -88,17 +88,10 @@ void RemoteServer::accept_next(Listener& listener) {
         const std::string peer = remote.address().to_string();
         const bool v6 = remote.address().is_v6();
         std::unique_lock lock(mu_);
-        int& from_peer = per_source_[peer];
-        if (active_ >= kMaxConnections || from_peer >= kMaxPerSource) {
-          const std::string why = active_ >= kMaxConnections
-                                      ? std::to_string(kMaxConnections) + " connections in progress"
-                                      : std::to_string(kMaxPerSource) + " connections from that address in progress";
-          if (from_peer == 0) per_source_.erase(peer);
+        if (auto refused = slots_.take(peer)) {
           lock.unlock();
-          refuse_connection(peer, why);
+          refuse_connection(peer, *refused);
         } else {
-          ++active_;
-          ++from_peer;
           lock.unlock();
           const int fd = socket.release();
           try {
@@ -108,8 +101,7 @@ void RemoteServer::accept_next(Listener& listener) {
             ::close(fd);
             {
               std::lock_guard relock(mu_);
-              --active_;
-              if (auto it = per_source_.find(peer); it != per_source_.end() && --it->second <= 0) per_source_.erase(it);
+              slots_.give_back(peer);
               idle_.notify_all();
             }
             refuse_connection(peer, std::string("no thread to serve it: ") + e.what());
@@ -143,7 +135,7 @@ void RemoteServer::stop() {
   });
   if (acceptor_.joinable()) acceptor_.join();
   std::unique_lock lock(mu_);
-  idle_.wait(lock, [this] { return active_ == 0; });
+  idle_.wait(lock, [this] { return slots_.active() == 0; });
   lock.unlock();
   io_.reset();
 }
@@ -202,8 +194,7 @@ void RemoteServer::serve(int fd, bool v6, const std::string& peer) {
     log_->error("remote commands: serving a connection failed: {}", e.what());
   }
   std::lock_guard lock(mu_);
-  --active_;
-  if (auto it = per_source_.find(peer); it != per_source_.end() && --it->second <= 0) per_source_.erase(it);
+  slots_.give_back(peer);
   idle_.notify_all();
 }
 

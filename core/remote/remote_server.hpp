@@ -24,6 +24,7 @@
 #include <spdlog/logger.h>
 
 #include "control/control_message.hpp"
+#include "remote/connection_slots.hpp"
 #include "remote/nonce_cache.hpp"
 #include "remote/reject_log.hpp"
 
@@ -79,8 +80,7 @@ class RemoteServer {
   std::thread acceptor_;
   mutable std::mutex mu_;
   std::condition_variable idle_;
-  int active_ = 0;
-  std::map<std::string, int> per_source_;  ///< connections in progress per client address
+  ConnectionSlots slots_{kMaxConnections, kMaxPerSource};  ///< under mu_
   std::uint64_t busy_unlogged_ = 0;
   std::optional<RejectLog::Clock::time_point> busy_logged_;
   int bound_port_ = 0;

@@ -6,3 +6,4 @@ haven_add_fuzzer(fuzz_reintegration_plan SOURCES fuzz_reintegration_plan.cpp LIB
 haven_add_fuzzer(fuzz_applier_tree SOURCES fuzz_applier_tree.cpp LIBS haven_replication_apply)
 haven_add_fuzzer(fuzz_remote_handlers SOURCES fuzz_remote_handlers.cpp LIBS haven_daemon haven_remote spdlog::spdlog)
 haven_add_fuzzer(fuzz_local_state SOURCES fuzz_local_state.cpp LIBS haven_heartbeat haven_module_store haven_state haven_vip haven_checks MAX_LEN 1048576)
+haven_add_fuzzer(fuzz_remote_slots SOURCES fuzz_remote_slots.cpp LIBS haven_remote)
