@@ -15,10 +15,14 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
+#include <cctype>
 #include <exception>
 #include <fstream>
 #include <random>
 #include <thread>
+
+#include <fmt/format.h>
 
 #include "failover_pair.hpp"
 #include "journal_records.hpp"
@@ -121,6 +125,30 @@ std::string describe_records(const std::vector<std::uint64_t>& records, std::uin
   if (in_order < records.size()) text += ", then " + std::to_string(records[in_order]);
   if (!records.empty()) text += ", last " + std::to_string(records.back());
   return text + "; " + std::to_string(acknowledged) + " acknowledged";
+}
+
+// Where a journal file stops being whole records 1, 2, 3...: its size, the first line that is
+// not the next record (offset and bytes, escaped) and what follows, for a failure message.
+std::string damage_report(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text = file.string() + ": " + std::to_string(bytes.size()) + " bytes";
+  std::uint64_t expected = 1;
+  std::size_t at = 0;
+  for (; at + 11 <= bytes.size(); at += 11, ++expected)
+    if (bytes.compare(at, 11, fmt::format("{:010d}\n", expected)) != 0) break;
+  if (at == bytes.size()) return text + ", every record whole and in order";
+  text += fmt::format(", record {} at offset {} is not whole: ", expected, at);
+  for (std::size_t i = at; i < std::min(bytes.size(), at + 48); ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    text += (c >= 0x20 && c < 0x7f) ? std::string(1, static_cast<char>(c)) : fmt::format("\\x{:02x}", c);
+  }
+  // Where the next whole record starts again, if it does.
+  for (std::size_t i = at + 1; i + 11 <= bytes.size(); ++i)
+    if (bytes[i - 1] == '\n' && bytes[i + 10] == '\n' &&
+        std::all_of(bytes.begin() + static_cast<long>(i), bytes.begin() + static_cast<long>(i + 10), ::isdigit))
+      return text + fmt::format("; whole records again at offset {} ({})", i, bytes.substr(i, 10));
+  return text;
 }
 
 int rounds_asked() {
@@ -262,6 +290,8 @@ TEST_CASE("zero loss with the replication lan cut: every acknowledged record is 
       ++took_over;
       const auto loss = loss_in(journal_records(data[other - 1] / "journal"), acknowledged);
       INFO("the new primary node" << other << " lost an acknowledged record: " << loss);
+      INFO("read from this test's mount namespace, 11 bytes per record: node"
+           << other << ": " << damage_report(data[other - 1] / "journal"));
       REQUIRE(loss.empty());
       // The dead node comes back as SECOND, brought level.
       REQUIRE(pair.restart_node(primary).ok());
@@ -294,9 +324,10 @@ TEST_CASE("zero loss with the replication lan cut: every acknowledged record is 
       // reintegrated)?
       INFO("the primary node" << primary << "'s own journal: "
                               << describe_records(journal_records(data[primary - 1] / "journal"), acknowledged));
-      std::error_code size_error;
-      INFO("node" << other << "'s journal file is " << fs::file_size(data[other - 1] / "journal", size_error)
-                  << " bytes (11 per record), read from this test's mount namespace");
+      INFO("read from this test's mount namespace, 11 bytes per record: node" << other << ": "
+                                                                           << damage_report(data[other - 1] / "journal")
+                                                                           << "; node" << primary << ": "
+                                                                           << damage_report(data[primary - 1] / "journal"));
       REQUIRE(loss.empty());
     }
   }
