@@ -2,19 +2,31 @@
 
 #include <algorithm>
 
+#include "checks/checker_plan.hpp"
 #include "common/process_environment.hpp"
 #include "config/user_config_loader.hpp"
 #include "failover_rules/module_rules.hpp"
+#include "plugin_host/basic_host_context.hpp"
+#include "plugin_host/checker_catalog.hpp"
+#include "plugin_host/plugin_host.hpp"
 
 namespace haven::cli {
 
 namespace {
 
-// The failover rules are compiled as the agent will at start (text and Lua, built-in and
+// Each checker element is validated by the plugin that owns it, found among the plugins this
+// node would load; its findings (with their file and line) join the loader's. Then the
+// failover rules are compiled as the agent will at start (text and Lua, built-in and
 // generated ones): a bad rule is reported here, not first at `haven start`.
-std::vector<config::Diagnostic> with_rules_checked(config::LoadedUserConfig loaded, const std::string& file) {
+std::vector<config::Diagnostic> with_checkers_and_rules_checked(config::LoadedUserConfig loaded,
+                                                                const std::string& file) {
   if (!loaded.config) return std::move(loaded.diagnostics);
-  auto rules = failover::module_rules(*loaded.config, file);
+  PluginHost plugins;
+  plugins.scan(PluginHost::default_search_path());
+  const auto catalog = load_checker_catalog(plugins, std::make_shared<BasicHostContext>());
+  auto plan = checks::plan_checkers(*loaded.config, catalog);
+  for (auto& d : plan.diagnostics) loaded.diagnostics.push_back(std::move(d));
+  auto rules = failover::module_rules(*loaded.config, file, plan.rule_sources());
   if (!rules.ok()) {
     config::Diagnostic d;
     d.severity = config::Severity::error;
@@ -24,17 +36,19 @@ std::vector<config::Diagnostic> with_rules_checked(config::LoadedUserConfig load
     d.message = rules.error().message;
     loaded.diagnostics.push_back(std::move(d));
   }
+  std::stable_sort(loaded.diagnostics.begin(), loaded.diagnostics.end(),
+                   [](const config::Diagnostic& a, const config::Diagnostic& b) { return a.line < b.line; });
   return std::move(loaded.diagnostics);
 }
 
 }  // namespace
 
 std::vector<config::Diagnostic> check_user_config_file(const std::filesystem::path& file) {
-  return with_rules_checked(config::load_user_config(file, process_environment()), file.string());
+  return with_checkers_and_rules_checked(config::load_user_config(file, process_environment()), file.string());
 }
 
 std::vector<config::Diagnostic> check_user_config_text(const std::string& text, const std::string& label) {
-  return with_rules_checked(config::parse_user_config(text, label, process_environment()), label);
+  return with_checkers_and_rules_checked(config::parse_user_config(text, label, process_environment()), label);
 }
 
 int count_errors(const std::vector<config::Diagnostic>& diagnostics) {

@@ -9,8 +9,9 @@
 
 namespace haven::cli {
 
-/// Loads a userconfig.xml file, with the process environment for %NAME% expansion, and
-/// returns every diagnostic.
+/// Loads a userconfig.xml file, with the process environment for %NAME% expansion, has each
+/// checker element validated by the plugin that owns it (the plugins this node loads) and
+/// the failover rules compiled, and returns every diagnostic, ordered by line.
 std::vector<config::Diagnostic> check_user_config_file(const std::filesystem::path& file);
 /// The same for userconfig.xml text read from elsewhere (an archive); `label` names it.
 std::vector<config::Diagnostic> check_user_config_text(const std::string& text, const std::string& label);

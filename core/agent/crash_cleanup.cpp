@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include "agent/module_setup.hpp"
+#include "plugin_host/basic_host_context.hpp"
 #include "state/agent_state_record.hpp"
 #include "common/module_log.hpp"
 #include "hooks/hook_files.hpp"
@@ -13,6 +14,16 @@
 #include "vip/vip_owner.hpp"
 
 namespace haven {
+namespace {
+
+// The state a record names; nullopt for "UNKNOWN" (an unreadable record).
+std::optional<ModuleState> state_named(const std::string& name) {
+  for (auto s : {ModuleState::stop, ModuleState::wait, ModuleState::alone, ModuleState::prim, ModuleState::second, ModuleState::up})
+    if (name == to_string(s)) return s;
+  return std::nullopt;
+}
+
+}  // namespace
 
 int run_crash_cleanup(const HavenPaths& paths, const std::string& node, const std::string& module) {
   auto log = open_module_logger(paths, module);
@@ -49,30 +60,41 @@ int run_crash_cleanup(const HavenPaths& paths, const std::string& node, const st
   }
   int code = vip_code;
   if (setup->settings.hooks_enabled) {
-    const std::vector<std::pair<std::string, std::vector<std::string>>> hooks{
-        {"stop_sec", {"force", state, "STOP", "stop"}},   {"stop_prim", {"force", state, "STOP", "stop"}},
-        {"stop_second", {"force", state, "STOP", "stop"}}, {"stop_both", {"force", state, "STOP", "stop"}},
-        {"poststop", {state, "STOP", "stop"}}};
-    for (const auto& [hook, args] : hooks) {
-      auto file = find_hook(setup->bin_dir, hook, setup->script_extensions);
+    // The behaviour knows which of its hooks stop what may still run after its agent died.
+    auto context = std::make_shared<BasicHostContext>(
+        [&log](LogLevel level, std::string_view message) { (*log)->log(to_spdlog(level), "crash clean-up: {}", message); });
+    const std::string behaviour_name = "haven.behaviour." + setup->settings.mode;
+    auto behaviour = plugins.make_behaviour(behaviour_name, context);
+    std::vector<RunHook> plan;
+    if (!behaviour.ok()) {
+      (*log)->error("crash clean-up: module {} needs the behaviour plugin {} to know its stop hooks: {}", module, behaviour_name,
+                    behaviour.error().message);
+      code = 1;
+    } else {
+      plan = (*behaviour)->crash_cleanup(setup->settings, state_named(state));
+    }
+    for (const auto& hook : plan) {
+      auto file = find_hook(setup->bin_dir, hook.hook, setup->script_extensions);
       if (!file.ok()) {
-        (*log)->error("crash clean-up: hook {}: {}", hook, file.error().message);
+        (*log)->error("crash clean-up: hook {}: {}", hook.hook, file.error().message);
         code = 1;
         continue;
       }
       if (!file->has_value()) continue;
       HookSpec spec;
       spec.module = module;
-      spec.hook = hook;
+      spec.hook = hook.hook;
       spec.file = **file;
-      spec.args = args;
+      spec.args = hook.args;
       spec.env = setup->hook_env;
-      spec.timeout = setup->force_stop_timeout;
+      spec.timeout = hook.phase == HookPhase::start           ? setup->start_timeout
+                     : hook.phase == HookPhase::graceful_stop ? setup->nice_stop_timeout
+                                                              : setup->force_stop_timeout;
       spec.user_log = module_log_files(paths, module).user_log;
-      (*log)->info("crash clean-up: running hook {} {}", spec.file.filename().string(), fmt::join(args, " "));
+      (*log)->info("crash clean-up: running hook {} {}", spec.file.filename().string(), fmt::join(hook.args, " "));
       auto outcome = HookRunner().run(spec);
       if (!outcome.ok() || outcome->exit_code != 0 || outcome->timed_out) {
-        (*log)->error("crash clean-up: hook {} failed: {}", hook,
+        (*log)->error("crash clean-up: hook {} failed: {}", hook.hook,
                       !outcome.ok()          ? outcome.error().message
                       : outcome->timed_out ? "killed after its timeout"
                                            : "exit code " + std::to_string(outcome->exit_code));

@@ -100,7 +100,6 @@ Status ModuleAgent::init() {
   }
   failover_ = setup_.settings.failover;
   set_host_resource("usersetting.failover", failover_ ? "on" : "off");
-  set_host_resource("rfs.uptodate", known->data_uptodate ? "up" : "down");
   execute(behaviour_->begin(setup_.settings, *known, std::chrono::steady_clock::now()));
 
   if (setup_.peer_link) {
@@ -111,7 +110,7 @@ Status ModuleAgent::init() {
           for (const auto& r : resources_.list()) status.resources.emplace(r.name, r.value);
           return status;
         },
-        [this](const PeerUpdate& update) { on_peer_update(update); },
+        [this](const PeerView& update) { on_peer_update(update); },
         [this](LogLevel level, const std::string& msg) { log_->log(to_spdlog(level), "{}", msg); });
     if (!link.ok()) {
       log_->error("{}", link.error().message);
@@ -210,8 +209,8 @@ ControlResponse ModuleAgent::handle_request(const ControlRequest& request) {
     if (reply && reply->accepted && waits_for_peer(event.command)) {
       // Without a peer this node is alone; with one, the machine hears the latest news of it
       // now (or, if none yet, from the peer link's first heartbeat or its timeout).
-      if (!peer_link_) feed(PeerUpdate{});
-      else if (last_peer_) feed(*last_peer_);
+      if (!peer_link_) feed(Membership{});
+      else if (last_peer_) feed(Membership{{*last_peer_}});
     }
     auto answer = !reply ? ControlResponse::success(request.command + " accepted", state_json())
                     : reply->accepted
@@ -291,16 +290,7 @@ void ModuleAgent::execute(std::vector<Action> actions) {
 
 void ModuleAgent::execute_one(const Action& action) {
   if (const auto* hook = std::get_if<RunHook>(&action)) {
-    if (hook->hook == "stop_prim") {
-      release_vips();  // clients stop arriving before the application stops
-      // A write its lost secondary lacks must not hold the application's stop up: it fails.
-      if (replication_ && replication_role_ == ReplicationRole::primary) {
-        leaving_primary_ = true;
-        replication_->refuse_unforwarded("module " + options_.module + ": stop_prim runs, this node is leaving the primary "
-                                         "role; a write its lost secondary lacks is not acknowledged");
-      }
-    }
-    queue_job(Job{*hook, std::nullopt});
+    queue_job(Job{*hook, std::nullopt, {}});
   } else if (const auto* enter = std::get_if<EnterState>(&action)) {
     reason_ = enter->reason;
     follow_state_with_vips(enter->state, enter->sub);
@@ -310,13 +300,12 @@ void ModuleAgent::execute_one(const Action& action) {
     if (peer_link_) peer_link_->send_now();
     if (enter->state == ModuleState::second && enter->sub == SubState::transient && !setup_.replicates) {
       // Nothing to copy: a SECOND without replicated directories is in sync at once.
-      // (The mirror behaviour's haven::mirror::kReplicationInSync; the core never includes plugins.)
       boost::asio::post(io_, [this] {
         // Only while it is still a SECOND following a primary (not failing over).
         const bool following = last_peer_ && last_peer_->reachable &&
                                (last_peer_->state == ModuleState::prim || last_peer_->state == ModuleState::alone);
         if (behaviour_->state() != ModuleState::second || !following) return;
-        feed(TimerFired{"replication.in_sync"});
+        feed(ReplicationNews{ReplicationNews::Kind::in_sync});
         maybe_exit();
       });
     }
@@ -328,10 +317,12 @@ void ModuleAgent::execute_one(const Action& action) {
   } else if (const auto* save = std::get_if<SaveKnowledge>(&action)) {
     auto st = save_knowledge(options_.paths.knowledge_file(options_.module), save->knowledge);
     if (!st.ok()) log_->error("cannot persist what this node knows of module {}: {}", options_.module, st.error().message);
-    set_host_resource("rfs.uptodate", save->knowledge.data_uptodate ? "up" : "down");
+  } else if (const auto* resource = std::get_if<SetResource>(&action)) {
+    set_host_resource(resource->name, resource->value);
+  } else if (const auto* carry = std::get_if<CarryOut>(&action)) {
+    queue_job(Job{std::nullopt, std::nullopt, carry->steps});
   } else if (const auto* report = std::get_if<Report>(&action)) {
     log_->log(to_spdlog(report->level), "{}", report->message);
-    note_keep_aside(report->message);
   } else if (const auto* reply = std::get_if<CommandReply>(&action)) {
     last_reply_ = *reply;
     if (!reply->accepted) log_->warn("command {} refused: {}", to_string(reply->command), reply->message);
@@ -385,18 +376,71 @@ HookFinished run_hook_file(const std::filesystem::path& file, HookSpec spec) {
 
 }  // namespace
 
+std::vector<ModuleAgent::PlannedStep> ModuleAgent::plan_host_steps(const std::vector<HostStep>& steps) const {
+  std::vector<PlannedStep> planned;
+  for (const auto& step : steps) {
+    if (std::holds_alternative<StartReplication>(step) || std::holds_alternative<StopReplication>(step)) {
+      auto replication = replication_step_for(step);
+      if (replication.kind != ReplicationStep::Kind::none) planned.push_back({std::nullopt, replication});
+    } else {
+      planned.push_back({step, {}});
+    }
+  }
+  return planned;
+}
+
+Status ModuleAgent::carry_out_on_loop(const HostStep& step) {
+  if (std::holds_alternative<TakeVips>(step)) return take_vips();
+  if (std::holds_alternative<ReleaseVips>(step)) {
+    release_vips();  // clients stop arriving before the application stops
+    return ok_status();
+  }
+  if (std::holds_alternative<RefuseUnforwardedWrites>(step)) {
+    // A write its lost secondary lacks must not hold the application's stop up: it fails.
+    if (replication_ && replication_role_ == ReplicationRole::primary) {
+      leaving_primary_ = true;
+      replication_->refuse_unforwarded("module " + options_.module + ": this node is leaving the primary role; a write its "
+                                       "lost secondary lacks is not acknowledged");
+    }
+    return ok_status();
+  }
+  return ok_status();
+}
+
+// On the job thread, in order: a step on the loop is waited for there, a replication step
+// runs here and the loop learns its outcome. The first failure ends the list.
+Status ModuleAgent::carry_out_steps(const std::vector<PlannedStep>& steps) {
+  for (const auto& step : steps) {
+    if (step.on_loop) {
+      const HostStep& host_step = *step.on_loop;
+      auto done = run_on_loop(io_, [this, &host_step] { return carry_out_on_loop(host_step); });
+      if (!done) return fail(Errc::refused, "the agent of module " + options_.module + " is stopping");
+      if (!done->ok()) return *done;
+      continue;
+    }
+    auto outcome = carry_out(step.replication);
+    boost::asio::post(io_, [this, replication = step.replication, outcome] { apply_replication_outcome(replication, outcome); });
+    if (!outcome.status.ok()) return outcome.status;
+  }
+  return ok_status();
+}
+
 void ModuleAgent::start_job(Job job) {
   running_job_ = job;
-  ReplicationStep before;
-  ReplicationStep after;
+  std::vector<PlannedStep> before;
+  std::vector<PlannedStep> after_success;
+  std::vector<PlannedStep> after;
   if (job.hook) {
-    before = replication_step_before(*job.hook);
-    after = replication_step_after(*job.hook);
+    before = plan_host_steps(job.hook->before);
+    after_success = plan_host_steps(job.hook->after_success);
+    after = plan_host_steps(job.hook->after);
   } else if (job.replication) {
-    before = replication_step_to(*job.replication);
+    if (auto step = replication_step_to(*job.replication); step.kind != ReplicationStep::Kind::none) before.push_back({std::nullopt, step});
+  } else {
+    before = plan_host_steps(job.steps);
   }
   // While a step changes the session's role, the loop treats it as having none.
-  if (before.kind != ReplicationStep::Kind::none) {
+  if (std::any_of(before.begin(), before.end(), [](const PlannedStep& p) { return p.replication.kind != ReplicationStep::Kind::none; })) {
     replication_role_ = ReplicationRole::none;
     replication_linked_ = false;
   }
@@ -430,26 +474,32 @@ void ModuleAgent::start_job(Job job) {
     }
   }
   if (job_thread_.joinable()) job_thread_.join();
-  job_thread_ = std::thread([this, job, before, after, spec, at_once] {
-    if (before.kind != ReplicationStep::Kind::none) {
-      auto outcome = carry_out(before);
-      boost::asio::post(io_, [this, before, outcome] { apply_replication_outcome(before, outcome); });
-      if (!outcome.status.ok() && job.hook) {
-        HookFinished done{job.hook->hook, false, -1, false,
-                          "not run: its replicated directories are not ready: " + outcome.status.error().message};
+  job_thread_ = std::thread([this, job, before, after_success, after, spec, at_once] {
+    if (auto ready = carry_out_steps(before); !ready.ok()) {
+      if (job.hook) {
+        HookFinished done{job.hook->hook, false, -1, false, "not run: what haven does before it failed: " + ready.error().message};
         boost::asio::post(io_, [this, done] { on_job_finished(done); });
-        return;
+      } else {
+        log_->error("module {}: {}", options_.module, ready.error().message);
+        boost::asio::post(io_, [this] { on_job_finished(std::nullopt); });
       }
+      return;
     }
     std::optional<HookFinished> done = at_once;
     if (spec) {
       log_->info("running hook {} {}", spec->file.filename().string(), fmt::join(spec->args, " "));
       done = run_hook_file(spec->file, *spec);
     }
-    if (after.kind != ReplicationStep::Kind::none) {
-      auto outcome = carry_out(after);
-      boost::asio::post(io_, [this, after, outcome] { apply_replication_outcome(after, outcome); });
+    if (done && done->ok) {
+      // Clients reach the application only once its hook has started it: a virtual IP that
+      // cannot be set fails the hook as its script would (the module stops, the peer may take over).
+      if (auto st = carry_out_steps(after_success); !st.ok()) {
+        done->ok = false;
+        done->exit_code = -1;
+        done->detail = "succeeded, but what haven does after it failed: " + st.error().message;
+      }
     }
+    if (auto st = carry_out_steps(after); !st.ok()) log_->error("module {}: after hook {}: {}", options_.module, done ? done->hook : "", st.error().message);
     boost::asio::post(io_, [this, done] { on_job_finished(done); });
   });
 }
@@ -458,15 +508,6 @@ void ModuleAgent::on_job_finished(std::optional<HookFinished> finished) {
   running_job_.reset();
   start_hook_running_ = false;
   if (finished) {
-    if (finished->hook == "start_prim" && finished->ok) {
-      // Clients reach the application only once start_prim has started it. A VIP that cannot
-      // be set fails the start like the hook would: the module stops, the peer may take over.
-      if (auto st = take_vips(); !st.ok()) {
-        finished->ok = false;
-        finished->exit_code = -1;
-        finished->detail = "succeeded, but the virtual IP could not be set: " + st.error().message;
-      }
-    }
     if (finished->ok) {
       log_->debug("hook {} finished", finished->hook);
     } else {
@@ -482,16 +523,16 @@ void ModuleAgent::on_job_finished(std::optional<HookFinished> finished) {
   maybe_exit();
 }
 
-void ModuleAgent::on_peer_update(const PeerUpdate& update) {
+void ModuleAgent::on_peer_update(const PeerView& update) {
   // A <splitbrain> witness decides first whether losing every heartbeat may make this node primary.
   if (hold_peer_loss(update)) return;
   deliver_peer_update(update);
 }
 
-void ModuleAgent::deliver_peer_update(const PeerUpdate& update) {
+void ModuleAgent::deliver_peer_update(const PeerView& update) {
   last_peer_ = update;
   peer_known_ = true;
-  feed(update);  // in STOP the machine only remembers it, for the next command
+  feed(Membership{{update}});  // in STOP the machine only remembers it, for the next command
   connect_secondary_if_ready();
   if (stream_ended_at_) check_stream_ended();
   if (secondary_lost_at_) check_peer_behind();

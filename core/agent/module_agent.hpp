@@ -73,9 +73,9 @@ class ModuleAgent {
   void on_job_finished(std::optional<HookFinished> finished);
   bool hook_running() const;
   void maybe_exit();
-  // Every PeerUpdate of the peer link goes through here to the behaviour.
-  void on_peer_update(const PeerUpdate& update);
-  void deliver_peer_update(const PeerUpdate& update);
+  // Every PeerView of the peer link goes through here to the behaviour.
+  void on_peer_update(const PeerView& update);
+  void deliver_peer_update(const PeerView& update);
   // The module's virtual IPs: set once start_prim has succeeded, removed before stop_prim
   // runs and whenever the module leaves PRIM/ALONE (module_agent_vip.cpp).
   void open_vips();
@@ -97,7 +97,7 @@ class ModuleAgent {
   nlohmann::json resources_json() const;
   // <splitbrain>: true when it keeps `update` (every heartbeat lost) to hand it on later,
   // through deliver_peer_update(), once the witnesses have answered.
-  bool hold_peer_loss(const PeerUpdate& update);
+  bool hold_peer_loss(const PeerView& update);
   void apply_split_brain(checks::SplitBrainSteps steps);
   bool ping_witness(const std::string& witness, std::chrono::milliseconds timeout, std::string& detail);
   // The administrator's prim and primforce end a split-brain hold (both sides reached no
@@ -129,8 +129,9 @@ class ModuleAgent {
     ReplicationRole role = ReplicationRole::none;  ///< the session's role afterwards
   };
   Status open_replication();
-  ReplicationStep replication_step_before(const RunHook& hook) const;
-  ReplicationStep replication_step_after(const RunHook& hook) const;
+  // The session's step for a behaviour's StartReplication or StopReplication, from the role
+  // the loop sees now (none: nothing to do).
+  ReplicationStep replication_step_for(const HostStep& step) const;
   ReplicationStep replication_step_to(ReplicationRole role) const;
   ReplicationOutcome carry_out(const ReplicationStep& step);                  // job thread
   void apply_replication_outcome(const ReplicationStep& step, const ReplicationOutcome& outcome);
@@ -140,7 +141,6 @@ class ModuleAgent {
   void check_peer_behind();
   void offer_in_sync();
   Status log_status(Status st);
-  void note_keep_aside(const std::string& report);
   void connect_secondary_if_ready();
   void arm_replication_retry();
   void on_secondary_lost(const std::string& why);
@@ -156,7 +156,7 @@ class ModuleAgent {
   PluginHost plugins_;
   std::shared_ptr<Behaviour> behaviour_;
   std::unique_ptr<PeerLink> peer_link_;   // none when the module has no peer
-  std::optional<PeerUpdate> last_peer_;   // what the peer link said last
+  std::optional<PeerView> last_peer_;   // what the peer link said last
   std::atomic<bool> peer_known_{false};    // read by control threads
   boost::asio::io_context io_;
   ControlServer server_;
@@ -183,7 +183,6 @@ class ModuleAgent {
   std::unique_ptr<boost::asio::steady_timer> replication_retry_timer_;
   std::unique_ptr<boost::asio::steady_timer> stream_check_timer_;
   std::optional<std::chrono::steady_clock::time_point> stream_ended_at_;  // secondary: stream ended, cause unknown yet
-  std::optional<std::string> keep_aside_for_;  // the split brain this node lost: whose writes to keep aside
   // Primary: when the secondary's link was lost and no decision about its writes is made yet.
   std::optional<std::chrono::steady_clock::time_point> secondary_lost_at_;
   // Primary: stop_prim started, or a state other than PRIM/ALONE was entered: a secondary lost
@@ -193,9 +192,19 @@ class ModuleAgent {
 
   // Owned by the io thread.
   struct Job {
-    std::optional<RunHook> hook;                 ///< none: a replication step alone
-    std::optional<ReplicationRole> replication;  ///< without a hook: the role the session takes
+    std::optional<RunHook> hook;                 ///< with the host steps around it
+    std::optional<ReplicationRole> replication;  ///< without a hook: the role the session takes (STOP's release)
+    std::vector<HostStep> steps;                 ///< without a hook: a behaviour's CarryOut
   };
+  // A host step as the job thread carries it out, decided on the loop when the job starts:
+  // on the loop (virtual IPs, refusing writes), or a replication step on the worker.
+  struct PlannedStep {
+    std::optional<HostStep> on_loop;
+    ReplicationStep replication;
+  };
+  std::vector<PlannedStep> plan_host_steps(const std::vector<HostStep>& steps) const;
+  Status carry_out_steps(const std::vector<PlannedStep>& steps);  // job thread
+  Status carry_out_on_loop(const HostStep& step);
   std::deque<Job> queued_jobs_;
   std::optional<Job> running_job_;
   std::thread job_thread_;

@@ -5,12 +5,14 @@
 #include "agent/module_agent.hpp"
 #include "agent/run_on_loop.hpp"
 #include "checks/checker_activation.hpp"
+#include "checks/errd_handler.hpp"
 #include "common/module_log.hpp"
 #include "common/process_environment.hpp"
 #include "host_services/node_host_services.hpp"
 #include "config/user_config_loader.hpp"
 #include "failover_rules/module_rules.hpp"
 #include "plugin_host/basic_host_context.hpp"
+#include "plugin_host/checker_catalog.hpp"
 
 namespace haven {
 namespace {
@@ -49,26 +51,51 @@ Status ModuleAgent::open_checks() {
   if (!loaded.config) return fail(Errc::invalid_argument, "cannot read " + file.string() + " for its checkers");
   const config::UserConfig& cfg = *loaded.config;
 
-  auto plan = checks::plan_checkers(cfg);
-  if (!plan.ok()) return std::move(plan).error();
-  if (vips_) append_vip_checks(*plan);
   auto module_log = log_;
+  auto log_sink = [module_log](LogLevel level, std::string_view msg) { module_log->log(to_spdlog(level), "{}", msg); };
+  // Each checker plugin owns its element: the catalog finds it by name, it validates its
+  // element (already at `haven config check` and install; again here, the plugin may differ).
+  const auto catalog = load_checker_catalog(plugins_, std::make_shared<BasicHostContext>(log_sink, "checkers"));
+  for (const auto& problem : catalog.problems()) log_->warn("checker plugin left out: {}", problem.message);
+  auto plan = checks::plan_checkers(cfg, catalog);
+  for (const auto& d : plan.diagnostics)
+    if (d.severity == config::Severity::warning) log_->debug("configuration: {}", d.to_string());
+  if (plan.has_errors())
+    return fail(Errc::invalid_argument, "module " + options_.module + " cannot start: its checkers' configuration has "
+                                        "errors:" + plan.errors());
+  const auto rule_sources = plan.rule_sources();
+  auto specs = std::move(plan.checkers);
+  if (vips_) append_vip_checks(specs);
+  for (auto& spec : specs) {
+    if (!spec.plugin.empty()) continue;  // <vip> check="on" names the element only
+    const CheckerOwner* owner = catalog.find(CheckerSection::check, spec.element.name);
+    if (owner == nullptr)
+      return fail(Errc::not_found, "module " + options_.module + " cannot start: <vip> check=\"on\" (userconfig.xml "
+                                   "line " + std::to_string(spec.line) + ") needs the checker plugin that owns <" +
+                                   spec.element.name + ">, and none is loaded (`haven plugins list`)");
+    spec.plugin = owner->plugin;
+  }
   if (!host_services_) host_services_ = std::make_shared<NodeHostServices>(options_.paths, process_environment());
-  auto factory = [this, module_log](const checks::CheckerSpec& spec) -> Result<std::shared_ptr<Checker>> {
-    auto context = std::make_shared<BasicHostContext>(
-        [module_log](LogLevel level, std::string_view msg) { module_log->log(to_spdlog(level), "{}", msg); },
-        spec.resource);
+  auto factory = [this, log_sink](const checks::CheckerSpec& spec) -> Result<std::shared_ptr<Checker>> {
+    auto context = std::make_shared<BasicHostContext>(log_sink, spec.resource);
     context->with_config(spec.element).with_environment(setup_.hook_env).with_services(host_services_, options_.module);
     return plugins_.make_checker(spec.plugin, context);
   };
   auto observer = [this](const checks::Observation& seen) {
     boost::asio::post(io_, [this, seen] { on_observation(seen); });
   };
-  checkers_ = std::make_unique<checks::CheckerRunner>(std::move(*plan), std::move(factory), std::move(observer));
+  checks::ErrdHandlerSettings handlers{options_.module, setup_.bin_dir, setup_.script_extensions, setup_.hook_env,
+                                       module_log_files(options_.paths, options_.module).user_log,
+                                       setup_.force_stop_timeout, {}};
+  checkers_ = std::make_unique<checks::CheckerRunner>(
+      std::move(specs), std::move(factory), std::move(observer),
+      checks::errd_handler_runner(std::move(handlers), [module_log](LogLevel level, const std::string& msg) {
+        module_log->log(to_spdlog(level), "{}", msg);
+      }));
   if (auto st = checkers_->prepare(); !st.ok()) return st;
   for (const auto& spec : checkers_->plan()) set_host_resource(spec.resource, "init");
 
-  auto rules = failover::module_rules(cfg, file.string());
+  auto rules = failover::module_rules(cfg, file.string(), rule_sources);
   if (!rules.ok()) return std::move(rules).error();
   rule_period_ = cfg.failover ? cfg.failover->period : std::chrono::milliseconds(5000);
   const auto handle_time = cfg.failover ? cfg.failover->handle_time : std::chrono::milliseconds(15000);
@@ -144,17 +171,18 @@ void ModuleAgent::persist_checker_settings() {
 void ModuleAgent::append_vip_checks(std::vector<checks::CheckerSpec>& plan) const {
   for (const auto& generated : vips_->checks()) {
     checks::CheckerSpec spec;
-    const bool ip = generated.kind == config::CheckerKind::ip;
-    spec.resource = std::string(ip ? "ip." : "intf.") + generated.ident;
+    const bool ip = generated.element == "ip";
+    spec.resource_class = generated.element;
+    spec.id = generated.ident;
+    spec.resource = spec.resource_class + "." + spec.id;
     if (std::any_of(plan.begin(), plan.end(), [&](const auto& s) { return s.resource == spec.resource; })) continue;
-    spec.plugin = ip ? "haven.checker.ip" : "haven.checker.intf";
     ConfigNode to;
     to.name = "to";
     to.attributes = {ip ? std::pair<std::string, std::string>{"addr", generated.address}
                         : std::pair<std::string, std::string>{"interface", generated.interface}};
     to.line = generated.line;
     to.path = "safe/service/vip (generated by check=\"on\")";
-    spec.element.name = ip ? "ip" : "intf";
+    spec.element.name = generated.element;  // open_checks finds the plugin that owns it
     spec.element.attributes = {{"ident", generated.ident}};
     spec.element.children = {to};
     spec.element.line = generated.line;
@@ -362,7 +390,7 @@ nlohmann::json ModuleAgent::checks_json() const {
   return list;
 }
 
-bool ModuleAgent::hold_peer_loss(const PeerUpdate& update) {
+bool ModuleAgent::hold_peer_loss(const PeerView& update) {
   if (!split_brain_) return false;
   const bool was_reachable = last_peer_ && last_peer_->reachable;
   auto seen = split_brain_->on_peer_update(update, was_reachable, behaviour_->state() != ModuleState::stop);
@@ -424,7 +452,14 @@ bool ModuleAgent::ping_witness(const std::string& witness, std::chrono::millisec
       [module_log](LogLevel level, std::string_view msg) { module_log->log(to_spdlog(level), "{}", msg); },
       split_brain_->resource());
   context->with_config(ping);
-  auto checker = plugins_.make_checker("haven.checker.ping", context);
+  // The witnesses are pinged by whichever plugin owns <ping>, as a <ping> checker would be.
+  const auto catalog = load_checker_catalog(plugins_, context);
+  const CheckerOwner* ping_owner = catalog.find(CheckerSection::check, "ping");
+  if (ping_owner == nullptr) {
+    detail = "no checker plugin owns <ping>, which pings the witnesses (`haven plugins list`)";
+    return false;
+  }
+  auto checker = plugins_.make_checker(ping_owner->plugin, context);
   if (!checker.ok()) {
     detail = checker.error().message;
     return false;

@@ -10,11 +10,6 @@
 namespace haven {
 namespace {
 
-// Reserved timer names the mirror behaviour understands (the core never includes plugins:
-// haven::mirror::kReplicationInSync and kReplicationBehind).
-constexpr const char* kInSyncSignal = "replication.in_sync";
-constexpr const char* kBehindSignal = "replication.behind";
-
 bool is_primary_state(ModuleState s) { return s == ModuleState::prim || s == ModuleState::alone; }
 
 // How long an exiting agent keeps serving a fenced, detached mount to the processes still using it.
@@ -23,7 +18,8 @@ constexpr std::chrono::seconds kDetachedGrace{3};
 }  // namespace
 
 Status ModuleAgent::open_replication() {
-  if (!setup_.replicates || setup_.settings.mode != "mirror") return ok_status();
+  // Opened whenever <rfs> is configured; it does nothing until a behaviour's StartReplication.
+  if (!setup_.replicates) return ok_status();
   replication_session::ReplicationSessionOptions options;
   options.rfs = *setup_.rfs;
   options.module = options_.module;
@@ -72,27 +68,25 @@ Status ModuleAgent::open_replication() {
   return ok_status();
 }
 
-ModuleAgent::ReplicationStep ModuleAgent::replication_step_before(const RunHook& hook) const {
+ModuleAgent::ReplicationStep ModuleAgent::replication_step_for(const HostStep& host_step) const {
   if (!replication_) return {};
-  // The application writes into its replicated directories from start_prim on.
-  if (hook.hook == "start_prim" && replication_role_ != ReplicationRole::primary) return replication_step_to(ReplicationRole::primary);
-  if (hook.hook == "start_second" && replication_role_ != ReplicationRole::secondary)
-    return replication_step_to(ReplicationRole::secondary);
+  if (const auto* start = std::get_if<StartReplication>(&host_step)) {
+    const auto role = start->role == ReplicaRole::sender ? ReplicationRole::primary : ReplicationRole::secondary;
+    if (replication_role_ == role) return {};
+    auto step = replication_step_to(role);
+    if (role == ReplicationRole::secondary && !start->keep_aside_label.empty()) step.keep_aside = start->keep_aside_label;
+    return step;
+  }
+  if (const auto* stop = std::get_if<StopReplication>(&host_step)) {
+    const auto role = stop->role == ReplicaRole::sender ? ReplicationRole::primary : ReplicationRole::secondary;
+    if (replication_role_ != role) return {};
+    ReplicationStep step;
+    step.kind = ReplicationStep::Kind::release;
+    step.from = replication_role_;
+    step.lazy = stop->forced;
+    return step;
+  }
   return {};
-}
-
-ModuleAgent::ReplicationStep ModuleAgent::replication_step_after(const RunHook& hook) const {
-  if (!replication_ || replication_role_ == ReplicationRole::none) return {};
-  const bool mine = (hook.hook == "stop_prim" && replication_role_ == ReplicationRole::primary) ||
-                    (hook.hook == "stop_second" && replication_role_ == ReplicationRole::secondary);
-  if (!mine) return {};
-  ReplicationStep step;
-  step.kind = ReplicationStep::Kind::release;
-  step.from = replication_role_;
-  // After the graceful stop the application may still hold files: the forced stop's turn
-  // comes, after which the file system is fenced and detached whatever holds it.
-  step.lazy = hook.phase == HookPhase::force_stop;
-  return step;
 }
 
 ModuleAgent::ReplicationStep ModuleAgent::replication_step_to(ReplicationRole role) const {
@@ -107,7 +101,6 @@ ModuleAgent::ReplicationStep ModuleAgent::replication_step_to(ReplicationRole ro
   step.kind = ReplicationStep::Kind::become;
   step.target = role;
   step.peer_reachable = last_peer_ && last_peer_->reachable;
-  if (role == ReplicationRole::secondary) step.keep_aside = keep_aside_for_;
   if (setup_.peer_link) step.drain_stall = setup_.peer_link->timeout;
   return step;
 }
@@ -164,8 +157,6 @@ ModuleAgent::ReplicationOutcome ModuleAgent::carry_out(const ReplicationStep& st
 void ModuleAgent::apply_replication_outcome(const ReplicationStep& step, const ReplicationOutcome& outcome) {
   if (!outcome.status.ok() && step.kind == ReplicationStep::Kind::become)
     log_->error("replication: {}", outcome.status.error().message);
-  if (step.kind == ReplicationStep::Kind::become && step.keep_aside && outcome.role == ReplicationRole::secondary)
-    keep_aside_for_.reset();  // kept: not again at the next start
   const bool changed = outcome.role != replication_role_ || step.kind == ReplicationStep::Kind::become;
   replication_role_ = outcome.role;
   if (!changed) return;
@@ -193,15 +184,9 @@ void ModuleAgent::follow_state_with_replication(ModuleState state, SubState sub)
                                        std::string(to_string(state)) + "); a write its secondary lacks is not acknowledged");
     }
   }
-  // Modules without <user> run no hooks: the states alone say which role the session takes.
-  if (!setup_.settings.hooks_enabled && sub == SubState::ready) {
-    if (is_primary_state(state) && replication_role_ != ReplicationRole::primary) queue_job(Job{std::nullopt, ReplicationRole::primary});
-    else if (state == ModuleState::second && replication_role_ != ReplicationRole::secondary)
-      queue_job(Job{std::nullopt, ReplicationRole::secondary});
-  }
   if ((state == ModuleState::stop || (state == ModuleState::wait && sub == SubState::not_ready)) &&
       (replication_role_ != ReplicationRole::none || running_job_))
-    queue_job(Job{std::nullopt, ReplicationRole::none});
+    queue_job(Job{std::nullopt, ReplicationRole::none, {}});
 }
 
 // The replication layer may be in sync before the behaviour can take it: the primary connects
@@ -212,21 +197,13 @@ void ModuleAgent::offer_in_sync() {
   if (behaviour_->state() != ModuleState::second) return;
   if (behaviour_->sub_state() == SubState::ready && behaviour_->knowledge().data_uptodate) return;
   if (!last_peer_ || !last_peer_->reachable || !is_primary_state(last_peer_->state)) return;
-  feed(TimerFired{kInSyncSignal});
+  feed(ReplicationNews{ReplicationNews::Kind::in_sync});
   maybe_exit();
 }
 
 Status ModuleAgent::log_status(Status st) {
   if (!st.ok()) log_->error("replication: {}", st.error().message);
   return st;
-}
-
-void ModuleAgent::note_keep_aside(const std::string& report) {
-  // The behaviour's split-brain report: "SPLIT BRAIN: keep aside the writes of node N: ...".
-  static constexpr std::string_view kPrefix = "SPLIT BRAIN: keep aside the writes of node ";
-  if (report.rfind(kPrefix, 0) != 0) return;
-  const auto rest = report.substr(kPrefix.size());
-  keep_aside_for_ = rest.substr(0, rest.find(':'));
 }
 
 void ModuleAgent::connect_secondary_if_ready() {
@@ -332,7 +309,7 @@ void ModuleAgent::check_stream_ended() {
     if (behaviour_->state() == ModuleState::second) {
       log_->warn("replication: primary {} goes on without this node's copy: this node is behind until reintegrated",
                  last_peer_->node);
-      feed(TimerFired{kBehindSignal});
+      feed(ReplicationNews{ReplicationNews::Kind::behind});
       maybe_exit();
     }
     return;

@@ -7,7 +7,8 @@
 namespace haven {
 namespace {
 
-bool is_primary(ModuleState s) { return s == ModuleState::prim || s == ModuleState::alone; }
+// The states in which a module may hold its virtual IPs (a behaviour takes them with TakeVips).
+bool may_serve(ModuleState s) { return s == ModuleState::prim || s == ModuleState::alone || s == ModuleState::up; }
 
 }  // namespace
 
@@ -57,17 +58,9 @@ void ModuleAgent::release_vips() {
     log_->error("{}; havend removes the recorded addresses if this agent dies", st.error().message);
 }
 
-void ModuleAgent::follow_state_with_vips(ModuleState state, SubState sub) {
-  if (!vips_) return;
-  if (is_primary(state)) {
-    // Without hooks (no <user>) there is no start_prim to follow: take on entering the role.
-    if (sub == SubState::ready && vips_->held().empty()) {
-      if (auto st = take_vips(); !st.ok())
-        log_->error("module {} is {} without its virtual IP", options_.module, to_string(state));
-    }
-  } else if (!vips_->held().empty()) {
-    release_vips();
-  }
+void ModuleAgent::follow_state_with_vips(ModuleState state, SubState /*sub*/) {
+  // A safety net: a behaviour releases them itself (ReleaseVips) before its application stops.
+  if (vips_ && !may_serve(state) && !vips_->held().empty()) release_vips();
 }
 
 void ModuleAgent::arm_vip_refresh() {

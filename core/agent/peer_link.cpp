@@ -5,7 +5,7 @@
 namespace haven {
 namespace {
 
-bool same(const PeerUpdate& a, const PeerUpdate& b) {
+bool same(const PeerView& a, const PeerView& b) {
   return a.reachable == b.reachable && a.node == b.node && a.state == b.state && a.sub == b.sub &&
          a.knowledge == b.knowledge;
 }
@@ -116,7 +116,7 @@ void PeerLink::on_pulse() {
     if (last_emitted_)
       log_(LogLevel::warning, "no heartbeat from " + config_.peer_node + " on any lan for " +
                                   std::to_string(config_.timeout.count()) + " ms: peer lost");
-    PeerUpdate lost;
+    PeerView lost;
     lost.reachable = false;
     lost.node = config_.peer_node;
     peer_tracker_.forget();
@@ -156,7 +156,7 @@ void PeerLink::update_lans(std::chrono::steady_clock::time_point now) {
   }
 }
 
-void PeerLink::emit(const PeerUpdate& update) {
+void PeerLink::emit(const PeerView& update) {
   if (last_emitted_ && same(*last_emitted_, update)) return;
   last_emitted_ = update;
   on_peer_(update);

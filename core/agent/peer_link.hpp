@@ -55,7 +55,7 @@ struct LocalModuleStatus {
 class PeerLink {
  public:
   using StatusSource = std::function<LocalModuleStatus()>;
-  using PeerSink = std::function<void(const PeerUpdate&)>;
+  using PeerSink = std::function<void(const PeerView&)>;
   using LogSink = std::function<void(LogLevel, const std::string&)>;
   /// Told when one lan starts or stops carrying the peer's heartbeats (resource heartbeat.<lan>).
   using LanSink = std::function<void(const std::string& lan, bool up)>;
@@ -65,7 +65,7 @@ class PeerLink {
                                                 StatusSource status, PeerSink on_peer, LogSink log);
   ~PeerLink();
 
-  /// Starts the pulse. The first PeerUpdate comes with the peer's first heartbeat, or as
+  /// Starts the pulse. The first PeerView comes with the peer's first heartbeat, or as
   /// "unreachable" once `timeout` has passed in silence.
   void start();
   /// Sends a heartbeat now (the local state changed), without waiting for the pulse.
@@ -86,7 +86,7 @@ class PeerLink {
   void on_pulse();
   void on_message(const HeartbeatMessage& message, std::size_t lan);
   void update_lans(std::chrono::steady_clock::time_point now);
-  void emit(const PeerUpdate& update);
+  void emit(const PeerView& update);
 
   boost::asio::io_context& io_;
   PeerLinkConfig config_;
@@ -100,7 +100,7 @@ class PeerLink {
   std::optional<PeerFreshness> freshness_;  // one decision for every lan's sockets
   std::chrono::steady_clock::time_point started_;
   std::optional<std::chrono::steady_clock::time_point> last_heard_;
-  std::optional<PeerUpdate> last_emitted_;
+  std::optional<PeerView> last_emitted_;
   ResourceAnnouncer announcer_;
   PeerResourceTracker peer_tracker_;
   bool local_truncated_ = false;  // this node's table did not fit, and that was logged

@@ -6,8 +6,12 @@
 
 namespace haven::checks {
 
-CheckerRunner::CheckerRunner(std::vector<CheckerSpec> plan, Factory factory, Observer observer)
-    : plan_(std::move(plan)), factory_(std::move(factory)), observer_(std::move(observer)), slots_(plan_.size()) {}
+CheckerRunner::CheckerRunner(std::vector<CheckerSpec> plan, Factory factory, Observer observer, HandlerRunner handler)
+    : plan_(std::move(plan)),
+      factory_(std::move(factory)),
+      observer_(std::move(observer)),
+      handler_(std::move(handler)),
+      slots_(plan_.size()) {}
 
 CheckerRunner::~CheckerRunner() { stop_all(); }
 
@@ -40,6 +44,7 @@ std::vector<std::string> CheckerRunner::apply() {
         start(i);
       } else if (!want && slot.running) {
         *slot.stop = true;
+        *slot.cancel = true;
         slot.running = false;
         finished.push_back(std::move(slot.thread));
         stopped.push_back(plan_[i].resource);
@@ -54,11 +59,12 @@ std::vector<std::string> CheckerRunner::apply() {
 void CheckerRunner::start(std::size_t index) {
   Slot& slot = slots_[index];
   slot.stop = std::make_shared<bool>(false);
+  slot.cancel = std::make_shared<std::atomic<bool>>(false);
   slot.running = true;
-  slot.thread = std::thread([this, index, stop = slot.stop] { loop(index, stop); });
+  slot.thread = std::thread([this, index, stop = slot.stop, cancel = slot.cancel] { loop(index, stop, cancel); });
 }
 
-void CheckerRunner::loop(std::size_t index, std::shared_ptr<bool> stop) {
+void CheckerRunner::loop(std::size_t index, std::shared_ptr<bool> stop, std::shared_ptr<std::atomic<bool>> cancel) {
   const CheckerSpec& spec = plan_[index];
   std::shared_ptr<Checker> checker;
   {
@@ -69,6 +75,8 @@ void CheckerRunner::loop(std::size_t index, std::shared_ptr<bool> stop) {
   // a checker built for 1.1 is not one and its restarts go unseen.
   const auto run_aware = std::dynamic_pointer_cast<RunAwareChecker>(checker);
   RestartDetector restarts;  // one per run of this thread: its first up probe is no restart
+  std::string last_value = "init";
+  const bool runs_handler = handler_ && spec.path == FailurePath::direct && spec.action == config::FailureAction::handler;
   for (;;) {
     Result<RunCheckResult> result = RunCheckResult{};
     if (run_aware) {
@@ -92,6 +100,9 @@ void CheckerRunner::loop(std::size_t index, std::shared_ptr<bool> stop) {
       seen.reason = result.error().message;
     }
     observer_(seen);
+    // Once per fall, as errd's standard actions: the next fall runs it again.
+    if (runs_handler && seen.value == "down" && last_value != "down") handler_(spec, seen, cancel);
+    last_value = seen.value;
     std::unique_lock lock(mutex_);
     if (wake_.wait_for(lock, spec.interval, [&] { return *stop; })) return;
   }
@@ -152,6 +163,7 @@ void CheckerRunner::stop_all() {
     for (auto& slot : slots_) {
       if (!slot.running) continue;
       *slot.stop = true;
+      *slot.cancel = true;
       slot.running = false;
       finished.push_back(std::move(slot.thread));
     }

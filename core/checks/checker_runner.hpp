@@ -3,6 +3,7 @@
 // what a result means is the agent's business (resources, failover rules, errd actions).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -41,7 +42,14 @@ class CheckerRunner {
   /// (the agent posts it to its own thread).
   using Observer = std::function<void(const Observation&)>;
 
-  CheckerRunner(std::vector<CheckerSpec> plan, Factory factory, Observer observer);
+  /// Runs the handler of an errd watch with action="<handler>" (CheckerSpec::handler) once per
+  /// fall, on that checker's thread, after its "down" observation: the seed product runs the
+  /// handler instead of a standard action. Blocks until the handler exits, or until `cancel`
+  /// becomes true (the checker is being stopped) and it was killed. Returns what to log.
+  using HandlerRunner = std::function<void(const CheckerSpec& spec, const Observation& seen,
+                                           std::shared_ptr<const std::atomic<bool>> cancel)>;
+
+  CheckerRunner(std::vector<CheckerSpec> plan, Factory factory, Observer observer, HandlerRunner handler = {});
   ~CheckerRunner();
   CheckerRunner(const CheckerRunner&) = delete;
   CheckerRunner& operator=(const CheckerRunner&) = delete;
@@ -80,15 +88,17 @@ class CheckerRunner {
     std::thread thread;
     bool running = false;
     std::shared_ptr<bool> stop;  // guarded by mutex_
+    std::shared_ptr<std::atomic<bool>> cancel;  // set with stop: kills a handler in progress
   };
   std::vector<std::string> apply();  // starts/stops to match the wanted set; mutex_ not held
   bool wanted(const CheckerSpec& spec) const;
   void start(std::size_t index);
-  void loop(std::size_t index, std::shared_ptr<bool> stop);
+  void loop(std::size_t index, std::shared_ptr<bool> stop, std::shared_ptr<std::atomic<bool>> cancel);
 
   std::vector<CheckerSpec> plan_;
   Factory factory_;
   Observer observer_;
+  HandlerRunner handler_;
   std::vector<Slot> slots_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;

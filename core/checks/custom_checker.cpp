@@ -23,7 +23,7 @@ Result<std::vector<CustomCheckerSpec>> plan_custom_checkers(const config::UserCo
   std::vector<CustomCheckerSpec> plan;
   if (!config.check) return plan;
   for (const auto& checker : config.check->checkers) {
-    if (checker.kind != config::CheckerKind::custom) continue;
+    if (checker.element != "custom") continue;
     const std::filesystem::path exec(checker.exec);
     const auto where = fmt::format("userconfig.xml line {}: <custom ident=\"{}\" exec=\"{}\">", checker.line,
                                    checker.ident, checker.exec);
@@ -43,7 +43,7 @@ Result<std::vector<CustomCheckerSpec>> plan_custom_checkers(const config::UserCo
                                        "module's bin folder");
     spec.args = {module, spec.resource};
     for (auto& word : split_blanks(checker.arg)) spec.args.push_back(std::move(word));
-    spec.when = checker.when;
+    spec.when = checker.when.value_or(config::ActiveWhen::prim);
     spec.line = checker.line;
     plan.push_back(std::move(spec));
   }

@@ -11,7 +11,7 @@ Result<std::optional<SplitBrainSettings>> split_brain_settings(const config::Use
                                                                std::chrono::milliseconds heartbeat_timeout) {
   if (!config.check) return std::optional<SplitBrainSettings>{};
   for (const auto& checker : config.check->checkers) {
-    if (checker.kind != config::CheckerKind::splitbrain) continue;
+    if (checker.element != "splitbrain") continue;
     const auto where = fmt::format("userconfig.xml line {}: <splitbrain ident=\"{}\">", checker.line, checker.ident);
     if (checker.exec != "ping")
       return fail(Errc::unsupported, where + ": exec=\"" + checker.exec +
@@ -32,7 +32,7 @@ Result<std::optional<SplitBrainSettings>> split_brain_settings(const config::Use
 
 SplitBrainGuard::SplitBrainGuard(SplitBrainSettings settings) : settings_(std::move(settings)) {}
 
-SplitBrainGuard::Seen SplitBrainGuard::on_peer_update(const PeerUpdate& update, bool peer_was_reachable,
+SplitBrainGuard::Seen SplitBrainGuard::on_peer_update(const PeerView& update, bool peer_was_reachable,
                                                       bool module_running) {
   Seen seen;
   if (update.reachable) {

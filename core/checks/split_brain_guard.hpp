@@ -53,14 +53,14 @@ struct SplitBrainSteps {
   std::vector<std::pair<std::string, std::string>> resources;
   bool release = false;
   bool hold = false;
-  std::optional<PeerUpdate> deliver;
+  std::optional<PeerView> deliver;
 };
 
 class SplitBrainGuard {
  public:
   explicit SplitBrainGuard(SplitBrainSettings settings);
 
-  /// What to do with one PeerUpdate.
+  /// What to do with one PeerView.
   struct Seen {
     bool keep = false;                 ///< true: do not hand `update` on now (steps.deliver will)
     std::optional<std::uint64_t> ask;  ///< ping the witnesses now, for this round
@@ -68,7 +68,7 @@ class SplitBrainGuard {
   };
   /// Every update of the peer link. `peer_was_reachable`: the last update handed on said so;
   /// `module_running`: not STOP (a stopped module only remembers the peer).
-  Seen on_peer_update(const PeerUpdate& update, bool peer_was_reachable, bool module_running);
+  Seen on_peer_update(const PeerView& update, bool peer_was_reachable, bool module_running);
 
   /// The witnesses' answer to round `round` (stale rounds are ignored).
   SplitBrainSteps on_witness_answer(std::uint64_t round, const WitnessAnswer& answer);
@@ -87,7 +87,7 @@ class SplitBrainGuard {
   std::uint64_t round_ = 0;
   bool probing_ = false;
   bool held_ = false;  // wait_on was asked and not yet released
-  std::optional<PeerUpdate> kept_;
+  std::optional<PeerView> kept_;
 };
 
 /// Pings the witnesses, all at once, off the agent's thread.

@@ -183,13 +183,13 @@ struct VhostConfig {
   int line = 0;
 };
 
+/// A child of `<errd>`: a watch by the checker plugin that owns its element name (`<proc>`:
+/// haven.checker.proc), which validates the rest of the element. The core reads the common
+/// attributes only: name (the resource is <class>.<name>), action, class, start_after and
+/// restart_services.
 struct ErrdProc {
-  std::string name;                   ///< required: command or service name
-  bool service = false;
-  std::string nameregex;
-  std::string argregex;
-  std::int64_t atleast = 1;
-  std::int64_t atmax = -1;            ///< -1: no maximum
+  std::string element = "proc";       ///< the element name, which finds the plugin
+  std::string name;                   ///< required: what is watched, the resource's id
   FailureAction action = FailureAction::stopstart;
   std::string handler;                ///< when action is handler
   ActiveWhen klass = ActiveWhen::prim;
@@ -201,34 +201,23 @@ struct ErrdProc {
 
 struct ErrdConfig {
   std::chrono::milliseconds polltimer{30000};      ///< bare number: s
-  std::vector<ErrdProc> procs;
+  std::vector<ErrdProc> procs;        ///< every child of <errd>, in document order
   int line = 0;
 };
 
-enum class CheckerKind { tcp, ping, intf, ip, custom, module, splitbrain };
-const char* to_string(CheckerKind k) noexcept;
-
-struct CheckTarget {
-  std::string addr;
-  std::optional<int> port;
-  std::string local_addr;             ///< <intf><to local_addr>
-  std::optional<std::chrono::milliseconds> interval;
-  std::optional<std::chrono::milliseconds> timeout;
-  bool secure = false;                ///< <module><to secure>
-  int line = 0;
-};
-
+/// A child of `<check>`. `<custom>` and `<splitbrain>` are the core's own (it reads their exec
+/// and arg too); any other element belongs to the checker plugin that owns its name, which
+/// validates the rest of it and supplies the defaults left unset here (checks/checker_plan.hpp).
 struct Checker {
-  CheckerKind kind = CheckerKind::tcp;
-  std::string ident;
-  std::string name;                   ///< <module name>
-  ActiveWhen when = ActiveWhen::prim;
-  FailureAction action = FailureAction::restart;
+  std::string element;                ///< "tcp", "custom", "splitbrain", or any plugin's element
+  std::string ident;                  ///< empty when not written
+  std::optional<ActiveWhen> when;     ///< unset: the default of the element's owner
+  std::optional<FailureAction> action;  ///< unset: the default of the element's owner
   std::string exec;                   ///< custom, splitbrain
-  std::string arg;
-  std::chrono::milliseconds interval{10000};       ///< bare number: s
-  std::chrono::milliseconds timeout{5000};         ///< bare number: s
-  std::vector<CheckTarget> targets;   ///< <to .../>
+  std::string arg;                    ///< custom, splitbrain
+  /// The first `<to>`'s interval and timeout, else the element's; bare number: s.
+  std::chrono::milliseconds interval{10000};
+  std::chrono::milliseconds timeout{5000};
   int line = 0;
 };
 

@@ -141,17 +141,4 @@ const char* to_string(ActiveWhen w) noexcept {
   return "prim";
 }
 
-const char* to_string(CheckerKind k) noexcept {
-  switch (k) {
-    case CheckerKind::tcp: return "tcp";
-    case CheckerKind::ping: return "ping";
-    case CheckerKind::intf: return "intf";
-    case CheckerKind::ip: return "ip";
-    case CheckerKind::custom: return "custom";
-    case CheckerKind::module: return "module";
-    case CheckerKind::splitbrain: return "splitbrain";
-  }
-  return "tcp";
-}
-
 }  // namespace haven::config

@@ -42,23 +42,16 @@ const std::vector<FailoverRule>& builtin_rules() {
   return rules;
 }
 
-std::vector<FailoverRule> checker_rules(const config::CheckConfig& check) {
+std::vector<FailoverRule> checker_rules(const std::vector<GeneratedRuleSource>& checkers) {
   std::vector<FailoverRule> rules;
-  for (const auto& checker : check.checkers) {
-    std::string prefix;
-    switch (checker.kind) {
-      case config::CheckerKind::tcp: prefix = "t_"; break;
-      case config::CheckerKind::ping: prefix = "p_"; break;
-      case config::CheckerKind::custom: prefix = "c_"; break;
-      default: continue;  // intf, ip, module, splitbrain use the built-in rules
-    }
+  for (const auto& checker : checkers) {
+    if (checker.label_prefix.empty()) continue;  // a built-in rule acts on its class
     const auto action = rule_action(checker.action);
     if (!action) continue;
-    const std::string klass = config::to_string(checker.kind);
-    const std::string text = fmt::format("{}{}: if ({}.{} == down) then {}();", prefix, checker.ident, klass,
-                                         checker.ident, to_string(*action));
+    const std::string text = fmt::format("{}{}: if ({}.{} == down) then {}();", checker.label_prefix, checker.id,
+                                         checker.resource_class, checker.id, to_string(*action));
     auto parsed = parse_rules(text, "generated from userconfig.xml");
-    if (!parsed) continue;  // an ident the rule language cannot hold was already refused by the config reader
+    if (!parsed) continue;  // an id the rule language cannot hold: no rule can name it either
     FailoverRule rule = std::move(parsed->front());
     rule.line = checker.line;
     rules.push_back(std::move(rule));
@@ -66,14 +59,25 @@ std::vector<FailoverRule> checker_rules(const config::CheckConfig& check) {
   return rules;
 }
 
-Result<std::vector<FailoverRule>> module_rules(const config::UserConfig& config, const std::string& config_file) {
+std::vector<GeneratedRuleSource> custom_rule_sources(const config::UserConfig& config) {
+  std::vector<GeneratedRuleSource> sources;
+  if (!config.check) return sources;
+  for (const auto& checker : config.check->checkers)
+    if (checker.element == "custom")
+      sources.push_back(GeneratedRuleSource{"c_", "custom", checker.ident,
+                                            checker.action.value_or(config::FailureAction::noaction), checker.line});
+  return sources;
+}
+
+Result<std::vector<FailoverRule>> module_rules(const config::UserConfig& config, const std::string& config_file,
+                                               const std::vector<GeneratedRuleSource>& checkers) {
   std::vector<FailoverRule> rules;
   const bool extends = !config.failover || config.failover->extends;
   if (extends) rules = builtin_rules();
-  if (config.check) {
-    auto generated = checker_rules(*config.check);
-    rules.insert(rules.end(), generated.begin(), generated.end());
-  }
+  auto sources = checkers;
+  for (auto& custom : custom_rule_sources(config)) sources.push_back(std::move(custom));
+  auto generated = checker_rules(sources);
+  rules.insert(rules.end(), generated.begin(), generated.end());
   if (!config.failover) return rules;
   std::vector<FailoverRule> own;
   if (is_lua_rules(config.failover->rules)) {

@@ -263,8 +263,8 @@ std::variant<HeartbeatMessage, HeartbeatRejection> decode_or_reject(std::span<co
   return m;
 }
 
-PeerUpdate to_peer_update(const HeartbeatMessage& message) {
-  return PeerUpdate{true, message.sender_node, message.state, message.sub_state, message.knowledge};
+PeerView to_peer_update(const HeartbeatMessage& message) {
+  return PeerView{true, message.sender_node, message.state, message.sub_state, message.knowledge};
 }
 
 Result<HeartbeatMessage> decode(std::span<const std::uint8_t> packet, const ClusterKey& key) {

@@ -85,7 +85,7 @@ Result<HeartbeatMessage> decode(std::span<const std::uint8_t> packet, const Clus
 
 /// What the message tells the module's state machine: the peer is reachable, in this state,
 /// with this knowledge of its data.
-PeerUpdate to_peer_update(const HeartbeatMessage& message);
+PeerView to_peer_update(const HeartbeatMessage& message);
 
 /// HMAC-SHA256 of `signed_part` under `key`: the last kHeartbeatMacSize bytes of a packet
 /// are this MAC over all the bytes before them.

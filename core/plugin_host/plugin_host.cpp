@@ -202,8 +202,32 @@ Result<std::shared_ptr<ScriptEngine>> PluginHost::make_script_engine(std::string
   return as_interface<ScriptEngine>(make(name, kKindScriptEngine, std::move(host)), "haven::ScriptEngine", name);
 }
 
+Result<std::shared_ptr<CheckerFactory>> PluginHost::make_checker_factory(std::string_view name,
+                                                                         std::shared_ptr<HostContext> host) {
+  return as_interface<CheckerFactory>(make(name, kKindChecker, std::move(host)), "haven::CheckerFactory", name);
+}
+
 Result<std::shared_ptr<Checker>> PluginHost::make_checker(std::string_view name, std::shared_ptr<HostContext> host) {
-  return as_interface<Checker>(make(name, kKindChecker, std::move(host)), "haven::Checker", name);
+  auto factory = make_checker_factory(name, host);
+  if (!factory.ok()) return std::move(factory).error();
+  const PluginInfo* info = find(name);
+  Result<std::unique_ptr<Checker>> made = fail(Errc::internal, "");
+  try {
+    made = (*factory)->make(*host);
+  } catch (...) {
+    return fail(Errc::internal, describe(*info) + " threw while making a checker");
+  }
+  if (!made.ok()) {
+    Error error = std::move(made).error();
+    if (error.message.find(info->name) == std::string::npos)
+      error.message = describe(*info) + " could not make a checker: " + error.message;
+    return error;
+  }
+  if (!*made) return fail(Errc::internal, describe(*info) + " made no checker");
+  // The checker is plugin code: its factory (and through it the library) and its context
+  // stay alive until it is deleted.
+  std::shared_ptr<CheckerFactory> keep = std::move(factory).value();
+  return std::shared_ptr<Checker>(made->release(), [keep, host](Checker* checker) noexcept { delete checker; });
 }
 
 Result<std::shared_ptr<Behaviour>> PluginHost::make_behaviour(std::string_view name,

@@ -68,6 +68,10 @@ class PluginHost {
   /// so is the plugin's library. Errors: not_found (no such plugin), invalid_argument
   /// (the plugin is of another kind), or the factory's own error.
   Result<std::shared_ptr<ScriptEngine>> make_script_engine(std::string_view name, std::shared_ptr<HostContext> host);
+  /// A checker plugin's factory (the owner of its element); `host` gives it a log, no
+  /// configuration.
+  Result<std::shared_ptr<CheckerFactory>> make_checker_factory(std::string_view name, std::shared_ptr<HostContext> host);
+  /// A checker for the element `host->config()`: the plugin's factory, then its make().
   Result<std::shared_ptr<Checker>> make_checker(std::string_view name, std::shared_ptr<HostContext> host);
   Result<std::shared_ptr<Behaviour>> make_behaviour(std::string_view name, std::shared_ptr<HostContext> host);
   Result<std::shared_ptr<Application>> make_application(std::string_view name, std::shared_ptr<HostContext> host);

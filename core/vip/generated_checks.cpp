@@ -8,7 +8,7 @@ std::vector<GeneratedCheck> generated_checks(const config::VipConfig& vip, const
   std::vector<GeneratedCheck> out;
   auto have_intf = [&out](const std::string& name) {
     return std::any_of(out.begin(), out.end(), [&](const GeneratedCheck& c) {
-      return c.kind == config::CheckerKind::intf && c.interface == name;
+      return c.element == "intf" && c.interface == name;
     });
   };
   for (std::size_t i = 0; i < vip.interfaces.size(); ++i) {
@@ -20,7 +20,7 @@ std::vector<GeneratedCheck> generated_checks(const config::VipConfig& vip, const
       if (p.interface_index == i) names.push_back(p.assignment.interface);
     for (const auto& name : names) {
       if (have_intf(name)) continue;
-      out.push_back(GeneratedCheck{config::CheckerKind::intf, name, name, "", config::FailureAction::wait,
+      out.push_back(GeneratedCheck{"intf", name, name, "", config::FailureAction::wait,
                                    "interface_failure", interface.line});
     }
   }
@@ -28,7 +28,7 @@ std::vector<GeneratedCheck> generated_checks(const config::VipConfig& vip, const
     const auto& addr = vip.interfaces[p.interface_index].real_interface[p.addr_index];
     if (!addr.check) continue;
     const auto ip = p.assignment.prefix.address.to_string();
-    out.push_back(GeneratedCheck{config::CheckerKind::ip, ip, p.assignment.interface, ip,
+    out.push_back(GeneratedCheck{"ip", ip, p.assignment.interface, ip,
                                  config::FailureAction::stopstart, "ip_failure", addr.line});
   }
   return out;

@@ -13,7 +13,7 @@
 namespace haven::vip {
 
 struct GeneratedCheck {
-  config::CheckerKind kind = config::CheckerKind::intf;  ///< intf or ip
+  std::string element = "intf";  ///< the checker element it stands for: intf or ip
   std::string ident;            ///< the resource is "<kind>.<ident>": intf.eth0, ip.198.51.100.50
   std::string interface;        ///< the interface watched, or holding the address
   std::string address;          ///< ip only: the address as added

@@ -1,5 +1,7 @@
 #include "mirror_state_machine.hpp"
 
+#include "hook_host_steps.hpp"
+
 #include <algorithm>
 #include <array>
 #include <utility>
@@ -226,21 +228,33 @@ std::vector<Action> MirrorStateMachine::begin(const ServiceSettings& settings, c
   peer_.reset();
   want_second_ = hold_for_prim_ = swapping_ = peer_wrote_without_us_ = prim_asked_ = expecting_second_ = false;
   held_by_.clear();
+  keep_aside_label_.clear();
   std::vector<Action> out;
   out.push_back(Report{LogLevel::info, "module " + module_label() + ": data " +
                                            (known.data_uptodate ? "up to date" : "not known to be up to date") +
                                            ", last role " + to_string(known.last_role) + ", generation " +
                                            std::to_string(known.generation)});
+  out.push_back(uptodate_resource());
   enter(out, S::stop, SubState::not_ready, "stopped");
   return out;
+}
+
+SetResource MirrorStateMachine::uptodate_resource() const {
+  return SetResource{"rfs.uptodate", knowledge_.data_uptodate ? "up" : "down"};
+}
+
+void MirrorStateMachine::save_knowledge(std::vector<Action>& out) const {
+  out.push_back(SaveKnowledge{knowledge_});
+  out.push_back(uptodate_resource());
 }
 
 std::vector<Action> MirrorStateMachine::handle(const Event& event, TimePoint now) {
   return std::visit(Overloaded{
                         [&](const CommandEvent& e) { return on_command(e, now); },
                         [&](const HookFinished& e) { return on_hook_finished(e); },
-                        [&](const PeerUpdate& e) { return on_peer_update(e); },
+                        [&](const Membership& e) { return on_peer_update(e.peers.empty() ? PeerView{} : e.peers.front()); },
                         [&](const TimerFired& e) { return on_timer(e); },
+                        [&](const ReplicationNews& e) { return on_replication_news(e); },
                     },
                     event);
 }
@@ -617,13 +631,14 @@ void MirrorStateMachine::plan_leave_to_wait(const std::string& reason) {
 // Lost a split brain: say so loudly, hand the replication layer what to keep aside, mark the
 // copy stale (it is behind the winner's), and come back as SECOND through STOP.
 void MirrorStateMachine::plan_split_brain_loss(std::vector<Action>& out) {
-  const PeerUpdate& p = *peer_;
+  const PeerView& p = *peer_;
   const std::string why = "split brain healed: both nodes were primary; node " + p.node + " stays primary (generation " +
                           std::to_string(p.knowledge.generation) + ", this node " +
                           std::to_string(knowledge_.generation) + ")";
   out.push_back(Report{LogLevel::error, "module " + module_label() + ": " + why +
                                             ". This node restarts as SECOND; the writes it made while alone are kept "
                                             "aside, not merged: compare them with the primary's data"});
+  keep_aside_label_ = settings_.local_node;
   out.push_back(Report{LogLevel::error, std::string(kKeepAsidePrefix) + settings_.local_node + ": module " +
                                             module_label() + ", generation " + std::to_string(knowledge_.generation) +
                                             ", superseded by node " + p.node + " generation " +
@@ -701,7 +716,7 @@ void MirrorStateMachine::decide(std::vector<Action>& out) {
 // The pair's start rules. Both sides rank the same two knowledges the same way, so at most
 // one of them chooses primary; a node that chooses saves its new generation first, which the
 // other then sees and ranks below.
-void MirrorStateMachine::decide_with_peer(std::vector<Action>& out, const PeerUpdate& p) {
+void MirrorStateMachine::decide_with_peer(std::vector<Action>& out, const PeerView& p) {
   const std::string m = module_label();
   if (is_primary(p.state)) {
     plan_enter_role(S::second);
@@ -740,7 +755,7 @@ void MirrorStateMachine::decide_with_peer(std::vector<Action>& out, const PeerUp
 
 // Who stays primary when both could: the newer generation, then the node that was primary
 // last, then defaultprim, then the smaller node name (any rule both sides compute alike).
-bool MirrorStateMachine::local_outranks(const PeerUpdate& p) const {
+bool MirrorStateMachine::local_outranks(const PeerView& p) const {
   const NodeKnowledge& mine = knowledge_;
   const NodeKnowledge& theirs = p.knowledge;
   if (mine.data_uptodate != theirs.data_uptodate) return mine.data_uptodate;
@@ -846,7 +861,7 @@ void MirrorStateMachine::react_to_peer(std::vector<Action>& out) {
         if (sub_ == SubState::ready && knowledge_.data_uptodate && peer_->knowledge.generation > knowledge_.generation) {
           knowledge_.generation = peer_->knowledge.generation;
           knowledge_.last_role = Role::second;
-          out.push_back(SaveKnowledge{knowledge_});
+          save_knowledge(out);
         }
         return;
       }
@@ -883,7 +898,7 @@ void MirrorStateMachine::note_falling_behind(std::vector<Action>& out) {
   if (state_ != S::stop && state_ != S::wait) return;
   peer_wrote_without_us_ = false;
   knowledge_.data_uptodate = false;
-  out.push_back(SaveKnowledge{knowledge_});
+  save_knowledge(out);
   out.push_back(Report{LogLevel::info, "module " + module_label() + ": peer " + peer_->node + " is " +
                                            to_string(peer_->state) +
                                            " without this node as its secondary: this node's data is now behind"});
@@ -906,7 +921,7 @@ void MirrorStateMachine::on_in_sync(std::vector<Action>& out) {
     knowledge_.data_uptodate = true;
     knowledge_.last_role = Role::second;
     knowledge_.generation = generation;
-    out.push_back(SaveKnowledge{knowledge_});
+    save_knowledge(out);
     if (was_behind) out.push_back(Report{LogLevel::info, "module " + module_label() + ": in sync with primary " + peer_->node});
   }
   if (settled() && sub_ != SubState::ready)
@@ -916,7 +931,7 @@ void MirrorStateMachine::on_in_sync(std::vector<Action>& out) {
 void MirrorStateMachine::on_behind(std::vector<Action>& out) {
   if (state_ != S::second || !knowledge_.data_uptodate) return;
   knowledge_.data_uptodate = false;
-  out.push_back(SaveKnowledge{knowledge_});
+  save_knowledge(out);
   out.push_back(Report{LogLevel::warning, "module " + module_label() + ": the replication stream from the primary "
                                               "ended while it goes on: this node is not up to date until reintegrated"});
   if (settled()) enter(out, S::second, SubState::transient, "secondary, not in sync (replication stream ended)");
@@ -929,8 +944,14 @@ void MirrorStateMachine::run_plan(std::vector<Action>& out) {
     plan_.pop_front();
     std::visit(Overloaded{
                    [&](HookStep& h) {
-                     if (!settings_.hooks_enabled) return;
-                     out.push_back(RunHook{h.hook, h.args, h.phase});
+                     RunHook run = with_host_steps(RunHook{h.hook, h.args, h.phase, {}, {}, {}}, keep_aside_label_);
+                     if (!settings_.hooks_enabled) {
+                       // No script runs, the host's work around it still does.
+                       if (auto steps = steps_without_hook(run); !steps.empty()) out.push_back(CarryOut{std::move(steps)});
+                       if (h.hook == "start_second") keep_aside_label_.clear();
+                       return;
+                     }
+                     out.push_back(std::move(run));
                      pending_hook_ = std::move(h);
                    },
                    [&](StateStep& s) {
@@ -954,7 +975,7 @@ void MirrorStateMachine::run_plan(std::vector<Action>& out) {
                          break;
                        case KnowledgeChange::mark_stale: knowledge_.data_uptodate = false; break;
                      }
-                     out.push_back(SaveKnowledge{knowledge_});
+                     save_knowledge(out);
                    },
                    [&](ActivityStep& a) {
                      activity_ = a.activity;
@@ -991,6 +1012,7 @@ std::vector<Action> MirrorStateMachine::on_hook_finished(const HookFinished& fin
   }
   const HookStep done = std::move(*pending_hook_);
   pending_hook_.reset();
+  if (done.hook == "start_second" && finished.ok) keep_aside_label_.clear();  // kept: not again at the next start
   const std::string call = done.hook + " " + join_args(done.args);
   if (deferred_stop_) {
     const bool graceful = *deferred_stop_ == Command::stop;
@@ -1021,7 +1043,7 @@ std::vector<Action> MirrorStateMachine::on_hook_finished(const HookFinished& fin
   return out;
 }
 
-std::vector<Action> MirrorStateMachine::on_peer_update(const PeerUpdate& peer) {
+std::vector<Action> MirrorStateMachine::on_peer_update(const PeerView& peer) {
   std::vector<Action> out;
   peer_ = peer;
   note_falling_behind(out);
@@ -1035,17 +1057,19 @@ std::vector<Action> MirrorStateMachine::on_peer_update(const PeerUpdate& peer) {
   return out;
 }
 
+std::vector<Action> MirrorStateMachine::on_replication_news(const ReplicationNews& news) {
+  std::vector<Action> out;
+  if (news.kind == ReplicationNews::Kind::in_sync) on_in_sync(out);
+  else on_behind(out);
+  return out;
+}
+
+std::vector<RunHook> MirrorStateMachine::crash_cleanup(const ServiceSettings& settings, std::optional<ModuleState> died_in) const {
+  if (!settings.hooks_enabled || died_in == ModuleState::stop) return {};
+  return crash_cleanup_hooks(died_in ? to_string(*died_in) : "UNKNOWN");
+}
+
 std::vector<Action> MirrorStateMachine::on_timer(const TimerFired& timer) {
-  if (timer.name == kReplicationInSync) {
-    std::vector<Action> out;
-    on_in_sync(out);
-    return out;
-  }
-  if (timer.name == kReplicationBehind) {
-    std::vector<Action> out;
-    on_behind(out);
-    return out;
-  }
   return {Report{LogLevel::debug, "module " + module_label() + ": timer " + timer.name + " is not used; ignored"}};
 }
 

@@ -6,14 +6,15 @@
 // a transition run one at a time: the machine emits RunHook, waits for its HookFinished,
 // then goes on with the rest of the pending plan.
 //
-// Peer: the machine leaves WAIT only once it has heard at least one PeerUpdate since
-// begin() (the one-node driver sends PeerUpdate{reachable=false} right after a start
-// command; issue 3's heartbeat answers when it knows). After that it uses the latest one,
-// and reacts to every change of the peer's state once no hook of its own is running.
+// Peer: the machine leaves WAIT only once it has heard at least one Membership since
+// begin() (a one-node agent sends an empty one right after a start command; the heartbeats
+// answer when they know). Its peer is the membership's first node (none: no peer). After
+// that it uses the latest one, and reacts to every change of the peer's state once no hook
+// of its own is running.
 //
-// Two host signals have no event type of their own in the SDK; they arrive as TimerFired
-// with a reserved name (kReplicationInSync), or leave as a Report with a reserved prefix
-// (kKeepAsidePrefix). See docs/states.md, "Two nodes".
+// What the host does around each hook (replication roles, virtual IPs) travels as typed
+// host steps on the RunHook (hook_host_steps.hpp); news of the replicated copy arrives as
+// ReplicationNews. See docs/states.md, "Two nodes".
 #pragma once
 
 #include <deque>
@@ -29,17 +30,8 @@
 
 namespace haven::mirror {
 
-/// Sent by the host as TimerFired{kReplicationInSync} when the replication layer has
-/// finished copying the primary's data to this SECOND: its data is now up to date.
-inline constexpr const char* kReplicationInSync = "replication.in_sync";
-
-/// Sent by the host as TimerFired{kReplicationBehind} when this SECOND's stream from the
-/// primary ended while the primary lives on: the primary now records changes this node lacks,
-/// so this node is not up to date (it must not take over) until the next kReplicationInSync.
-inline constexpr const char* kReplicationBehind = "replication.behind";
-
-/// A Report whose message starts with this prefix (then the node name, then ": ") tells the
-/// replication layer that this node lost a split brain: keep its writes aside before the
+/// The start of the error line logged when this node lost a split brain (then the node name,
+/// then ": "): its writes are kept aside (StartReplication::keep_aside_label) before the
 /// resynchronisation overwrites them.
 inline constexpr const char* kKeepAsidePrefix = "SPLIT BRAIN: keep aside the writes of node ";
 
@@ -51,6 +43,7 @@ class MirrorStateMachine final : public Behaviour {
   ModuleState state() const override { return state_; }
   SubState sub_state() const override { return sub_; }
   NodeKnowledge knowledge() const override { return knowledge_; }
+  std::vector<RunHook> crash_cleanup(const ServiceSettings& settings, std::optional<ModuleState> died_in) const override;
 
   /// True while a RunHook is waiting for its HookFinished.
   bool hook_pending() const { return pending_hook_.has_value(); }
@@ -117,8 +110,9 @@ class MirrorStateMachine final : public Behaviour {
 
   std::vector<Action> on_command(const CommandEvent& command, TimePoint now);
   std::vector<Action> on_hook_finished(const HookFinished& finished);
-  std::vector<Action> on_peer_update(const PeerUpdate& peer);
+  std::vector<Action> on_peer_update(const PeerView& peer);
   std::vector<Action> on_timer(const TimerFired& timer);
+  std::vector<Action> on_replication_news(const ReplicationNews& news);
 
   Outcome dispatch(const CommandEvent& command);
   Outcome while_busy(const CommandEvent& command);
@@ -150,12 +144,12 @@ class MirrorStateMachine final : public Behaviour {
   void plan_leave_to_wait(const std::string& reason);
 
   // The pair rules: where WAIT leads with this peer, what a settled role does on news of it.
-  void decide_with_peer(std::vector<Action>& out, const PeerUpdate& peer);
+  void decide_with_peer(std::vector<Action>& out, const PeerView& peer);
   void react_to_peer(std::vector<Action>& out);
   void hold(std::vector<Action>& out, const std::string& why);
   void on_in_sync(std::vector<Action>& out);
   void on_behind(std::vector<Action>& out);
-  bool local_outranks(const PeerUpdate& peer) const;
+  bool local_outranks(const PeerView& peer) const;
   bool peer_is_primary() const;
   std::optional<std::string> peer_blocks_prim() const;
   bool peer_may_be_committing() const;
@@ -167,6 +161,9 @@ class MirrorStateMachine final : public Behaviour {
   void decide(std::vector<Action>& out);
   void run_plan(std::vector<Action>& out);
   void enter(std::vector<Action>& out, ModuleState state, SubState sub, std::string reason);
+  // SaveKnowledge, with the rfs.uptodate resource that shows it.
+  void save_knowledge(std::vector<Action>& out) const;
+  SetResource uptodate_resource() const;
   std::string module_label() const;
 
   ServiceSettings settings_;
@@ -180,8 +177,9 @@ class MirrorStateMachine final : public Behaviour {
   std::deque<Step> plan_;
   std::optional<HookStep> pending_hook_;
   std::optional<Command> deferred_stop_;  // stop or forcestop asked while a hook ran
-  std::optional<PeerUpdate> peer_;        // the latest news of the peer, if any yet
+  std::optional<PeerView> peer_;        // the latest news of the peer, if any yet
   LoopCounter loop_;
+  std::string keep_aside_label_;  // a split brain lost: kept aside at the next receiver's start
   bool want_second_ = false;   // `second`: this start ends as secondary, never primary
   bool hold_for_prim_ = false; // failover="off" left SECOND: only `prim` promotes
   bool peer_wrote_without_us_ = false;  // a primary peer was seen while this node was not its in-sync SECOND

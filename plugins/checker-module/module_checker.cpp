@@ -31,6 +31,38 @@ Result<ModuleTarget> parse_module_target(const ConfigNode& element) {
   return target;
 }
 
+const CheckerSchema& module_schema() {
+  static const CheckerSchema schema{"module", CheckerSection::check, "module", "", "pre", "wait", false};
+  return schema;
+}
+
+CheckerConfiguration configure_module(const ConfigNode& element) {
+  CheckerConfiguration out;
+  const auto name = element.attribute("name").value_or("");
+  if (name.empty())
+    out.diagnostics.push_back(
+        ConfigDiagnostic::error(element, "has no name attribute; expected name=\"MODULE\", the module to watch"));
+  warn_unknown(element, {"name"}, host_checker_attributes(CheckerSection::check), {"to"}, out.diagnostics);
+  const ConfigNode* to = element.child("to");
+  const auto addr = to != nullptr ? to->attribute("addr").value_or("") : "";
+  if (addr.empty())
+    out.diagnostics.push_back(ConfigDiagnostic::error(
+        to != nullptr ? *to : element, "has no <to addr=\"...\"/>; expected 127.0.0.1 for this node or the address "
+                                       "of another node of cluster.xml"));
+  if (to != nullptr) {
+    // port and secure name the seed's web service; haven asks havend instead, and accepts them.
+    warn_unknown(*to, {"addr", "port", "secure"}, host_target_attributes(), {}, out.diagnostics);
+    if (auto port = to->attribute("port"); port && (port->empty() || port->find_first_not_of("0123456789") !=
+                                                                         std::string::npos || port->size() > 5 ||
+                                                     std::stoi(*port) < 1 || std::stoi(*port) > 65535))
+      out.diagnostics.push_back(
+          ConfigDiagnostic::error(*to, "has port=\"" + *port + "\", expected a TCP port from 1 to 65535", "port"));
+  }
+  // The seed product's resource: module.<name>_<addr>.
+  if (!name.empty() && !addr.empty()) out.default_id = name + "_" + addr;
+  return out;
+}
+
 bool module_is_up(const std::string& state, const std::string& substate) {
   const bool role = state == "PRIM" || state == "ALONE" || state == "SECOND" || state == "UP";
   return role && substate == "Ready";

@@ -17,6 +17,14 @@
 namespace haven::checker_module {
 
 /// Where the watched module runs.
+/// What haven.checker.module owns: `<check><module>`, resources module.<name>_<addr> (or
+/// module.<ident>), no generated rule (the built-in module_failure waits), when="pre",
+/// action="wait".
+const CheckerSchema& module_schema();
+
+/// Validates a `<module name><to addr [port] [secure]/></module>` element.
+CheckerConfiguration configure_module(const ConfigNode& element);
+
 struct ModuleTarget {
   std::string module;  ///< <module name>
   std::string addr;    ///< <to addr>: a node's address in cluster.xml, or loopback for this node

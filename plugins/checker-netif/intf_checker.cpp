@@ -2,6 +2,23 @@
 
 namespace haven::checker_netif {
 
+const CheckerSchema& intf_schema() {
+  static const CheckerSchema schema{"intf", CheckerSection::check, "intf", "", "pre", "wait", false};
+  return schema;
+}
+
+CheckerConfiguration configure_intf(const ConfigNode& element) {
+  CheckerConfiguration out;
+  // <to interface="eth0"/> is what <vip> check="on" generates: watched by name.
+  if (const ConfigNode* to = element.child("to"); to != nullptr && to->attribute("interface")) {
+    out.default_id = *to->attribute("interface");
+    warn_unknown(element, {}, host_checker_attributes(CheckerSection::check), {"to"}, out.diagnostics);
+    return out;
+  }
+  out.default_id = check_target_address(element, "local_addr", {"interface"}, out.diagnostics);
+  return out;
+}
+
 Result<std::unique_ptr<IntfChecker>> IntfChecker::from_host(HostContext& host) {
   const ConfigNode* config = host.config();
   if (config == nullptr)

@@ -15,6 +15,14 @@
 
 namespace haven::checker_netif {
 
+/// What haven.checker.intf owns: `<check><intf>`, resources intf.<ident> or intf.<local_addr>,
+/// no generated rule (the built-in interface_failure waits), when="pre", action="wait".
+const CheckerSchema& intf_schema();
+
+/// Validates an `<intf>` element: a `<to local_addr/>` with a numeric address (or a
+/// `<to interface/>` naming the interface), which names the resource when there is no ident.
+CheckerConfiguration configure_intf(const ConfigNode& element);
+
 class IntfChecker final : public Checker {
  public:
   /// Watches the interface holding `local_address`, or, with `by_name`, the interface named so.

@@ -2,6 +2,17 @@
 
 namespace haven::checker_netif {
 
+const CheckerSchema& ip_schema() {
+  static const CheckerSchema schema{"ip", CheckerSection::check, "ip", "", "prim", "stopstart", false};
+  return schema;
+}
+
+CheckerConfiguration configure_ip(const ConfigNode& element) {
+  CheckerConfiguration out;
+  out.default_id = check_target_address(element, "addr", {}, out.diagnostics);
+  return out;
+}
+
 Result<std::unique_ptr<IpChecker>> IpChecker::from_host(HostContext& host) {
   const ConfigNode* config = host.config();
   if (config == nullptr)

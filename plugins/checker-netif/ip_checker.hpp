@@ -13,6 +13,14 @@
 
 namespace haven::checker_netif {
 
+/// What haven.checker.ip owns: `<check><ip>`, resources ip.<ident> or ip.<addr>, no generated
+/// rule (the built-in ip_failure stopstarts), when="prim" and action="stopstart" by default.
+const CheckerSchema& ip_schema();
+
+/// Validates an `<ip>` element: a `<to addr/>` with a numeric address, which names the
+/// resource when there is no ident.
+CheckerConfiguration configure_ip(const ConfigNode& element);
+
 class IpChecker final : public Checker {
  public:
   explicit IpChecker(std::string address) : address_(std::move(address)) {}

@@ -1,5 +1,7 @@
 #include "local_interfaces.hpp"
 
+#include <haven/checker.hpp>
+
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <linux/if_packet.h>
@@ -71,6 +73,29 @@ Result<std::string> read_target_address(const ConfigNode& element, const std::st
     return fail(Errc::invalid_argument,
                 plugin + ": " + place_of(*to) + " has no " + attribute + ", expected " + attribute + "=\"<address>\"");
   return canonical_address(*value, plugin + ": " + place_of(*to) + " " + attribute);
+}
+
+std::string check_target_address(const ConfigNode& element, const std::string& attribute,
+                                 std::initializer_list<std::string_view> also, std::vector<ConfigDiagnostic>& findings) {
+  warn_unknown(element, {}, host_checker_attributes(CheckerSection::check), {"to"}, findings);
+  const ConfigNode* to = element.child("to");
+  if (to == nullptr) {
+    findings.push_back(ConfigDiagnostic::error(element, "has no <to " + attribute + "=\"...\"/>, expected one"));
+    return {};
+  }
+  std::vector<std::string_view> known(host_target_attributes());
+  known.insert(known.end(), also.begin(), also.end());
+  warn_unknown(*to, {attribute}, known, {}, findings);
+  auto value = to->attribute(attribute);
+  if (!value || value->empty()) {
+    findings.push_back(
+        ConfigDiagnostic::error(*to, "has no " + attribute + ", expected " + attribute + "=\"<address>\"", attribute));
+    return {};
+  }
+  if (auto canonical = canonical_address(*value, attribute); !canonical)
+    findings.push_back(ConfigDiagnostic::error(
+        *to, "has \"" + *value + "\", expected a numeric IPv4 or IPv6 address", attribute));
+  return *value;
 }
 
 }  // namespace haven::checker_netif

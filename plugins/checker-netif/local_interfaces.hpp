@@ -1,7 +1,9 @@
 // This host's interfaces and their addresses, as the ip and intf checkers need them.
 #pragma once
 
+#include <initializer_list>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <haven/config_node.hpp>
@@ -32,5 +34,12 @@ std::string place_of(const ConfigNode& node);
 /// plugin, the place and what was expected.
 Result<std::string> read_target_address(const ConfigNode& element, const std::string& attribute,
                                         const std::string& plugin);
+
+/// Validates the `<to attribute="..."/>` child of an `<ip>` or `<intf>` element into
+/// `findings` (a missing `<to>`, a missing or non-numeric address), with warnings for what
+/// the element does not use; `also` lists other attributes `<to>` may have. Returns the
+/// address as written (the seed product names the resource by it), empty when missing.
+std::string check_target_address(const ConfigNode& element, const std::string& attribute,
+                                 std::initializer_list<std::string_view> also, std::vector<ConfigDiagnostic>& findings);
 
 }  // namespace haven::checker_netif

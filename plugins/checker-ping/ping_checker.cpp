@@ -7,12 +7,6 @@
 namespace haven::checker_ping {
 namespace {
 
-std::string place_of(const ConfigNode& node) {
-  std::string place = node.file.empty() ? std::string("configuration") : node.file;
-  if (node.line > 0) place += ":" + std::to_string(node.line);
-  return place + " <" + (node.path.empty() ? node.name : node.path) + ">";
-}
-
 bool numeric(const std::string& text) {
   unsigned char buf[16];
   return ::inet_pton(AF_INET, text.c_str(), buf) == 1 || ::inet_pton(AF_INET6, text.c_str(), buf) == 1;
@@ -20,19 +14,47 @@ bool numeric(const std::string& text) {
 
 }  // namespace
 
-Result<std::vector<std::string>> parse_ping_targets(const ConfigNode& element) {
+const CheckerSchema& ping_schema() {
+  static const CheckerSchema schema{"ping", CheckerSection::check, "ping", "p_", "pre", "wait", true};
+  return schema;
+}
+
+namespace {
+
+std::vector<std::string> read_ping(const ConfigNode& element, std::vector<ConfigDiagnostic>& findings) {
   std::vector<std::string> targets;
   for (const auto& child : element.children) {
     if (child.name != "to") continue;
     auto addr = child.attribute("addr");
-    if (!addr || !numeric(*addr))
-      return fail(Errc::invalid_argument, "haven.checker.ping: " + place_of(child) + " has addr=\"" +
-                                              addr.value_or("") + "\", expected a numeric IPv4 or IPv6 address");
+    if (!addr || !numeric(*addr)) {
+      findings.push_back(ConfigDiagnostic::error(
+          child, "has addr=\"" + addr.value_or("") + "\", expected a numeric IPv4 or IPv6 address", "addr"));
+      continue;
+    }
     targets.push_back(*addr);
   }
-  if (targets.empty())
+  if (targets.empty() && findings.empty())
+    findings.push_back(ConfigDiagnostic::error(element, "has no <to addr=\"...\"/>, expected at least one"));
+  return targets;
+}
+
+}  // namespace
+
+CheckerConfiguration configure_ping(const ConfigNode& element) {
+  CheckerConfiguration out;
+  (void)read_ping(element, out.diagnostics);
+  warn_unknown(element, {}, host_checker_attributes(CheckerSection::check), {"to"}, out.diagnostics);
+  for (const auto& child : element.children)
+    if (child.name == "to") warn_unknown(child, {"addr"}, host_target_attributes(), {}, out.diagnostics);
+  return out;
+}
+
+Result<std::vector<std::string>> parse_ping_targets(const ConfigNode& element) {
+  std::vector<ConfigDiagnostic> findings;
+  auto targets = read_ping(element, findings);
+  if (!findings.empty())
     return fail(Errc::invalid_argument,
-                "haven.checker.ping: " + place_of(element) + " has no <to addr=\"...\"/>, expected at least one");
+                "haven.checker.ping: " + findings.front().element_place() + " " + findings.front().message);
   return targets;
 }
 

@@ -12,6 +12,13 @@
 
 namespace haven::checker_ping {
 
+/// What haven.checker.ping owns: `<check><ping>`, resources ping.<ident>, generated rule
+/// p_<ident>, when="pre" and action="wait" by default, ident required.
+const CheckerSchema& ping_schema();
+
+/// Validates a `<ping>` element: at least one `<to addr/>`, every address numeric.
+CheckerConfiguration configure_ping(const ConfigNode& element);
+
 /// The numeric addresses of every `<to addr/>` of a `<ping>` element (at least one). Errors
 /// name the file, line and element and what was expected.
 Result<std::vector<std::string>> parse_ping_targets(const ConfigNode& element);

@@ -15,6 +15,30 @@ extern char** environ;
 
 namespace haven::checker_proc {
 
+const CheckerSchema& proc_schema() {
+  static const CheckerSchema schema{"proc", CheckerSection::errd, "proc", "", "prim", "stopstart", false};
+  return schema;
+}
+
+CheckerConfiguration configure_proc(const ConfigNode& element) {
+  CheckerConfiguration out;
+  out.default_id = element.attribute("name").value_or("");
+  if (auto rule = parse_process_rule(element); !rule) {
+    // The rule's message names the place itself; the diagnostic carries it apart.
+    std::string message = rule.error().message;
+    const std::string place = "haven.checker.proc: " + element.place() + " ";
+    if (message.rfind(place, 0) == 0) message.erase(0, place.size());
+    out.diagnostics.push_back(ConfigDiagnostic::error(element, std::move(message)));
+  }
+  if (auto service = element.attribute("service"); service && *service != "yes" && *service != "no" &&
+                                                    *service != "on" && *service != "off")
+    out.diagnostics.push_back(ConfigDiagnostic::error(
+        element, "has service=\"" + *service + "\", expected yes (name is a systemd unit) or no", "service"));
+  warn_unknown(element, {"service", "nameregex", "argregex", "atleast", "atmax"},
+               host_checker_attributes(CheckerSection::errd), {}, out.diagnostics);
+  return out;
+}
+
 Result<std::unique_ptr<ProcChecker>> ProcChecker::from_host(HostContext& host) {
   const ConfigNode* config = host.config();
   if (config == nullptr)

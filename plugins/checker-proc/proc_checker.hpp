@@ -16,6 +16,13 @@
 
 namespace haven::checker_proc {
 
+/// What haven.checker.proc owns: `<errd><proc>`, resources proc.<name>, acted on by errd
+/// directly (no generated rule).
+const CheckerSchema& proc_schema();
+
+/// Validates a `<proc>` element: name, counts, regular expressions, service.
+CheckerConfiguration configure_proc(const ConfigNode& element);
+
 class ProcChecker final : public Checker {
  public:
   ProcChecker(ProcessRule rule, bool service, std::filesystem::path proc_root = "/proc")

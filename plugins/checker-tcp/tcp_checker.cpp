@@ -10,18 +10,12 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <optional>
 
 namespace haven::checker_tcp {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string where(const ConfigNode& node) {
-  std::string place = node.file.empty() ? std::string("configuration") : node.file;
-  if (node.line > 0) place += ":" + std::to_string(node.line);
-  if (!node.path.empty()) place += " <" + node.path + ">";
-  return place;
-}
 
 std::string endpoint(const TcpTarget& t) {
   return (t.addr.find(':') != std::string::npos ? "[" + t.addr + "]" : t.addr) + ":" + t.port;
@@ -65,24 +59,67 @@ std::string connect_once(const addrinfo& ai, Clock::time_point deadline) {
 
 }  // namespace
 
-Result<TcpTarget> parse_tcp_target(const ConfigNode& element) {
+const CheckerSchema& tcp_schema() {
+  static const CheckerSchema schema{"tcp", CheckerSection::check, "tcp", "t_", "prim", "restart", true};
+  return schema;
+}
+
+namespace {
+
+// The target of the first <to>, with every finding about the element.
+std::optional<TcpTarget> read_tcp(const ConfigNode& element, std::vector<ConfigDiagnostic>& findings) {
   const ConfigNode* to = element.name == "to" ? &element : element.child("to");
-  if (to == nullptr)
-    return fail(Errc::invalid_argument, "haven.checker.tcp: " + where(element) +
-                                            " has no <to addr=\"...\" port=\"...\"/> child: add one saying where to connect");
+  if (to == nullptr) {
+    findings.push_back(ConfigDiagnostic::error(
+        element, "has no <to addr=\"...\" port=\"...\"/> child: add one saying where to connect"));
+    return std::nullopt;
+  }
   TcpTarget target;
   target.addr = to->attribute("addr").value_or("");
   target.port = to->attribute("port").value_or("");
+  const std::size_t before = findings.size();
   if (target.addr.empty())
-    return fail(Errc::invalid_argument, "haven.checker.tcp: " + where(*to) +
-                                            " has no addr attribute, expected an address such as addr=\"127.0.0.1\"");
+    findings.push_back(ConfigDiagnostic::error(
+        *to, "has no addr attribute, expected an address such as addr=\"127.0.0.1\"", "addr"));
   int port = 0;
   auto [end, ec] = std::from_chars(target.port.data(), target.port.data() + target.port.size(), port);
   if (target.port.empty() || ec != std::errc() || end != target.port.data() + target.port.size() || port < 1 ||
       port > 65535)
-    return fail(Errc::invalid_argument, "haven.checker.tcp: " + where(*to) + " has port=\"" + target.port +
-                                            "\", expected a TCP port number from 1 to 65535");
+    findings.push_back(ConfigDiagnostic::error(
+        *to, "has port=\"" + target.port + "\", expected a TCP port number from 1 to 65535", "port"));
+  if (findings.size() != before) return std::nullopt;
   return target;
+}
+
+}  // namespace
+
+CheckerConfiguration configure_tcp(const ConfigNode& element) {
+  CheckerConfiguration out;
+  for (const auto& child : element.children)
+    if (child.name == "to") (void)read_tcp(child, out.diagnostics);
+  if (element.child("to") == nullptr) (void)read_tcp(element, out.diagnostics);
+  // The seed product's rule: a tcp checker that runs before the application (pre) can only
+  // hold the module; restarting what has not started yet means nothing.
+  if (element.attribute("when") == "pre") {
+    const std::string action = element.attribute("action").value_or(tcp_schema().default_action);
+    if (action != "wait")
+      out.diagnostics.push_back(ConfigDiagnostic::error(
+          element, "a tcp checker with when=\"pre\" may only wait; \"" + action +
+                       "\" is not allowed. Expected action=\"wait\"",
+          "action"));
+  }
+  warn_unknown(element, {}, host_checker_attributes(CheckerSection::check), {"to"}, out.diagnostics);
+  for (const auto& child : element.children)
+    if (child.name == "to") warn_unknown(child, {"addr", "port"}, host_target_attributes(), {}, out.diagnostics);
+  return out;
+}
+
+Result<TcpTarget> parse_tcp_target(const ConfigNode& element) {
+  std::vector<ConfigDiagnostic> findings;
+  auto target = read_tcp(element, findings);
+  if (!target) return fail(Errc::invalid_argument, "haven.checker.tcp: " + findings.front().element_place() + " " +
+                                                       findings.front().message);
+  return std::move(*target);
 }
 
 Result<std::unique_ptr<TcpChecker>> TcpChecker::from_host(HostContext& host) {

@@ -21,6 +21,14 @@ struct TcpTarget {
   std::string port;   ///< decimal, 1..65535
 };
 
+/// What haven.checker.tcp owns: `<check><tcp>`, resources tcp.<ident>, generated rule
+/// t_<ident>, when="prim" and action="restart" by default, ident required.
+const CheckerSchema& tcp_schema();
+
+/// Validates a `<tcp>` element: a `<to addr port/>` (the first is probed), when="pre" only
+/// with action="wait", and warnings for attributes and elements it does not know.
+CheckerConfiguration configure_tcp(const ConfigNode& element);
+
 /// Reads the target from a `<tcp>` element (its `<to>` child) or a bare `<to>` element.
 /// Errors name the file, line and element path, the bad value and what was expected.
 Result<TcpTarget> parse_tcp_target(const ConfigNode& element);

@@ -1,6 +1,6 @@
 // haven_plugin_probe FILE [ELEMENT [KEY=VALUE ...]]
 // Loads one plugin with the plugin host and prints its descriptor; for a checker, makes one
-// from <ELEMENT KEY="VALUE" .../> and probes it once. Exit 0 when all of that worked.
+// from <ELEMENT KEY="VALUE" .../> (after printing the element it owns) and probes it once. Exit 0 when all of that worked.
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -23,6 +23,13 @@ int main(int argc, char** argv) {
   std::cout << "name=" << info->name << "\nkind=" << info->kind << "\nversion=" << info->version
             << "\nabi=" << info->abi_major << "." << info->abi_minor << "\n";
   if (info->kind != haven::kKindChecker) return 0;
+  auto factory = host.make_checker_factory(info->name, std::make_shared<haven::BasicHostContext>());
+  if (!factory.ok()) {
+    std::cerr << "cannot make the checker factory: " << factory.error().message << "\n";
+    return 1;
+  }
+  std::cout << "element=" << (*factory)->schema().element << "\nresource_class=" << (*factory)->schema().resource_class
+            << "\n";
 
   haven::ConfigNode config;
   config.name = argc > 2 ? argv[2] : "check";

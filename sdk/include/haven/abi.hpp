@@ -9,10 +9,10 @@
 /// Bumped when a change to sdk/include/haven/ breaks plugins built against the old headers.
 /// `sdk/abi.lock` records the headers' digest for this version; a test fails when the
 /// headers change and the version does not.
-#define HAVEN_ABI_MAJOR 1
+#define HAVEN_ABI_MAJOR 2
 /// Bumped when headers gain something old plugins can ignore. Within one major, the host
 /// accepts plugins whose minor is at most its own.
-#define HAVEN_ABI_MINOR 3
+#define HAVEN_ABI_MINOR 0
 
 #define HAVEN_ABI_STR2(x) #x
 #define HAVEN_ABI_STR(x) HAVEN_ABI_STR2(x)

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -143,14 +144,21 @@ struct HookFinished {
   std::string detail;      ///< why it failed, for the log
 };
 
-/// What the node knows of its peer for this module. Sent by the host whenever it
-/// changes; `reachable = false` when no peer is configured or all heartbeats are lost.
-struct PeerUpdate {
+/// What the node knows of one other node of the module (ABI 2.0: one entry of a
+/// Membership). `reachable = false` when all its heartbeats are lost.
+struct PeerView {
   bool reachable = false;
   std::string node;
   ModuleState state = ModuleState::stop;
   SubState sub = SubState::not_ready;  ///< Transient while the peer runs hooks
-  NodeKnowledge knowledge;
+  NodeKnowledge knowledge;             ///< its data, last role and generation
+};
+
+/// ABI 2.0: the module's other nodes as this node knows them, one entry per configured
+/// node, in the configuration's order. Sent by the host whenever any of them changes, and
+/// once after a start command; empty when the module has no other node.
+struct Membership {
+  std::vector<PeerView> peers;
 };
 
 /// A timer asked for by StartTimer has fired.
@@ -158,18 +166,78 @@ struct TimerFired {
   std::string name;
 };
 
+/// ABI 2.0: news of the module's replicated directories on this node while it receives a
+/// primary's changes. Sent by the host; a behaviour without replication never gets it.
+struct ReplicationNews {
+  enum class Kind {
+    in_sync,  ///< every change of the primary is here: the copy is up to date (offered again while it holds)
+    behind,   ///< the primary's stream ended and the primary goes on: this copy lacks changes
+  };
+  Kind kind = Kind::in_sync;
+};
+
 /// Everything that can happen to a behaviour.
-using Event = std::variant<CommandEvent, HookFinished, PeerUpdate, TimerFired>;
+using Event = std::variant<CommandEvent, HookFinished, Membership, TimerFired, ReplicationNews>;
 
 /// Which timeout bounds a hook: none for start hooks (unless configured), nicestoptimeout
 /// for graceful stops, forcestoptimeout for forced ones.
 enum class HookPhase { start, graceful_stop, force_stop };
 
+/// ABI 2.0: the two ends of a module's replication: the node whose application writes sends
+/// each change; the other receives and writes it into its read-only copy.
+enum class ReplicaRole { sender, receiver };
+
+/// "sender", "receiver".
+constexpr const char* to_string(ReplicaRole r) noexcept { return r == ReplicaRole::sender ? "sender" : "receiver"; }
+
+/// ABI 2.0: take the module's virtual IPs on this node. A failure fails the hook it is attached to.
+struct TakeVips {};
+
+/// ABI 2.0: release the module's virtual IPs on this node (nothing held: nothing to do).
+struct ReleaseVips {};
+
+/// ABI 2.0: start replicating the module's directories in `role` (nothing when this node
+/// already holds it). A receiver becoming sender first writes every change it received: if it
+/// cannot, the step fails rather than let this node go on with a copy lacking changes its old
+/// sender acknowledged. A failure fails the hook it is attached to, which then does not run.
+struct StartReplication {
+  ReplicaRole role = ReplicaRole::sender;
+  /// Receiver only, after a split brain this node lost: what it wrote alone is first moved
+  /// aside into a folder of the module named with this label (the node's name), then the
+  /// winner's copy comes in. Empty: nothing is kept aside.
+  std::string keep_aside_label;
+};
+
+/// ABI 2.0: stop replicating, when this node holds `role` (otherwise nothing). Not `forced`:
+/// only if no process holds a file in the directories (the forced stop comes next); `forced`:
+/// fenced and detached whatever holds them.
+struct StopReplication {
+  ReplicaRole role = ReplicaRole::sender;
+  bool forced = false;
+};
+
+/// ABI 2.0: this node leaves the sender's role: from now on, a write that a lost receiver
+/// lacks fails for the application instead of waiting for a decision.
+struct RefuseUnforwardedWrites {};
+
+/// ABI 2.0: typed host work a behaviour attaches to a hook. The host knows what to do from
+/// the step alone, never from the hook's name.
+using HostStep = std::variant<TakeVips, ReleaseVips, StartReplication, StopReplication, RefuseUnforwardedWrites>;
+
 /// Run a hook, then report it with HookFinished before anything else of this module runs.
+/// The host steps around it run in list order on the hook's turn, whether the hook's file
+/// exists or not (and when the module runs no hooks at all, without `<user>`).
 struct RunHook {
   std::string hook;               ///< "start_prim"
   std::vector<std::string> args;  ///< e.g. {"WAIT", "ALONE", "start"} or {"force", ...}
   HookPhase phase = HookPhase::start;
+  /// ABI 2.0: carried out first; the first that fails ends the turn, the hook does not run
+  /// and HookFinished reports that step's failure.
+  std::vector<HostStep> before;
+  /// ABI 2.0: carried out once the hook succeeded; a failure turns its HookFinished into one.
+  std::vector<HostStep> after_success;
+  /// ABI 2.0: carried out after the hook whatever its outcome (failures are logged).
+  std::vector<HostStep> after;
 };
 
 /// The module is now in this state.
@@ -203,8 +271,22 @@ struct StartTimer {
   std::chrono::milliseconds after{0};
 };
 
+/// ABI 2.0: set one of this module's resources on this node (`haven get`, failover rules),
+/// as the host ("haven") sets them.
+struct SetResource {
+  std::string name;   ///< "rfs.uptodate"
+  std::string value;  ///< "up"
+};
+
+/// ABI 2.0: host steps with no hook around them, for a module that runs no hooks (no
+/// `<user>`): carried out in order on the hooks' turn, as RunHook's would be; failures are
+/// logged, nothing is reported back.
+struct CarryOut {
+  std::vector<HostStep> steps;
+};
+
 /// Everything a behaviour can ask the host to do.
-using Action = std::variant<RunHook, EnterState, SaveKnowledge, Report, CommandReply, StartTimer>;
+using Action = std::variant<RunHook, EnterState, SaveKnowledge, Report, CommandReply, StartTimer, SetResource, CarryOut>;
 
 /// Monotonic time given to behaviours; tests pass any value they like.
 using TimePoint = std::chrono::steady_clock::time_point;
@@ -226,6 +308,13 @@ class Behaviour : public PluginObject {
 
   /// What the node currently knows of its data (the last SaveKnowledge).
   virtual NodeKnowledge knowledge() const = 0;
+
+  /// ABI 2.0: what the host runs after this module's agent died in `died_in` (nullopt: the
+  /// record of its state was unreadable, assume the worst), so that its application does not
+  /// run on without haven: the hooks in order, each bounded by its phase's timeout. The host
+  /// removes the virtual IPs first and detaches the replicated directories afterwards. Called
+  /// on an object that was never begun, with the module's settings; must not depend on state.
+  virtual std::vector<RunHook> crash_cleanup(const ServiceSettings& settings, std::optional<ModuleState> died_in) const = 0;
 };
 
 }  // namespace haven

@@ -7,9 +7,12 @@
 // destroyed. No exception crosses the boundary: HAVEN_PLUGIN wraps the factory.
 //
 //   std::unique_ptr<haven::PluginObject> make(haven::HostContext& host) {
-//     return std::make_unique<MyChecker>(host);
+//     return std::make_unique<MyScriptEngine>(host);
 //   }
-//   HAVEN_PLUGIN(haven::kKindChecker, "haven.checker.my", "1.0.0", "Checks my thing", make)
+//   HAVEN_PLUGIN(haven::kKindScriptEngine, "haven.script.my", "1.0.0", "Runs my scripts", make)
+//
+// A checker plugin's factory makes a haven::CheckerFactory (checker.hpp), which owns its
+// configuration element and makes the checkers.
 #pragma once
 
 #include <boost/config.hpp>
@@ -33,7 +36,7 @@ class PluginObject {
 
 /// Kind names, as written in descriptors and shown by `haven plugins list`.
 inline constexpr const char* kKindBehaviour = "behaviour";      ///< implements haven::Behaviour
-inline constexpr const char* kKindChecker = "checker";          ///< implements haven::Checker
+inline constexpr const char* kKindChecker = "checker";          ///< implements haven::CheckerFactory
 inline constexpr const char* kKindScriptEngine = "script";      ///< implements haven::ScriptEngine
 inline constexpr const char* kKindApplication = "application";  ///< implements haven::Application
 

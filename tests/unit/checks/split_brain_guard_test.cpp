@@ -23,8 +23,8 @@ SplitBrainSettings settings() {
   return s;
 }
 
-PeerUpdate peer(bool reachable) {
-  PeerUpdate u;
+PeerView peer(bool reachable) {
+  PeerView u;
   u.reachable = reachable;
   u.node = "node2";
   u.state = reachable ? ModuleState::prim : ModuleState::stop;

@@ -85,10 +85,6 @@ const Case kCases[] = {
      "<safe>\n<service mode=\"mirror\"><rfs><replicated dir=\"/d\">\n<notreplicated path=\"a\" regexpath=\"b\"/>\n"
      "</replicated></rfs></service></safe>",
      Severity::error, 3, "safe/service/rfs/replicated/notreplicated", "both path and regexpath"},
-    {"tcp checker in pre that restarts",
-     "<safe>\n<service mode=\"mirror\"><check>\n<tcp ident=\"db\" when=\"pre\" action=\"restart\"><to addr=\"h\" port=\"5432\"/></tcp>\n"
-     "</check></service></safe>",
-     Severity::error, 3, "safe/service/check/tcp@action", "may only wait"},
     {"macro without name", "<safe>\n<macro value=\"x\"/>\n<service mode=\"mirror\"/></safe>",
      Severity::error, 2, "safe/macro", "<macro> has no name attribute"},
     {"unknown variable", "<safe>\n<service mode=\"mirror\">\n<user><var name=\"X\" value=\"%NOWHERE%\"/></user>\n</service></safe>",
@@ -167,7 +163,7 @@ TEST_CASE("every documented default applies when the file leaves an attribute ou
   CHECK(c.user->userlogsize == 2048);
   CHECK(c.errd->polltimer == 30s);
   CHECK(c.errd->procs[0].action == FailureAction::stopstart);
-  CHECK(c.errd->procs[0].atmax == -1);
+  CHECK(c.errd->procs[0].klass == ActiveWhen::prim);
   CHECK(c.failover->period == 5s);
   CHECK(c.failover->handle_time == 15s);
   CHECK(c.failover->rules == "rule1: if (tcp.web == down) then restart();");

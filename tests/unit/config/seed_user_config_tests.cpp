@@ -70,7 +70,7 @@ TEST_CASE("the seed's vip, errd and rfs sections have the printed values", "[con
   CHECK(c.errd->polltimer == 10s);  // bare "10" counts in seconds
   REQUIRE(c.errd->procs.size() == 1);
   CHECK(c.errd->procs[0].name == "PROCESS_NAME");
-  CHECK(c.errd->procs[0].atleast == 1);
+  CHECK(c.errd->procs[0].element == "proc");  // its atleast="1" is haven.checker.proc's to read
   CHECK(c.errd->procs[0].action == FailureAction::restart);
   CHECK(c.errd->procs[0].klass == ActiveWhen::prim);
 

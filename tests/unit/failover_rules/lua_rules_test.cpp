@@ -113,7 +113,7 @@ TEST_CASE("a module's Lua rules join the built-in ones, replace one of the same 
                    "Rules = Rules + {db = if_then(\"custom.db\", \"down\", Action.restart)}\n"
                    "Rules.disable(\"ip_failure\")\n"
                    "]]></failover>");
-  auto rules = module_rules(cfg, "userconfig.xml");
+  auto rules = module_rules(cfg, "userconfig.xml", {});
   REQUIRE(rules);
   const auto names = labels(*rules);
   CHECK(std::find(names.begin(), names.end(), "ip_failure") == names.end());
@@ -123,7 +123,7 @@ TEST_CASE("a module's Lua rules join the built-in ones, replace one of the same 
   CHECK(module->action == RuleAction::stopstart);
 
   auto unknown = module_rules(load("<failover><![CDATA[--Lua Rules\nRules.disable(\"ip_down\")\n]]></failover>"),
-                              "userconfig.xml");
+                              "userconfig.xml", {});
   REQUIRE_FALSE(unknown);
   CHECK(unknown.error().message.find("Rules.disable(\"ip_down\") names no rule") != std::string::npos);
   CHECK(unknown.error().message.find("ip_failure") != std::string::npos);

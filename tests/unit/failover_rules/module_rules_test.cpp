@@ -16,9 +16,9 @@ std::vector<std::string> labels(const std::vector<FailoverRule>& rules) {
   return out;
 }
 
-config::Checker checker(config::CheckerKind kind, const std::string& ident, config::FailureAction action) {
+config::Checker custom(const std::string& ident, config::FailureAction action) {
   config::Checker c;
-  c.kind = kind;
+  c.element = "custom";
   c.ident = ident;
   c.action = action;
   c.line = 12;
@@ -29,7 +29,7 @@ config::Checker checker(config::CheckerKind kind, const std::string& ident, conf
 
 TEST_CASE("without <failover>, a module runs the four built-in rules") {
   config::UserConfig cfg;
-  auto rules = module_rules(cfg, "userconfig.xml");
+  auto rules = module_rules(cfg, "userconfig.xml", {});
   REQUIRE(rules);
   CHECK(labels(*rules) ==
         std::vector<std::string>{"module_failure", "interface_failure", "ip_failure", "splitbrain_failure"});
@@ -37,17 +37,22 @@ TEST_CASE("without <failover>, a module runs the four built-in rules") {
   CHECK(rules->at(1).action == RuleAction::wait);
 }
 
-TEST_CASE("tcp, ping and custom checkers generate t_, p_ and c_ rules with their own action") {
+TEST_CASE("plugins' checkers get a rule with the label prefix their plugin declares, custom checkers c_, each with "
+          "its own action") {
   config::UserConfig cfg;
   cfg.check = config::CheckConfig{};
-  cfg.check->checkers = {checker(config::CheckerKind::tcp, "web", config::FailureAction::restart),
-                         checker(config::CheckerKind::ping, "gw", config::FailureAction::wait),
-                         checker(config::CheckerKind::custom, "db", config::FailureAction::stopstart),
-                         checker(config::CheckerKind::custom, "quiet", config::FailureAction::noaction),
-                         checker(config::CheckerKind::ip, "vip", config::FailureAction::stopstart)};
-  auto rules = module_rules(cfg, "userconfig.xml");
+  cfg.check->checkers = {custom("db", config::FailureAction::stopstart),
+                         custom("quiet", config::FailureAction::noaction)};
+  const std::vector<GeneratedRuleSource> plugins{
+      {"t_", "tcp", "web", config::FailureAction::restart, 12},
+      {"p_", "ping", "gw", config::FailureAction::wait, 13},
+      {"f_", "file", "ready", config::FailureAction::wait, 14},   // any plugin's prefix, none in the core
+      {"", "ip", "vip", config::FailureAction::stopstart, 15}};  // no prefix: ip_failure acts
+  auto rules = module_rules(cfg, "userconfig.xml", plugins);
   REQUIRE(rules);
   auto l = labels(*rules);
+  CHECK(std::count(l.begin(), l.end(), "f_ready") == 1);
+  CHECK(std::none_of(l.begin(), l.end(), [](const std::string& label) { return label.find("vip") != std::string::npos; }));
   CHECK(std::count(l.begin(), l.end(), "t_web") == 1);
   CHECK(std::count(l.begin(), l.end(), "p_gw") == 1);
   CHECK(std::count(l.begin(), l.end(), "c_db") == 1);
@@ -69,7 +74,7 @@ TEST_CASE("the administrator's rules come last, and one with a built-in's label 
   cfg.failover = config::FailoverConfig{};
   cfg.failover->line = 50;
   cfg.failover->rules = "\n ip_failure: if (ip.? == down) then wait();\n mine: if (custom.x == down) then swap();\n";
-  auto rules = module_rules(cfg, "userconfig.xml");
+  auto rules = module_rules(cfg, "userconfig.xml", {});
   REQUIRE(rules);
   CHECK(labels(*rules) ==
         std::vector<std::string>{"module_failure", "interface_failure", "ip_failure", "splitbrain_failure", "mine"});
@@ -83,7 +88,7 @@ TEST_CASE("extends=no leaves only the administrator's rules") {
   cfg.failover = config::FailoverConfig{};
   cfg.failover->extends = false;
   cfg.failover->rules = "mine: if (custom.x == down) then stop();";
-  auto rules = module_rules(cfg, "userconfig.xml");
+  auto rules = module_rules(cfg, "userconfig.xml", {});
   REQUIRE(rules);
   CHECK(labels(*rules) == std::vector<std::string>{"mine"});
 }
@@ -93,7 +98,7 @@ TEST_CASE("a broken rule text is an error naming userconfig.xml and the line") {
   cfg.failover = config::FailoverConfig{};
   cfg.failover->line = 70;
   cfg.failover->rules = "\n\n bad: if (custom.x == down) then explode();";
-  auto rules = module_rules(cfg, "/m/conf/userconfig.xml");
+  auto rules = module_rules(cfg, "/m/conf/userconfig.xml", {});
   REQUIRE_FALSE(rules);
   CHECK(rules.error().message.find("/m/conf/userconfig.xml line 72") == 0);
 }

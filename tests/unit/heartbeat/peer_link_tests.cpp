@@ -41,14 +41,14 @@ PeerLinkConfig config_for(const std::string& self, const std::string& peer, unsi
 
 struct Node {
   LocalModuleStatus status;
-  std::vector<PeerUpdate> updates;
+  std::vector<PeerView> updates;
   std::vector<std::string> log;
   std::unique_ptr<PeerLink> link;
 
   Node(boost::asio::io_context& io, PeerLinkConfig config) {
     status.state = ModuleState::prim;
     auto opened = PeerLink::open(
-        io, std::move(config), [this] { return status; }, [this](const PeerUpdate& u) { updates.push_back(u); },
+        io, std::move(config), [this] { return status; }, [this](const PeerView& u) { updates.push_back(u); },
         [this](LogLevel, const std::string& line) { log.push_back(line); });
     REQUIRE(opened.ok());
     link = std::move(*opened);

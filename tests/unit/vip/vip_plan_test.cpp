@@ -64,13 +64,13 @@ TEST_CASE("check=\"on\" generates one intf checker per interface and one ip chec
   REQUIRE(plan.ok());
   const auto checks = generated_checks(vip, *plan);
   REQUIRE(checks.size() == 4);
-  CHECK(checks[0].kind == haven::config::CheckerKind::intf);
+  CHECK(checks[0].element == "intf");
   CHECK(checks[0].interface == "eth0");
   CHECK(checks[0].ident == "eth0");
   CHECK(checks[0].rule == "interface_failure");
   CHECK(checks[0].action == haven::config::FailureAction::wait);
   for (std::size_t k = 1; k < 4; ++k) {
-    CHECK(checks[k].kind == haven::config::CheckerKind::ip);
+    CHECK(checks[k].element == "ip");
     CHECK(checks[k].rule == "ip_failure");
     CHECK(checks[k].action == haven::config::FailureAction::stopstart);
   }

@@ -43,7 +43,7 @@ CommandReply Driver::command(Command c, std::string identity) {
   CommandReply reply = replies.size() > before ? replies.back() : CommandReply{c, false, "no reply"};
   bool starts = c == Command::start || c == Command::prim || c == Command::primforce ||
                 c == Command::second || c == Command::stopstart;
-  if (send_peer_after_start && reply.accepted && starts) feed(PeerUpdate{});
+  if (send_peer_after_start && reply.accepted && starts) feed(PeerView{});
   settle();
   return reply;
 }
@@ -67,7 +67,7 @@ bool Driver::settle(int max_steps) {
   for (int i = 0; i < max_steps; ++i) {
     if (answer_one()) continue;
     if (machine.waiting_for_peer() && send_peer_after_start) {
-      feed(PeerUpdate{});
+      feed(PeerView{});
       continue;
     }
     return true;

@@ -28,13 +28,15 @@ struct Driver {
   std::vector<EnterState> states;
   std::vector<Report> reports;
   std::map<std::string, HookFinished> failures;  // hook name → how it fails (every time)
-  bool send_peer_after_start = true;  // like the one-node agent: PeerUpdate{} after a start
+  bool send_peer_after_start = true;  // like the one-node agent: PeerView{} after a start
 
   explicit Driver(NodeKnowledge known = {}, ServiceSettings settings = default_settings());
 
   /// Feeds one event and records its actions; returns them.
   std::vector<Action> feed(const Event& event);
-  /// Sends a command, the PeerUpdate a one-node agent sends after a start, then answers
+  /// Feeds a Membership whose only node is `peer` (PeerView{}: no reachable peer).
+  std::vector<Action> feed(const PeerView& peer) { return feed(Event{Membership{{peer}}}); }
+  /// Sends a command, the PeerView a one-node agent sends after a start, then answers
   /// every hook until the machine waits for nothing. Returns the command's reply.
   CommandReply command(Command c, std::string identity = "");
   /// Answers the pending hook, if any, as scripted in `failures`.

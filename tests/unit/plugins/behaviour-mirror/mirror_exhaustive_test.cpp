@@ -39,7 +39,7 @@ const std::vector<Situation>& situations() {
       {"WAIT Transient, start_prim running",
        [](Driver& d) {
          d.feed(CommandEvent{Command::prim, false, ""});
-         d.feed(PeerUpdate{});
+         d.feed(PeerView{});
          answer(d, 4);
        }},
       {"ALONE Ready", [](Driver& d) { d.command(Command::prim); }},
@@ -83,9 +83,9 @@ const Command kCommands[] = {Command::start,     Command::stop,        Command::
                              Command::primforce, Command::second,      Command::restart,   Command::stopstart,
                              Command::swap,      Command::failover_on, Command::failover_off, Command::wait_on, Command::wait_off};
 
-PeerUpdate peer(bool reachable, ModuleState state = ModuleState::stop, SubState sub = SubState::not_ready,
+PeerView peer(bool reachable, ModuleState state = ModuleState::stop, SubState sub = SubState::not_ready,
                 bool uptodate = false, std::uint64_t generation = 0) {
-  return PeerUpdate{reachable, "node2", state, sub, NodeKnowledge{uptodate, Role::prim, generation}};
+  return PeerView{reachable, "node2", state, sub, NodeKnowledge{uptodate, Role::prim, generation}};
 }
 
 // Situations that need a peer: PRIM, SECOND, and the waits of a lost SECOND.
@@ -111,7 +111,7 @@ const std::vector<Situation>& peer_situations() {
          d.send_peer_after_start = false;
          d.feed(peer(true, ModuleState::alone, SubState::ready, true, 3));
          d.command(Command::start);
-         d.feed(TimerFired{haven::mirror::kReplicationInSync});
+         d.feed(ReplicationNews{ReplicationNews::Kind::in_sync});
          d.send_peer_after_start = true;
        }},
       {"WAIT NotReady, failover off after the primary was lost",
@@ -120,7 +120,7 @@ const std::vector<Situation>& peer_situations() {
          d.command(Command::failover_off);
          d.feed(peer(true, ModuleState::alone, SubState::ready, true, 3));
          d.command(Command::start);
-         d.feed(TimerFired{haven::mirror::kReplicationInSync});
+         d.feed(ReplicationNews{ReplicationNews::Kind::in_sync});
          d.feed(peer(false));
          d.settle();
          d.send_peer_after_start = true;
@@ -130,7 +130,7 @@ const std::vector<Situation>& peer_situations() {
          d.send_peer_after_start = false;
          d.feed(peer(true, ModuleState::alone, SubState::ready, true, 3));
          d.command(Command::start);
-         d.feed(TimerFired{haven::mirror::kReplicationInSync});
+         d.feed(ReplicationNews{ReplicationNews::Kind::in_sync});
          d.feed(peer(false));
          d.send_peer_after_start = true;
        }},
@@ -164,15 +164,15 @@ std::vector<NamedEvent> all_events() {
                     }});
   events.push_back({"a hook that is not running finishes",
                     [](const Driver&) { return Event{HookFinished{"no_such_hook", true, 0, false, ""}}; }});
-  events.push_back({"peer lost", [](const Driver&) { return Event{peer(false)}; }});
+  events.push_back({"peer lost", [](const Driver&) { return Event{Membership{{peer(false)}}}; }});
   for (ModuleState st : {ModuleState::stop, ModuleState::wait, ModuleState::alone, ModuleState::prim,
                          ModuleState::second, ModuleState::up})
     for (SubState sub : {SubState::ready, SubState::transient, SubState::not_ready})
       for (bool uptodate : {false, true})
         events.push_back({std::string("peer ") + to_string(st) + " " + to_string(sub) + (uptodate ? " up to date" : " stale"),
-                          [=](const Driver&) { return Event{peer(true, st, sub, uptodate, 9)}; }});
-  events.push_back({"replication in sync", [](const Driver&) { return Event{TimerFired{haven::mirror::kReplicationInSync}}; }});
-  events.push_back({"replication behind", [](const Driver&) { return Event{TimerFired{haven::mirror::kReplicationBehind}}; }});
+                          [=](const Driver&) { return Event{Membership{{peer(true, st, sub, uptodate, 9)}}}; }});
+  events.push_back({"replication in sync", [](const Driver&) { return Event{ReplicationNews{ReplicationNews::Kind::in_sync}}; }});
+  events.push_back({"replication behind", [](const Driver&) { return Event{ReplicationNews{ReplicationNews::Kind::behind}}; }});
   events.push_back({"an unknown timer", [](const Driver&) { return Event{TimerFired{"nothing"}}; }});
   return events;
 }
@@ -203,7 +203,7 @@ TEST_CASE("every situation and every command gives a transition or a refusal, an
           CHECK(d.machine.state() == state_before);
           CHECK(d.machine.sub_state() == sub_before);
         }
-        if (reply.accepted) d.feed(PeerUpdate{});
+        if (reply.accepted) d.feed(PeerView{});
         REQUIRE(d.settle());
         CHECK_FALSE(d.machine.hook_pending());
         CHECK(d.machine.sub_state() != SubState::transient);
@@ -223,7 +223,7 @@ TEST_CASE("refusals in STOP name the state and the command refused", "[mirror][e
       CHECK_THAT(reply.message, Catch::Contains("STOP"));
       CHECK_THAT(reply.message, Catch::Contains(to_string(command)));
     }
-    d.feed(PeerUpdate{});
+    d.feed(PeerView{});
     d.settle();
     d.command(Command::forcestop);
   }

@@ -67,7 +67,7 @@ TEST_CASE("failover on|off is accepted in every state, even while a hook runs, a
   REQUIRE(d.replies.size() == before + 1);
   CHECK(d.replies.back().accepted);
   CHECK(d.machine.hook_pending());  // the running hook is not disturbed
-  d.feed(PeerUpdate{});
+  d.feed(PeerView{});
   d.settle();
   CHECK(d.machine.state() == S::alone);
   CHECK(d.command(Command::failover_on).accepted);
@@ -119,7 +119,7 @@ TEST_CASE("prim is refused beside a peer in WAIT (Transient) with up-to-date dat
           "[mirror][substate]") {
   Driver d;
   d.send_peer_after_start = false;
-  PeerUpdate peer;
+  PeerView peer;
   peer.reachable = true;
   peer.node = "node2";
   peer.state = S::wait;

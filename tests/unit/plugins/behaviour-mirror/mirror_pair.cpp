@@ -16,9 +16,9 @@ Pair::Pair(NodeKnowledge k1, NodeKnowledge k2, ServiceSettings s1, ServiceSettin
   propagate();
 }
 
-PeerUpdate Pair::view_of(int i) const {
+PeerView Pair::view_of(int i) const {
   const auto& d = nodes[static_cast<std::size_t>(i)];
-  PeerUpdate view;
+  PeerView view;
   view.node = i == 0 ? "node1" : "node2";
   view.reachable = connected;
   if (connected) {
@@ -40,14 +40,14 @@ void Pair::propagate() {
   for (int round = 0; round < 200; ++round) {
     bool any = false;
     for (int i : {0, 1}) {
-      PeerUpdate view = view_of(1 - i);
+      PeerView view = view_of(1 - i);
       auto& last = delivered_[static_cast<std::size_t>(i)];
       const bool changed = !last || last->reachable != view.reachable || last->state != view.state || last->sub != view.sub ||
                            !(last->knowledge == view.knowledge);
       if (!changed && !(*this)[i].machine.waiting_for_peer()) continue;
       last = view;
       auto out = (*this)[i].feed(view);
-      if (on_event) on_event(i, view, out);
+      if (on_event) on_event(i, Membership{{view}}, out);
       any = true;
     }
     if (!any) return;
@@ -64,7 +64,7 @@ CommandReply Pair::command(int i, Command c, std::string identity) {
 }
 
 void Pair::in_sync(int i) {
-  feed(i, TimerFired{haven::mirror::kReplicationInSync});
+  feed(i, ReplicationNews{ReplicationNews::Kind::in_sync});
   settle();
 }
 

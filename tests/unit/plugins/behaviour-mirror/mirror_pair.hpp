@@ -1,5 +1,5 @@
 // Two mirror machines wired together through a simulated link: after every event one of
-// them handles, each learns the other's state and knowledge as a PeerUpdate (or, with the
+// them handles, each learns the other's state and knowledge as a PeerView (or, with the
 // link cut, that its peer is unreachable). Hooks are answered by the test.
 #pragma once
 
@@ -42,8 +42,8 @@ struct Pair {
   void propagate();
 
  private:
-  PeerUpdate view_of(int i) const;
-  std::array<std::optional<PeerUpdate>, 2> delivered_;  // the last view node i was given
+  PeerView view_of(int i) const;
+  std::array<std::optional<PeerView>, 2> delivered_;  // the last view node i was given
 };
 
 /// node1 PRIM, node2 SECOND Ready in sync, from a first start (the test fails at once if the

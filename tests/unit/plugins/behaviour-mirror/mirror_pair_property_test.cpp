@@ -30,8 +30,9 @@ void trace(int i, const Event& event, const std::vector<Action>& actions) {
   std::printf("node%d <- ", i + 1);
   if (const auto* c = std::get_if<CommandEvent>(&event)) std::printf("command %s %s\n", to_string(c->command), c->identity.c_str());
   if (const auto* h = std::get_if<HookFinished>(&event)) std::printf("hook %s ok=%d\n", h->hook.c_str(), h->ok);
-  if (const auto* p = std::get_if<PeerUpdate>(&event))
-    std::printf("peer reachable=%d %s uptodate=%d gen=%llu\n", p->reachable, to_string(p->state), p->knowledge.data_uptodate,
+  if (const auto* m = std::get_if<Membership>(&event); m && !m->peers.empty())
+    for (const auto* p = &m->peers.front(); p != nullptr; p = nullptr)
+      std::printf("peer reachable=%d %s uptodate=%d gen=%llu\n", p->reachable, to_string(p->state), p->knowledge.data_uptodate,
                 static_cast<unsigned long long>(p->knowledge.generation));
   if (const auto* t = std::get_if<TimerFired>(&event)) std::printf("timer %s\n", t->name.c_str());
   for (const auto& a : actions) {
@@ -86,8 +87,8 @@ struct World {
       last[static_cast<std::size_t>(i)] = e->state;
     }
     known_uptodate[static_cast<std::size_t>(i)] = uptodate;
-    if (const auto* t = std::get_if<TimerFired>(&event);
-        t && t->name == haven::mirror::kReplicationInSync && pair.state(i) == S::second && pair.connected &&
+    if (const auto* t = std::get_if<ReplicationNews>(&event);
+        t && t->kind == ReplicationNews::Kind::in_sync && pair.state(i) == S::second && pair.connected &&
         primary(pair.state(1 - i)))
       fresh[static_cast<std::size_t>(i)] = true;
     update();
@@ -165,7 +166,7 @@ TEST_CASE("two machines on a flaky link keep the pair invariants", "[mirror][pai
         CommandEvent c{kCommands[pick(11)], false, pick(4) == 0 ? "errd" : ""};
         REQUIRE_NOTHROW(pair.feed(who, c));
       } else if (roll < 82) {
-        REQUIRE_NOTHROW(pair.feed(who, TimerFired{haven::mirror::kReplicationInSync}));
+        REQUIRE_NOTHROW(pair.feed(who, ReplicationNews{ReplicationNews::Kind::in_sync}));
       } else if (roll < 88) {
         HookFinished f;
         f.hook = d.machine.hook_pending() ? d.run_hooks.back().hook : "start_prim";

@@ -49,7 +49,7 @@ TEST_CASE("the secondary is up to date only once the replication layer says it i
   CHECK(p[1].machine.knowledge() == NodeKnowledge{true, Role::second, p[0].machine.knowledge().generation});
   // An in-sync signal with no primary around is ignored with a report.
   Driver lone;
-  lone.feed(TimerFired{haven::mirror::kReplicationInSync});
+  lone.feed(ReplicationNews{ReplicationNews::Kind::in_sync});
   CHECK_FALSE(lone.machine.knowledge().data_uptodate);
   CHECK(lone.reported("ignored"));
 }
@@ -319,8 +319,8 @@ std::vector<PairEvent> pair_events() {
                         [node, c](Pair& p) { p.feed(node, CommandEvent{c, false, ""}); }});
   events.push_back({"link cut", [](Pair& p) { p.cut(); }});
   events.push_back({"link healed", [](Pair& p) { p.heal(); }});
-  events.push_back({"in sync on node1", [](Pair& p) { p.feed(0, TimerFired{haven::mirror::kReplicationInSync}); }});
-  events.push_back({"in sync on node2", [](Pair& p) { p.feed(1, TimerFired{haven::mirror::kReplicationInSync}); }});
+  events.push_back({"in sync on node1", [](Pair& p) { p.feed(0, ReplicationNews{ReplicationNews::Kind::in_sync}); }});
+  events.push_back({"in sync on node2", [](Pair& p) { p.feed(1, ReplicationNews{ReplicationNews::Kind::in_sync}); }});
   events.push_back({"unknown timer", [](Pair& p) { p.feed(0, TimerFired{"nothing"}); }});
   return events;
 }
@@ -384,7 +384,7 @@ TEST_CASE("restart of a SECOND not yet in sync leaves it not in sync until the r
 TEST_CASE("a SECOND whose stream ended while the primary goes on is behind: it does not take over until in sync again",
           "[mirror][pair]") {
   Pair p = running_pair();
-  p.feed(1, TimerFired{haven::mirror::kReplicationBehind});
+  p.feed(1, ReplicationNews{ReplicationNews::Kind::behind});
   CHECK(p.state(1) == S::second);
   CHECK(p.sub(1) == SubState::transient);
   CHECK_FALSE(p[1].machine.knowledge().data_uptodate);
@@ -397,7 +397,7 @@ TEST_CASE("a SECOND whose stream ended while the primary goes on is behind: it d
 
   // Reintegrated in time instead: in sync again, and it takes over.
   Pair q = running_pair();
-  q.feed(1, TimerFired{haven::mirror::kReplicationBehind});
+  q.feed(1, ReplicationNews{ReplicationNews::Kind::behind});
   q.in_sync(1);
   CHECK(q.sub(1) == SubState::ready);
   q.cut();
@@ -405,7 +405,7 @@ TEST_CASE("a SECOND whose stream ended while the primary goes on is behind: it d
   CHECK(q.state(1) == S::alone);
   // Only a SECOND in sync falls behind: elsewhere the signal changes nothing.
   const auto before = q[0].machine.knowledge();
-  q.feed(0, TimerFired{haven::mirror::kReplicationBehind});
+  q.feed(0, ReplicationNews{ReplicationNews::Kind::behind});
   CHECK(q[0].machine.knowledge() == before);
   CHECK(q.state(0) == S::alone);
 }

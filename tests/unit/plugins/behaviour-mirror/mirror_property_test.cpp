@@ -111,10 +111,10 @@ TEST_CASE("random event sequences keep the mirror invariants", "[mirror][propert
         if (pick(3) == 0) c.identity = "errd";
         event = c;
       } else if (roll < 88) {
-        PeerUpdate peer;
+        PeerView peer;
         peer.reachable = pick(6) == 0;
         peer.node = "node2";
-        event = peer;
+        event = Membership{{peer}};
       } else if (roll < 95) {
         event = HookFinished{kHookNames[pick(6)], pick(2) == 0, 0, false, ""};
       } else {
@@ -151,7 +151,7 @@ TEST_CASE("random event sequences keep the mirror invariants", "[mirror][propert
     // Liveness: answer every hook and tell the peer is gone; the module must settle.
     for (int i = 0; i < 200 && (d.machine.hook_pending() || d.machine.waiting_for_peer()); ++i) {
       Event event = d.machine.hook_pending() ? Event{HookFinished{d.run_hooks.back().hook, true, 0, false, ""}}
-                                             : Event{PeerUpdate{}};
+                                             : Event{Membership{}};
       if (d.machine.hook_pending()) o.hook_outstanding = false;
       check_actions(o, d.feed(event), event);
     }

@@ -68,7 +68,7 @@ TEST_CASE("hooks of a start run in WAIT Transient, then ALONE Ready is entered",
   CHECK(d.machine.state() == ModuleState::wait);
   CHECK(d.machine.sub_state() == SubState::transient);
   CHECK(d.machine.hook_pending());
-  d.feed(PeerUpdate{});
+  d.feed(PeerView{});
   while (d.machine.state() != ModuleState::alone) {
     CHECK(d.machine.sub_state() == SubState::transient);
     REQUIRE(d.answer_one());
@@ -167,7 +167,7 @@ TEST_CASE("the machine waits in WAIT for news of the peer before choosing ALONE"
   CHECK(d.machine.sub_state() == SubState::transient);
   CHECK(d.machine.waiting_for_peer());
   CHECK(d.hooks == kStopToWait);
-  d.feed(PeerUpdate{});
+  d.feed(PeerView{});
   d.settle();
   CHECK(d.machine.state() == ModuleState::alone);
 }
@@ -176,7 +176,7 @@ TEST_CASE("a reachable peer in WAIT whose data is stale lets the up-to-date node
   Driver d;
   d.send_peer_after_start = false;
   d.command(Command::prim);
-  PeerUpdate peer;
+  PeerView peer;
   peer.reachable = true;
   peer.node = "node2";
   peer.state = ModuleState::wait;
@@ -296,7 +296,7 @@ TEST_CASE("stopstart stops then starts again, with the stopstart action", "[mirr
 TEST_CASE("a stop during the start hooks is taken after the running hook", "[mirror]") {
   Driver d;
   d.feed(CommandEvent{Command::prim, false, ""});
-  d.feed(PeerUpdate{});
+  d.feed(PeerView{});
   d.answer_one();  // transition
   d.answer_one();  // prestart
   d.answer_one();  // transition WAIT ALONE
@@ -340,7 +340,7 @@ TEST_CASE("a HookFinished that matches no pending hook is ignored with a report"
   CHECK(d.reported("hook transition is running"));
   CHECK(d.machine.hook_pending());
   CHECK(d.run_hooks.size() == pending);
-  d.feed(PeerUpdate{});
+  d.feed(PeerView{});
   d.settle();
   CHECK(d.machine.state() == ModuleState::alone);
 }
@@ -418,21 +418,21 @@ TEST_CASE("an in-sync SECOND takes its primary's generation, so that its takeove
   Driver d;
   d.send_peer_after_start = false;
   const auto primary = [](std::uint64_t generation) {
-    return PeerUpdate{true, "node2", ModuleState::alone, SubState::ready, NodeKnowledge{true, Role::prim, generation}};
+    return PeerView{true, "node2", ModuleState::alone, SubState::ready, NodeKnowledge{true, Role::prim, generation}};
   };
   d.feed(primary(3));
   d.command(Command::start);
-  d.feed(TimerFired{haven::mirror::kReplicationInSync});
+  d.feed(ReplicationNews{ReplicationNews::Kind::in_sync});
   REQUIRE(d.machine.state() == ModuleState::second);
   CHECK(d.machine.knowledge() == NodeKnowledge{true, Role::second, 3});
   // The primary restarted with a new generation and reintegrated this copy, which stayed up to date.
   d.feed(primary(5));
-  d.feed(TimerFired{haven::mirror::kReplicationInSync});
+  d.feed(ReplicationNews{ReplicationNews::Kind::in_sync});
   CHECK(d.machine.knowledge().generation == 5);
   REQUIRE_FALSE(d.saved.empty());
   CHECK(d.saved.back().generation == 5);
   // Its takeover now outranks generation 5.
-  d.feed(PeerUpdate{});
+  d.feed(PeerView{});
   d.settle();
   CHECK(d.machine.state() == ModuleState::alone);
   CHECK(d.machine.knowledge().generation == 6);
@@ -441,12 +441,12 @@ TEST_CASE("an in-sync SECOND takes its primary's generation, so that its takeove
 TEST_CASE("a SECOND in sync takes the generation its primary announces later (after a swap)", "[mirror]") {
   Driver d;
   d.send_peer_after_start = false;
-  d.feed(PeerUpdate{true, "node2", ModuleState::alone, SubState::ready, NodeKnowledge{true, Role::prim, 3}});
+  d.feed(PeerView{true, "node2", ModuleState::alone, SubState::ready, NodeKnowledge{true, Role::prim, 3}});
   d.command(Command::start);
-  d.feed(TimerFired{haven::mirror::kReplicationInSync});
+  d.feed(ReplicationNews{ReplicationNews::Kind::in_sync});
   REQUIRE(d.machine.state() == ModuleState::second);
   REQUIRE(d.machine.sub_state() == SubState::ready);
-  d.feed(PeerUpdate{true, "node2", ModuleState::prim, SubState::ready, NodeKnowledge{true, Role::prim, 4}});
+  d.feed(PeerView{true, "node2", ModuleState::prim, SubState::ready, NodeKnowledge{true, Role::prim, 4}});
   CHECK(d.machine.knowledge().generation == 4);
   CHECK(d.saved.back().generation == 4);
 }

@@ -69,7 +69,7 @@ TEST_CASE("a wait asked while hooks run takes effect when they end", "[mirror][w
   known.last_role = Role::prim;
   Driver d(known);
   d.feed(CommandEvent{Command::start, false, ""});
-  d.feed(PeerUpdate{});
+  d.feed(PeerView{});
   REQUIRE(d.machine.hook_pending());
   d.feed(CommandEvent{Command::wait_on, false, "c_db"});
   CHECK(d.replies.back().accepted);
