@@ -10,6 +10,7 @@
 
 #include "reintegration/tolerant_apply.hpp"
 #include "replication_link/link_frames.hpp"
+#include "replication_link/receiver_frame_reader.hpp"
 
 namespace haven::replication {
 namespace {
@@ -17,7 +18,7 @@ namespace {
 namespace asio = boost::asio;
 using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
 
-constexpr std::size_t kReadChunk = 256 * 1024;
+constexpr std::size_t kReadChunk = ReceiverFrameReader::kReadChunk;
 // Messages sent within this of the first of a run share its sending time: the lease is then
 // at most this much shorter, and the record of sending times stays small on a busy link.
 constexpr auto kLeaseGranularity = std::chrono::milliseconds(10);
@@ -41,9 +42,7 @@ struct ReplicationReceiver::Session {
   std::vector<std::byte> out_buffer;
   std::string peer;
   std::uint64_t id = 0;
-  std::vector<std::byte> rx;
-  std::size_t rx_used = 0;
-  std::uint64_t expected = 1;
+  ReceiverFrameReader frames;  // the stream's bytes, read into frames and checked
   std::uint64_t ack_target = 0;
   std::uint64_t ack_sent = 0;
   std::array<std::byte, kAckSize> ack_buffer{};
@@ -135,6 +134,7 @@ void ReplicationReceiver::accept() {
     boost::system::error_code peer_error;
     const auto remote = session->stream.lowest_layer().remote_endpoint(peer_error);
     session->peer = peer_error ? "an unknown address" : remote.address().to_string() + ":" + std::to_string(remote.port());
+    session->frames.set_peer(session->peer);
     accept();
     // The primary's place is taken only once the handshake proves the key: an unauthenticated
     // connection must not hold it. Handshakes wait apart, a bounded few, the oldest dropped.
@@ -190,13 +190,10 @@ void ReplicationReceiver::accept() {
 
 void ReplicationReceiver::read_more(const std::shared_ptr<Session>& session) {
   if (session->ended || session->reading || session->paused) return;
-  std::size_t want = session->rx_used + kReadChunk;
-  if (session->rx_used >= kFrameHeaderSize)
-    want = std::max(want, kFrameHeaderSize + static_cast<std::size_t>(get_le(session->rx.data(), kFrameHeaderSize) & ~kControlFrameFlag));
-  if (session->rx.size() < want) session->rx.resize(want);
+  const auto space = session->frames.space(kReadChunk);
   session->reading = true;
   session->stream.async_read_some(
-      asio::buffer(session->rx.data() + session->rx_used, session->rx.size() - session->rx_used),
+      asio::buffer(space.data(), space.size()),
       [this, session](const boost::system::error_code& ec, std::size_t n) {
         session->reading = false;
         if (session->ended) return;
@@ -204,71 +201,39 @@ void ReplicationReceiver::read_more(const std::shared_ptr<Session>& session) {
           const bool closed = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
           end_stream(session, fail(Errc::io_error, "the replication link of module " + options_.module + " from the primary " + session->peer +
                                                        (closed ? " was closed" : " broke: " + ec.message()) + " after change #" +
-                                                       std::to_string(session->expected - 1)));
+                                                       std::to_string(session->frames.expected() - 1)));
           return;
         }
-        session->rx_used += n;
+        session->frames.commit(n);
         take_frames(session);
       });
 }
 
 void ReplicationReceiver::take_frames(const std::shared_ptr<Session>& session) {
   std::vector<Queued> batch;
-  std::size_t at = 0;
-  const std::byte* rx = session->rx.data();
-  while (session->rx_used - at >= kFrameHeaderSize) {
-    const auto header = static_cast<std::uint32_t>(get_le(rx + at, kFrameHeaderSize));
-    const bool control = (header & kControlFrameFlag) != 0;
-    const std::size_t length = header & ~kControlFrameFlag;
-    if (length > kMaxFrameSize) {
-      end_stream(session, fail(Errc::invalid_argument, "the primary " + session->peer + " sent a frame of " + std::to_string(length) +
-                                                           " bytes after change #" + std::to_string(session->expected - 1) +
-                                                           ", over the limit of " + std::to_string(kMaxFrameSize) + "; the link is stopped"));
+  for (;;) {
+    auto frame = session->frames.decode_next();
+    if (!frame.ok()) {
+      end_stream(session, frame.error());
       return;
     }
-    if (session->rx_used - at - kFrameHeaderSize < length) break;
-    const std::byte* body = rx + at + kFrameHeaderSize;
+    if (!*frame) break;
+    ReceivedFrame& received = **frame;
+    // At receipt, not when applied: the lease is about the link, whatever the disk does.
+    if (received.control == ControlKind::keepalive && !renew_lease(session, get_le(received.body.data(), kKeepaliveBodySize))) return;
+    if (auto in_order = session->frames.check_sequence(received); !in_order.ok()) {
+      end_stream(session, in_order.error());
+      return;
+    }
     Queued queued;
-    queued.bytes = length;
+    queued.change = std::move(received.change);
+    queued.bytes = received.bytes;
     queued.stream = session->id;
-    if (control) {
-      auto frame = parse_control_frame({body, length});
-      if (!frame.ok()) {
-        end_stream(session, fail(Errc::invalid_argument, "the primary " + session->peer + " sent, after change #" +
-                                                             std::to_string(session->expected - 1) + ", " + frame.error().message +
-                                                             "; the link is stopped"));
-        return;
-      }
-      // At receipt, not when applied: the lease is about the link, whatever the disk does.
-      if (frame->kind == ControlKind::keepalive && !renew_lease(session, get_le(frame->body.data(), kKeepaliveBodySize))) return;
-      queued.control = frame->kind;
-      queued.change.sequence = frame->sequence;
-      queued.body.assign(frame->body.begin(), frame->body.end());
-    } else {
-      auto change = decode({body, length});
-      if (!change.ok()) {
-        end_stream(session, fail(Errc::invalid_argument, "cannot decode the change after #" + std::to_string(session->expected - 1) +
-                                                             " from the primary " + session->peer + ": " + change.error().message +
-                                                             "; the link is stopped and this secondary is not up to date"));
-        return;
-      }
-      queued.change = std::move(*change);
-    }
-    if (queued.change.sequence != session->expected) {
-      end_stream(session, fail(Errc::invalid_argument, "the primary " + session->peer + " sent change #" +
-                                                           std::to_string(queued.change.sequence) + " where #" +
-                                                           std::to_string(session->expected) +
-                                                           " was expected; the link is stopped and this secondary is not up to date"));
-      return;
-    }
-    ++session->expected;
+    queued.control = received.control;
+    queued.body = std::move(received.body);
     batch.push_back(std::move(queued));
-    at += kFrameHeaderSize + length;
   }
-  if (at > 0) {
-    std::memmove(session->rx.data(), session->rx.data() + at, session->rx_used - at);
-    session->rx_used -= at;
-  }
+  session->frames.compact();
   if (!batch.empty()) {
     const std::uint64_t last = batch.back().change.sequence;
     {
@@ -277,7 +242,7 @@ void ReplicationReceiver::take_frames(const std::shared_ptr<Session>& session) {
         queued_bytes_ += q.bytes;
         queue_.push_back(std::move(q));
       }
-      if (queued_bytes_ > options_.max_queued_bytes || queue_.size() > options_.max_queued_changes) {
+      if (ReceiveQueueBounds{options_.max_queued_bytes, options_.max_queued_changes}.pause(queued_bytes_, queue_.size())) {
         session->paused = true;
         reading_paused_ = true;
       }
@@ -467,8 +432,8 @@ void ReplicationReceiver::apply_loop() {
     lock.lock();
     applying_ = false;
     queued_bytes_ -= q.bytes;
-    const bool resume = reading_paused_ && queued_bytes_ <= options_.max_queued_bytes / 2 &&
-                        queue_.size() <= options_.max_queued_changes / 2;
+    const bool resume =
+        reading_paused_ && ReceiveQueueBounds{options_.max_queued_bytes, options_.max_queued_changes}.resume(queued_bytes_, queue_.size());
     if (resume) reading_paused_ = false;
     queue_changed_.notify_all();
     if (!applied.ok()) {

@@ -49,7 +49,8 @@ ReplicationSender::ReplicationSender(SenderOptions options, LostHandler lost_han
       lost_handler_(std::move(lost_handler)),
       log_(log ? std::move(log) : spdlog::default_logger()),
       notice_(std::move(notice)),
-      peer_(options_.address + ":" + std::to_string(options_.port)) {}
+      peer_(options_.address + ":" + std::to_string(options_.port)),
+      acks_(options_.max_reply_bytes) {}
 
 Result<std::unique_ptr<ReplicationSender>> ReplicationSender::connect(SenderOptions options, LostHandler lost_handler,
                                                                       std::shared_ptr<spdlog::logger> log, SecondaryLostNotice notice) {
@@ -140,82 +141,67 @@ void ReplicationSender::close_stream() {
 }
 
 void ReplicationSender::read_ack() {
-  asio::async_read(*stream_, asio::buffer(ack_buffer_), [this](const boost::system::error_code& ec, std::size_t) {
+  const auto space = acks_.space();
+  asio::async_read(*stream_, asio::buffer(space.data(), space.size()), [this](const boost::system::error_code& ec, std::size_t n) {
     std::lock_guard lock(mutex_);
     if (closing_) return;
     if (ec) {
-      declare_lost(ec == asio::error::eof ? "the secondary closed the link" : "the link broke: " + ec.message());
+      if (acks_.in_reply_body())
+        declare_lost(ec == asio::error::eof ? "the secondary closed the link during an answer" : "the link broke: " + ec.message());
+      else
+        declare_lost(ec == asio::error::eof ? "the secondary closed the link" : "the link broke: " + ec.message());
       return;
     }
-    const std::uint64_t ack = get_le(ack_buffer_.data(), kAckSize);
     if (lost_) return;
-    if (ack & kReplyFlag) {
-      const auto kind = static_cast<ReplyKind>((ack >> 32) & 0xff);
-      const std::size_t length = ack & 0xffffffffu;
-      heard(kind == ReplyKind::working && length == 0);  // a reply counts once its body is read
-      if (kind == ReplyKind::working && length == 0) {
-        last_progress_ = Clock::now();
-        changed_.notify_all();
-        read_ack();
-        return;
-      }
-      if (kind != ReplyKind::reply || length < kReplyHeadSize) {
-        declare_lost("the secondary sent an unknown message (kind " + std::to_string(static_cast<int>(kind)) + ", " +
-                     std::to_string(length) + " bytes); expected an acknowledgement or a reply");
-        return;
-      }
-      if (length > options_.max_reply_bytes + kReplyHeadSize) {
-        declare_lost("the secondary's answer of " + std::to_string(length) + " bytes is over the limit of " +
-                     std::to_string(options_.max_reply_bytes) + " bytes");
-        return;
-      }
-      read_reply_body(length, kind);
+    auto message = acks_.commit(n);
+    if (!message.ok()) {
+      heard(false);  // a reply header, refused before its body is read
+      declare_lost(message.error().message);
       return;
     }
-    heard(true);
-    if (ack >= next_to_send_ || ack < acked_) {
-      declare_lost("the secondary acknowledged change #" + std::to_string(ack) + " which was never sent or was acknowledged before");
-      return;
-    }
-    if (ack > acked_) {
-      acked_ = ack;
-      while (!unacked_.empty() && unacked_.front().change.sequence <= ack) {
-        bytes_in_flight_ -= unacked_.front().bytes;
-        unacked_.pop_front();
-      }
-      last_progress_ = Clock::now();
-      changed_.notify_all();
-    }
+    if (*message && !take_message(std::move(**message))) return;
     read_ack();
   });
 }
 
-void ReplicationSender::read_reply_body(std::size_t length, ReplyKind) {
-  reply_buffer_.resize(length);
-  asio::async_read(*stream_, asio::buffer(reply_buffer_), [this](const boost::system::error_code& ec, std::size_t) {
-    std::lock_guard lock(mutex_);
-    if (closing_) return;
-    if (ec) {
-      declare_lost(ec == asio::error::eof ? "the secondary closed the link during an answer" : "the link broke: " + ec.message());
-      return;
+bool ReplicationSender::take_message(SecondaryMessage message) {
+  // A reply counts once its body is read; its header is heard but not counted.
+  heard(message.kind != SecondaryMessageKind::reply_header);
+  const bool awaited = message.kind == SecondaryMessageKind::reply && awaiting_replies_.contains(message.sequence) &&
+                       !replies_.contains(message.sequence);
+  if (auto checked = check_secondary_message(message, acked_, next_to_send_, awaited); !checked.ok()) {
+    declare_lost(checked.error().message);
+    return false;
+  }
+  switch (message.kind) {
+    case SecondaryMessageKind::reply_header:
+      return true;
+    case SecondaryMessageKind::working:
+      last_progress_ = Clock::now();
+      changed_.notify_all();
+      return true;
+    case SecondaryMessageKind::acknowledgement:
+      if (message.sequence > acked_) {
+        acked_ = message.sequence;
+        while (!unacked_.empty() && unacked_.front().change.sequence <= acked_) {
+          bytes_in_flight_ -= unacked_.front().bytes;
+          unacked_.pop_front();
+        }
+        last_progress_ = Clock::now();
+        changed_.notify_all();
+      }
+      return true;
+    case SecondaryMessageKind::reply: {
+      Reply reply;
+      reply.ok = message.status == 0;
+      reply.answer = std::move(message.answer);
+      replies_.emplace(message.sequence, std::move(reply));
+      last_progress_ = Clock::now();
+      changed_.notify_all();
+      return true;
     }
-    if (lost_) return;
-    heard(true);
-    const std::uint64_t sequence = get_le(reply_buffer_.data(), 8);
-    const auto status = std::to_integer<std::uint8_t>(reply_buffer_[8]);
-    if (sequence >= next_to_send_ || status > 1 || replies_.count(sequence)) {
-      declare_lost("the secondary answered request #" + std::to_string(sequence) + " which was never sent or answered already");
-      return;
-    }
-    Reply reply;
-    reply.ok = status == 0;
-    reply.answer.assign(reply_buffer_.begin() + static_cast<std::ptrdiff_t>(kReplyHeadSize), reply_buffer_.end());
-    replies_.emplace(sequence, std::move(reply));
-    reply_buffer_ = {};
-    last_progress_ = Clock::now();
-    changed_.notify_all();
-    read_ack();
-  });
+  }
+  return true;
 }
 
 void ReplicationSender::request_write() {
@@ -346,15 +332,20 @@ Result<std::vector<std::byte>> ReplicationSender::request(std::vector<std::byte>
   pending.bytes = kFrameHeaderSize + kControlHeadSize + body.size();
   pending.body = std::move(body);
   const Ticket sequence = queue_locked(std::move(pending), lock);
+  awaiting_replies_.insert(sequence);
   for (;;) {
     if (auto found = replies_.find(sequence); found != replies_.end()) {
       Reply reply = std::move(found->second);
       replies_.erase(found);
+      awaiting_replies_.erase(sequence);
       if (reply.ok) return std::move(reply.answer);
       return fail(Errc::io_error, where + ": the secondary could not answer: " +
                                       std::string(reinterpret_cast<const char*>(reply.answer.data()), reply.answer.size()));
     }
-    if (lost_) return fail(Errc::io_error, where + ": the secondary was lost before it answered (" + lost_reason_ + ")");
+    if (lost_) {
+      awaiting_replies_.erase(sequence);
+      return fail(Errc::io_error, where + ": the secondary was lost before it answered (" + lost_reason_ + ")");
+    }
     const auto deadline = last_progress_ + options_.timeout;
     if (Clock::now() >= deadline) {
       declare_lost("no acknowledgement nor answer within " + millis(options_.timeout));

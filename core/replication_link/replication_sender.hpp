@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <deque>
 #include <map>
+#include <set>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -24,6 +25,7 @@
 #include "haven/result.hpp"
 #include "heartbeat/cluster_key.hpp"
 #include "replication/change_sink.hpp"
+#include "replication_link/ack_stream_reader.hpp"
 #include "replication_link/link_frames.hpp"
 #include "replication_link/link_tls.hpp"
 
@@ -128,8 +130,10 @@ class ReplicationSender final : public ChangeSink {
   Status open_link();
 
   // Link thread only.
+  /// Reads the secondary's next word or reply body (acks_), and acts on each whole message.
   void read_ack();
-  void read_reply_body(std::size_t length, ReplyKind kind);
+  /// With the lock held: a whole message from the secondary; false when it was lost by it.
+  bool take_message(SecondaryMessage message);
   Ticket queue_locked(Pending pending, std::unique_lock<std::mutex>& lock);
   void write_more();
   void close_stream();
@@ -158,7 +162,7 @@ class ReplicationSender final : public ChangeSink {
   std::unique_ptr<TlsStream> stream_;
   std::thread thread_;
   std::vector<std::byte> batch_;           // link thread: frames being written
-  std::array<std::byte, 8> ack_buffer_{};  // link thread
+  AckStreamReader acks_;                   // link thread: the secondary's stream
   bool writing_ = false;                   // link thread
   bool closed_ = false;                    // link thread
 
@@ -175,8 +179,8 @@ class ReplicationSender final : public ChangeSink {
   bool closing_ = false;
   std::string lost_reason_;
   std::vector<Pending> to_record_;  // after the loss, in sequence order (control frames dropped when recorded)
-  std::vector<std::byte> reply_buffer_;              // link thread
   std::map<std::uint64_t, Reply> replies_;           // by request sequence, until request() takes it
+  std::set<std::uint64_t> awaiting_replies_;         // requests sent whose answer request() still waits for
   std::uint64_t recorded_up_to_ = 0;
   bool recording_ = false;
   std::optional<Error> record_error_;
