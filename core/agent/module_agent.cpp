@@ -323,6 +323,11 @@ void ModuleAgent::execute_one(const Action& action) {
     queue_job(Job{std::nullopt, std::nullopt, carry->steps});
   } else if (const auto* report = std::get_if<Report>(&action)) {
     log_->log(to_spdlog(report->level), "{}", report->message);
+  } else if (const auto* deal = std::get_if<DealBuckets>(&action)) {
+    // The farm's packet filter (issue 16) is not built yet: the deal is known, not enforced.
+    log_->warn("module {}: load-balancing group {}: this node's share is {}/{} buckets, but this version of haven has no "
+               "farm data path yet: every node holding the virtual IP answers every client",
+               options_.module, log_text(deal->group), deal->owned.count(), kLoadBuckets);
   } else if (const auto* reply = std::get_if<CommandReply>(&action)) {
     last_reply_ = *reply;
     if (!reply->accepted) log_->warn("command {} refused: {}", to_string(reply->command), reply->message);

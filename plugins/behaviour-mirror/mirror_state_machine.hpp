@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "haven/behaviour.hpp"
-#include "loop_counter.hpp"
+#include "haven/loop_counter.hpp"
 
 namespace haven::mirror {
 

@@ -7,7 +7,10 @@
 // answer the command). Tests drive it the same way, in simulated time.
 #pragma once
 
+#include <bitset>
 #include <chrono>
+#include <cstddef>
+#include <map>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -84,6 +87,13 @@ struct NodeKnowledge {
   bool operator==(const NodeKnowledge&) const = default;
 };
 
+/// ABI 2.0: one load-balancing group of a farm (`<vip><loadbalancing_list><group>`): its
+/// clients are dealt over the nodes that share it, by power.
+struct LoadGroup {
+  std::string name;                            ///< "FarmProto"
+  std::map<std::string, std::int64_t> power;   ///< node -> power (`<cluster><host power>`); unlisted: 1
+};
+
 /// The `<service>` settings a behaviour acts on, already validated by the host.
 struct ServiceSettings {
   std::string module;                  ///< module name
@@ -94,6 +104,7 @@ struct ServiceSettings {
   int maxloop = 3;                     ///< detector-triggered actions allowed per interval
   std::chrono::milliseconds loop_interval = std::chrono::hours(24);  ///< 0: no limit
   bool hooks_enabled = true;           ///< false without `<user>`: no hook runs
+  std::vector<LoadGroup> load_groups;  ///< ABI 2.0, farm: the load-balancing groups, in order
 };
 
 /// Administrator (or detector) commands a behaviour understands. `failover_on` and
@@ -278,6 +289,19 @@ struct SetResource {
   std::string value;  ///< "up"
 };
 
+/// ABI 2.0: buckets a load-balancing group's clients are dealt into: the hash of a client's
+/// identity (address, port or IP id, per the group's rules) modulo 256.
+inline constexpr std::size_t kLoadBuckets = 256;
+
+/// ABI 2.0: this node's share of one load-balancing group from now on: the buckets whose
+/// clients it serves. Replaces the group's previous deal on this node; none owned: it serves
+/// none of the group's clients. Every node computes the deal from the same membership.
+struct DealBuckets {
+  std::string group;                        ///< "FarmProto_0": the group's name and index
+  std::bitset<kLoadBuckets> owned;          ///< bucket b is served here when owned[b]
+  std::vector<std::string> members;         ///< the nodes the deal shares the load between, sorted
+};
+
 /// ABI 2.0: host steps with no hook around them, for a module that runs no hooks (no
 /// `<user>`): carried out in order on the hooks' turn, as RunHook's would be; failures are
 /// logged, nothing is reported back.
@@ -286,7 +310,7 @@ struct CarryOut {
 };
 
 /// Everything a behaviour can ask the host to do.
-using Action = std::variant<RunHook, EnterState, SaveKnowledge, Report, CommandReply, StartTimer, SetResource, CarryOut>;
+using Action = std::variant<RunHook, EnterState, SaveKnowledge, Report, CommandReply, StartTimer, SetResource, CarryOut, DealBuckets>;
 
 /// Monotonic time given to behaviours; tests pass any value they like.
 using TimePoint = std::chrono::steady_clock::time_point;
