@@ -11,7 +11,8 @@ bool is_active(config::ActiveWhen when, const std::string& custom_class, ModuleS
                const std::set<std::string>& enabled_classes) {
   const bool running = state != ModuleState::stop;
   const bool ready = sub == SubState::ready;
-  const bool primary = state == ModuleState::prim || state == ModuleState::alone;
+  // Where the application runs: a mirror's primary, or any UP node of a farm or light module.
+  const bool primary = state == ModuleState::prim || state == ModuleState::alone || state == ModuleState::up;
   switch (when) {
     case config::ActiveWhen::pre: return running;
     case config::ActiveWhen::prim: return primary && ready;
