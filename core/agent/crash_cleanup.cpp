@@ -53,7 +53,8 @@ int run_crash_cleanup(const HavenPaths& paths, const std::string& node, const st
 
   PluginHost plugins;
   plugins.scan(PluginHost::default_search_path());
-  auto setup = load_module_setup(paths, module, node, plugins);
+  // Only this node's part: the clean-up must not wait on name resolution or the peer.
+  auto setup = load_module_setup(paths, module, node, plugins, SetupScope::local);
   if (!setup.ok()) {
     (*log)->error("cannot clean up after the agent of module {}: {}", module, setup.error().message);
     return 1;

@@ -62,7 +62,8 @@ Status ModuleAgent::init() {
   plugins_.scan(PluginHost::default_search_path());
   for (const auto& f : plugins_.failures()) log_->warn("plugin refused: {}", f.error.message);
 
-  auto setup = load_module_setup(options_.paths, options_.module, options_.node, plugins_);
+  // This node's part first: the behaviour it names says whether a heartbeat peer is needed.
+  auto setup = load_module_setup(options_.paths, options_.module, options_.node, plugins_, SetupScope::local);
   if (!setup.ok()) {
     log_->error("{}", setup.error().message);
     return std::move(setup).error();
@@ -83,6 +84,14 @@ Status ModuleAgent::init() {
     return e;
   }
   behaviour_ = *behaviour;
+  if (behaviour_->peer_discovery() == PeerDiscovery::heartbeat_pair) {
+    auto paired = load_module_setup(options_.paths, options_.module, options_.node, plugins_, SetupScope::with_peer_link);
+    if (!paired.ok()) {
+      log_->error("{}", paired.error().message);
+      return std::move(paired).error();
+    }
+    setup_ = std::move(*paired);
+  }
 
   auto known = load_knowledge(options_.paths.knowledge_file(options_.module));
   if (!known.ok()) {

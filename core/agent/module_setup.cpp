@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "agent/heartbeat_peer.hpp"
+#include "agent/lan_endpoints.hpp"
 #include "common/process_environment.hpp"
 #include "config/cluster_config.hpp"
 #include "config/placeholders.hpp"
@@ -27,65 +29,44 @@ std::vector<std::string> script_extensions(PluginHost& plugins) {
   return out;
 }
 
-Result<HeartbeatSocket::Endpoint> endpoint(const std::string& addr, int port, const std::string& what) {
-  std::string a = addr;
-  if (a.size() > 2 && a.front() == '[' && a.back() == ']') a = a.substr(1, a.size() - 2);
-  boost::system::error_code ec;
-  auto ip = boost::asio::ip::make_address(a, ec);
-  if (ec)
-    return fail(Errc::unsupported, what + " \"" + addr + "\" is not an IP address; heartbeats need IP addresses in cluster.xml for now");
-  return HeartbeatSocket::Endpoint(ip, static_cast<unsigned short>(port));
-}
-
-// The peer link of a mirror module, from cluster.xml (which node is the peer, its address
-// on each lan), the module's <heart> and id, and the cluster key. None without a peer.
+// The peer link of a two-node module, from cluster.xml (the one other node on the module's
+// heartbeat lans, both addresses there, names resolved now), the module's <heart> and id,
+// and the cluster key. None without a peer.
 Result<std::optional<PeerLinkConfig>> peer_link_config(const HavenPaths& paths, const std::string& module,
                                                        const std::string& node, const config::UserConfig& cfg) {
   std::error_code ec;
-  if (cfg.service.mode != config::ServiceMode::mirror || !std::filesystem::exists(paths.cluster_config(), ec))
-    return std::optional<PeerLinkConfig>{};
+  // A farm's nodes find each other through farm membership, not a heartbeat peer.
+  if (cfg.farm || !std::filesystem::exists(paths.cluster_config(), ec)) return std::optional<PeerLinkConfig>{};
   auto cluster = config::read_cluster_config(paths.cluster_config(), process_environment());
   if (!cluster.ok()) return std::move(cluster).error();
-  std::vector<std::string> others;
-  for (const auto& n : cluster->node_names())
-    if (n != node) others.push_back(n);
-  if (others.empty()) return std::optional<PeerLinkConfig>{};
-  if (others.size() > 1)
-    return fail(Errc::unsupported, "mirror module " + module + " runs on two nodes, but " +
-                                       paths.cluster_config().string() + " lists " + std::to_string(others.size() + 1) +
-                                       " nodes; module-specific node lists are not supported yet");
+  config::HeartConfig heart = cfg.heart.value_or(config::HeartConfig{});
+  std::vector<std::string> heartbeat_lans;
+  for (const auto& hb : heart.heartbeats) heartbeat_lans.push_back(hb.name);
+  const std::string cluster_file = paths.cluster_config().string();
+  auto peer = choose_heartbeat_peer(*cluster, heartbeat_lans, node, module, cluster_file);
+  if (!peer.ok()) return std::move(peer).error();
+  if (!*peer) return std::optional<PeerLinkConfig>{};
   auto key = load_cluster_key(paths.cluster_key());
   if (!key.ok())
-    return fail(key.error().code, "module " + module + " needs the cluster key to talk to " + others[0] + ": " +
+    return fail(key.error().code, "module " + module + " needs the cluster key to talk to " + (*peer)->node + ": " +
                                       key.error().message + " (make one with haven cluster genkey and copy it to every node)");
   auto entry = ModuleStore(paths).find(module);
   if (!entry.ok()) return std::move(entry).error();
 
   PeerLinkConfig link;
   link.local_node = node;
-  link.peer_node = others[0];
+  link.peer_node = (*peer)->node;
   link.module = module;
   link.module_id = static_cast<std::uint16_t>(entry->id);
   link.key = *key;
-  config::HeartConfig heart = cfg.heart.value_or(config::HeartConfig{});
   link.pulse = heart.pulse;
   link.timeout = heart.timeout;
-  const int port = heart.port.value_or(entry->ports.heartbeat_udp);
-  std::vector<std::string> lans;
-  for (const auto& hb : heart.heartbeats) lans.push_back(hb.name);
-  if (lans.empty())
-    for (const auto& lan : cluster->lans) lans.push_back(lan.name);
-  for (const auto& lan : lans) {
-    auto local = cluster->address_of(node, lan);
-    auto peer = cluster->address_of(link.peer_node, lan);
-    if (!local || !peer)
-      return fail(Errc::invalid_argument, "heartbeat lan \"" + lan + "\" of module " + module + " has no address for " +
-                                              (!local ? node : link.peer_node) + " in " + paths.cluster_config().string());
-    auto l = endpoint(*local, port, "node " + node + "'s address on lan " + lan);
-    if (!l.ok()) return std::move(l).error();
-    auto p = endpoint(*peer, port, "node " + link.peer_node + "'s address on lan " + lan);
-    if (!p.ok()) return std::move(p).error();
-    link.lans.push_back({lan, *l, *p});
+  const auto port = static_cast<std::uint16_t>(heart.port.value_or(entry->ports.heartbeat_udp));
+  const LanEndNames names{node, link.peer_node, cluster_file};
+  for (const auto& ends : (*peer)->lans) {
+    auto lan = resolve_lan_ends(ends, port, names);
+    if (!lan.ok()) return std::move(lan).error();
+    link.lans.push_back(std::move(*lan));
   }
   return std::optional<PeerLinkConfig>{std::move(link)};
 }
@@ -119,7 +100,7 @@ Status choose_flow(const std::string& module, const config::UserConfig& cfg, con
 }  // namespace
 
 Result<ModuleSetup> load_module_setup(const HavenPaths& paths, const std::string& module, const std::string& node,
-                                      PluginHost& plugins) {
+                                      PluginHost& plugins, SetupScope scope) {
   auto dir = paths.module_dir(module);
   auto file = dir / "conf" / "userconfig.xml";
   auto loaded = config::load_user_config(file, process_environment());
@@ -161,9 +142,17 @@ Result<ModuleSetup> load_module_setup(const HavenPaths& paths, const std::string
   // Refused now rather than when that hook's turn comes, half-way through a start or a stop.
   if (auto st = refuse_hooks_in_several_languages(setup.bin_dir, setup.script_extensions); !st.ok())
     return fail(Errc::refused, "module " + module + " cannot start: " + st.error().message);
-  auto link = peer_link_config(paths, module, node, cfg);
-  if (!link.ok()) return fail(link.error().code, "module " + module + " cannot start: " + link.error().message);
-  setup.peer_link = std::move(*link);
+  if (cfg.vip)
+    for (const auto& group : cfg.vip->groups) {
+      LoadGroup load{group.name, {}};
+      for (const auto& host : group.hosts) load.power[host.name] = host.power;
+      setup.settings.load_groups.push_back(std::move(load));
+    }
+  if (scope == SetupScope::with_peer_link) {
+    auto link = peer_link_config(paths, module, node, cfg);
+    if (!link.ok()) return fail(link.error().code, "module " + module + " cannot start: " + link.error().message);
+    setup.peer_link = std::move(*link);
+  }
   setup.replicates = cfg.rfs.has_value() && !cfg.rfs->replicated.empty();
   if (setup.replicates) {
     setup.rfs = *cfg.rfs;

@@ -27,7 +27,7 @@ struct ModuleSetup {
   std::optional<std::chrono::milliseconds> start_timeout;
   std::vector<std::string> script_extensions;          ///< claimed by the loaded engines
   std::vector<std::string> warnings;                   ///< configuration warnings, for the log
-  std::optional<PeerLinkConfig> peer_link;
+  std::optional<PeerLinkConfig> peer_link;             ///< the peer's heartbeat; none when alone
   bool replicates = false;                             ///< the module has <rfs> directories
   std::optional<config::RfsConfig> rfs;                ///< the module's <rfs>, when it replicates
   /// Where replication flows, when the module replicates and has a peer: this node's and the
@@ -35,11 +35,18 @@ struct ModuleSetup {
   /// the first), and the module's first replication port (5600 + (id - 1) * 4).
   std::string flow_local_address;
   std::string flow_peer_address;
-  std::uint16_t replication_port = 0;             ///< the peer's heartbeat; none when alone
+  std::uint16_t replication_port = 0;
+};
+
+/// What load_module_setup derives beyond this node's own part.
+enum class SetupScope {
+  local,           ///< no peer link: the crash clean-up, or a behaviour that finds no peer by heartbeats
+  with_peer_link,  ///< also the heartbeat peer from cluster.xml (names resolved), and the replication flow
 };
 
 /// Reads the installed module's userconfig.xml and derives the setup. Errors name the file.
 Result<ModuleSetup> load_module_setup(const HavenPaths& paths, const std::string& module,
-                                      const std::string& node, PluginHost& plugins);
+                                      const std::string& node, PluginHost& plugins,
+                                      SetupScope scope = SetupScope::with_peer_link);
 
 }  // namespace haven

@@ -71,14 +71,16 @@ ClusterLan read_lan(const ConfigNode& node, Diagnostics& diags) {
   return lan;
 }
 
+// Only the command lan must hold every node: other lans may hold a pair each, the lan a
+// two-node module names in <heartbeat name> on a larger cluster (the N-1 layout).
 void check_membership(const ClusterConfig& c, const ConfigNode& lans, Diagnostics& diags) {
-  const auto all = c.node_names();
-  for (const auto& lan : c.lans)
-    for (const auto& name : all)
-      if (!c.address_of(name, lan.name))
-        diags.add(Severity::warning, lan.line, lans.path + "/lan",
-                  "node \"" + name + "\" has no address on lan \"" + lan.name +
-                      "\"; heartbeats and commands on this lan will not reach it");
+  const ClusterLan* command = c.command_lan();
+  if (!command) return;
+  for (const auto& name : c.node_names())
+    if (!c.address_of(name, command->name))
+      diags.add(Severity::warning, command->line, lans.path + "/lan",
+                "node \"" + name + "\" has no address on lan \"" + command->name +
+                    "\", the command lan; commands between nodes will not reach it there (add the node to that lan)");
 }
 
 }  // namespace

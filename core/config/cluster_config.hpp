@@ -56,8 +56,8 @@ struct LoadedClusterConfig {
 /// Parses cluster.xml text (typographic quotes accepted, as in userconfig.xml). Errors:
 /// no lan, a lan or node without name, a lan name twice, a node twice on one lan, two
 /// nodes with one address on a lan, a bad address, more than one command lan. Warnings:
-/// a node missing from some lan, unknown elements and attributes. `%NAME%` expands from
-/// `env`.
+/// a node missing from the command lan (other lans may hold a pair of nodes each), unknown
+/// elements and attributes. `%NAME%` expands from `env`.
 LoadedClusterConfig parse_cluster_config(std::string_view xml_text, const std::string& file_label,
                                          const std::map<std::string, std::string>& env);
 

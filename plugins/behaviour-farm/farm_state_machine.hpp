@@ -27,12 +27,15 @@ namespace haven::farm {
 
 class FarmStateMachine final : public Behaviour {
  public:
+  /// `discovery`: farm_membership for a farm, none for a light module (one node).
+  explicit FarmStateMachine(PeerDiscovery discovery = PeerDiscovery::farm_membership) : discovery_(discovery) {}
   std::vector<Action> begin(const ServiceSettings& settings, const NodeKnowledge& known, TimePoint now) override;
   std::vector<Action> handle(const Event& event, TimePoint now) override;
   ModuleState state() const override { return state_; }
   SubState sub_state() const override { return sub_; }
   NodeKnowledge knowledge() const override { return knowledge_; }
   std::vector<RunHook> crash_cleanup(const ServiceSettings& settings, std::optional<ModuleState> died_in) const override;
+  PeerDiscovery peer_discovery() const noexcept override { return discovery_; }
 
   /// True while a RunHook waits for its HookFinished.
   bool hook_pending() const { return pending_hook_.has_value(); }
@@ -77,6 +80,7 @@ class FarmStateMachine final : public Behaviour {
   bool settled() const { return !pending_hook_ && plan_.empty(); }
   std::string label() const;
 
+  PeerDiscovery discovery_;
   ServiceSettings settings_;
   NodeKnowledge knowledge_;
   ModuleState state_ = ModuleState::stop;

@@ -8,7 +8,7 @@
 namespace {
 
 std::unique_ptr<haven::PluginObject> make_light(haven::HostContext& /*host*/) {
-  return std::make_unique<haven::farm::FarmStateMachine>();
+  return std::make_unique<haven::farm::FarmStateMachine>(haven::PeerDiscovery::none);
 }
 
 }  // namespace

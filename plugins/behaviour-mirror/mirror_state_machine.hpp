@@ -44,6 +44,7 @@ class MirrorStateMachine final : public Behaviour {
   SubState sub_state() const override { return sub_; }
   NodeKnowledge knowledge() const override { return knowledge_; }
   std::vector<RunHook> crash_cleanup(const ServiceSettings& settings, std::optional<ModuleState> died_in) const override;
+  PeerDiscovery peer_discovery() const noexcept override { return PeerDiscovery::heartbeat_pair; }
 
   /// True while a RunHook is waiting for its HookFinished.
   bool hook_pending() const { return pending_hook_.has_value(); }

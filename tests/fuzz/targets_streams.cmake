@@ -7,3 +7,4 @@ haven_add_fuzzer(fuzz_applier_tree SOURCES fuzz_applier_tree.cpp LIBS haven_repl
 haven_add_fuzzer(fuzz_remote_handlers SOURCES fuzz_remote_handlers.cpp LIBS haven_daemon haven_remote spdlog::spdlog)
 haven_add_fuzzer(fuzz_local_state SOURCES fuzz_local_state.cpp LIBS haven_heartbeat haven_module_store haven_state haven_vip haven_checks MAX_LEN 1048576)
 haven_add_fuzzer(fuzz_remote_slots SOURCES fuzz_remote_slots.cpp LIBS haven_remote)
+haven_add_fuzzer(fuzz_remote_frame SOURCES fuzz_remote_frame.cpp LIBS haven_remote)

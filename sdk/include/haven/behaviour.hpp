@@ -315,6 +315,14 @@ using Action = std::variant<RunHook, EnterState, SaveKnowledge, Report, CommandR
 /// Monotonic time given to behaviours; tests pass any value they like.
 using TimePoint = std::chrono::steady_clock::time_point;
 
+/// ABI 2.0: how a behaviour learns of the module's other nodes, so that the host sets up only
+/// what it needs.
+enum class PeerDiscovery {
+  none,            ///< one node (light): no heartbeats; Membership is always empty
+  heartbeat_pair,  ///< the one other node on the module's heartbeat lans (mirror)
+  farm_membership, ///< every node of the `<farm><lan>` networks (farm)
+};
+
 /// A module's state machine on one node. Not thread-safe: the host calls it from one thread.
 class Behaviour : public PluginObject {
  public:
@@ -332,6 +340,9 @@ class Behaviour : public PluginObject {
 
   /// What the node currently knows of its data (the last SaveKnowledge).
   virtual NodeKnowledge knowledge() const = 0;
+
+  /// ABI 2.0: which of the module's other nodes this behaviour hears of, and how.
+  virtual PeerDiscovery peer_discovery() const noexcept = 0;
 
   /// ABI 2.0: what the host runs after this module's agent died in `died_in` (nullopt: the
   /// record of its state was unreadable, assume the worst), so that its application does not

@@ -45,7 +45,8 @@ std::string MirrorPairNodes::cluster_xml(int cluster_port) {
 std::string MirrorPairNodes::userconfig(const MirrorPairSettings& s) {
   return "<!DOCTYPE safe>\n<safe><service mode=\"mirror\" " + s.service_attributes + ">"
          "<heart port=\"" + std::to_string(s.heart_port) + "\" pulse=\"" + s.pulse + "\" timeout=\"" + s.timeout +
-         "\"><heartbeat name=\"default\"/></heart>"
+         "\">" +
+         (s.heartbeat_lan.empty() ? std::string() : "<heartbeat name=\"" + s.heartbeat_lan + "\"/>") + "</heart>"
          "<user nicestoptimeout=\"5s\" forcestoptimeout=\"5s\"/>" + s.service_children +
          "</service></safe>\n";
 }

@@ -21,6 +21,9 @@ struct MirrorPairSettings {
   int cluster_port = 0;  ///< cluster.xml <lans port> (havend's node-to-node port)
   std::string pulse = "100ms";
   std::string timeout = "1s";
+  /// The module's <heartbeat name>: its lan of cluster.xml; empty for no <heartbeat> (the
+  /// module then heartbeats on every lan of cluster.xml).
+  std::string heartbeat_lan = "default";
   std::string service_attributes;  ///< more <service> attributes, e.g. defaultprim="node1"
   std::string service_children;    ///< more <service> children, e.g. an <rfs> element
   bool same_key = true;            ///< false: node2 gets a cluster key of its own

@@ -65,8 +65,8 @@ TEST_CASE("bad cluster.xml files name the line, the path and what is expected", 
        Severity::error, 2, "cluster/lans/lan/node@addr", "also the address of node \"n1\""},
       {"duplicate lan", "<cluster><lans><lan name=\"a\"><node name=\"n1\" addr=\"10.0.0.1\"/></lan>\n<lan name=\"a\"><node name=\"n1\" addr=\"10.0.0.2\"/></lan>\n</lans></cluster>",
        Severity::error, 2, "cluster/lans/lan@name", "lan \"a\" is defined twice"},
-      {"node missing from a lan", "<cluster><lans>\n<lan name=\"a\"><node name=\"n1\" addr=\"10.0.0.1\"/><node name=\"n2\" addr=\"10.0.0.2\"/></lan>\n<lan name=\"b\"><node name=\"n1\" addr=\"10.1.0.1\"/></lan>\n</lans></cluster>",
-       Severity::warning, 3, "cluster/lans/lan", "node \"n2\" has no address on lan \"b\""},
+      {"node missing from the command lan", "<cluster><lans>\n<lan name=\"a\"><node name=\"n1\" addr=\"10.0.0.1\"/></lan>\n<lan name=\"b\"><node name=\"n1\" addr=\"10.1.0.1\"/><node name=\"n2\" addr=\"10.1.0.2\"/></lan>\n</lans></cluster>",
+       Severity::warning, 2, "cluster/lans/lan", "node \"n2\" has no address on lan \"a\", the command lan"},
       {"no lans", "<cluster>\n</cluster>", Severity::error, 1, "cluster", "no <lans> element"},
       {"node without addr", "<cluster><lans><lan name=\"a\">\n<node name=\"n1\"/>\n</lan></lans></cluster>",
        Severity::error, 2, "cluster/lans/lan/node", "<node> has no addr attribute"},
@@ -98,4 +98,20 @@ TEST_CASE("node addresses: IPv4, [IPv6] and DNS names pass, others are refused",
     CHECK(check_node_address(good).ok());
   for (const char* bad : {"", "256.0.0.1", "1.2.3", "[2001:db8::zz]", "-node", "node_1", "a..b", "::1"})
     CHECK_FALSE(check_node_address(bad).ok());
+}
+
+TEST_CASE("an N-1 layout (a lan with every node, a lan per pair) loads without a warning", "[config][cluster]") {
+  const auto loaded = parse_cluster_config(
+      "<cluster><lans>\n"
+      "<lan name=\"default\"><node name=\"n1\" addr=\"10.0.0.1\"/><node name=\"n2\" addr=\"10.0.0.2\"/>"
+      "<node name=\"n3\" addr=\"10.0.0.3\"/></lan>\n"
+      "<lan name=\"n1-n2\"><node name=\"n1\" addr=\"10.0.0.1\"/><node name=\"n2\" addr=\"n2.example.com\"/></lan>\n"
+      "<lan name=\"n2-n3\"><node name=\"n2\" addr=\"10.1.0.2\"/><node name=\"n3\" addr=\"10.1.0.3\"/></lan>\n"
+      "</lans></cluster>",
+      "cluster.xml", {});
+  INFO(dump(loaded.diagnostics));
+  REQUIRE(loaded.config);
+  CHECK(loaded.diagnostics.empty());
+  CHECK(loaded.config->node_names() == std::vector<std::string>{"n1", "n2", "n3"});
+  CHECK(loaded.config->command_lan()->name == "default");
 }

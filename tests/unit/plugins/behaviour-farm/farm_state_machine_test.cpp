@@ -189,3 +189,8 @@ TEST_CASE("the crash clean-up forces stop_both, then poststop", "[farm]") {
   CHECK(plan[1].hook == "poststop");
   CHECK(m.crash_cleanup(farm_settings(), S::stop).empty());
 }
+
+TEST_CASE("a farm hears of its nodes through farm membership; a light module of none", "[farm]") {
+  CHECK(farm::FarmStateMachine().peer_discovery() == PeerDiscovery::farm_membership);
+  CHECK(farm::FarmStateMachine(PeerDiscovery::none).peer_discovery() == PeerDiscovery::none);
+}

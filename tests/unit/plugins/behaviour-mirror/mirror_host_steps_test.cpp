@@ -162,3 +162,7 @@ TEST_CASE("the rfs.uptodate resource follows every SaveKnowledge and starts with
     }
   CHECK(saves > 0);
 }
+
+TEST_CASE("a mirror hears of its peer by heartbeats", "[mirror][steps]") {
+  CHECK(mirror::MirrorStateMachine().peer_discovery() == PeerDiscovery::heartbeat_pair);
+}
