@@ -17,6 +17,7 @@ packages=(
   iproute2 procps psmisc util-linux python3 curl rsync
   nftables iputils-ping keepalived
   clang libclang-rt-14-dev
+  clang-tools  # clang-query: the configuration report test (config_report_matches_consumption)
 )
 
 missing=()

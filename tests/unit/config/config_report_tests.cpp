@@ -3,6 +3,7 @@
 
 #include "config/config_report.hpp"
 #include "config/not_acted_on.hpp"
+#include "config/user_config_places.hpp"
 
 using namespace haven::config;
 
@@ -36,17 +37,14 @@ TEST_CASE("config check --json gives the counts and every diagnostic", "[config]
   CHECK(j["diagnostics"][1]["file"] == "u.xml");
 }
 
-TEST_CASE("finding 19: the list of what is not acted on yet lives in one place", "[config][report]") {
-  bool has_farm = false, has_user = false, has_acted = false;
-  for (const auto& e : not_acted_on()) {
-    has_farm |= e.path == "safe/service/farm";
-    has_user |= e.path == "safe/service/user";
-    // Acted on: replication, virtual IPs, checkers, errd, failover rules (review finding 19).
-    for (const char* acted : {"safe/service/vip", "safe/service/rfs", "safe/service/check", "safe/service/errd",
-                              "safe/service/failover", "safe/service@defaultprim"})
-      has_acted |= e.path == acted;
-  }
-  CHECK(has_farm);
-  CHECK_FALSE(has_user);
-  CHECK_FALSE(has_acted);
+TEST_CASE("finding 19: what works is never called ignored", "[config][report]") {
+  // Acted on: replication, virtual IPs, checkers, errd, failover rules, defaultprim (review
+  // finding 19: the hand-written list called them ignored). The list is generated now; this
+  // holds the line for the elements that finding named.
+  for (const char* acted : {"safe/service/vip", "safe/service/rfs", "safe/service/check", "safe/service/errd",
+                            "safe/service/failover", "safe/service@defaultprim", "safe/service/user"})
+    for (std::string_view place : not_acted_on()) {
+      INFO(acted << " listed as " << place);
+      CHECK_FALSE(place_matches(place, acted));
+    }
 }
