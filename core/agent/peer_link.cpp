@@ -20,8 +20,7 @@ std::uint64_t unix_ms_now() {
 
 PeerLink::PeerLink(boost::asio::io_context& io, PeerLinkConfig config, StatusSource status, PeerSink on_peer,
                    LogSink log)
-    : io_(io),
-      config_(std::move(config)),
+    : config_(std::move(config)),
       status_(std::move(status)),
       on_peer_(std::move(on_peer)),
       log_(std::move(log)),

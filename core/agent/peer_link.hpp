@@ -88,7 +88,6 @@ class PeerLink {
   void update_lans(std::chrono::steady_clock::time_point now);
   void emit(const PeerView& update);
 
-  boost::asio::io_context& io_;
   PeerLinkConfig config_;
   StatusSource status_;
   PeerSink on_peer_;
