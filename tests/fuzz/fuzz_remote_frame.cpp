@@ -1,7 +1,7 @@
 // The remote command server's framing on a real loopback TCP connection (read_frame in
 // core/remote/frame_io.*): whatever a client sends, in whatever order its bytes arrive.
-// Byte 0: bit 0 prefixes the input with a megabyte of 'a' (the size limit), bit 1 sends the
-// bytes one write each (else one write). The rest is what the client sends before it closes.
+// Byte 0: 0xff prefixes the input with a megabyte of 'a' (the size limit; rare, as it is slow
+// to send), else bit 1 sends the bytes one write each (else one write). The rest is what the client sends before it closes.
 // Property: read_frame returns exactly the bytes before the first newline when they are within
 // kMaxRemoteFrameSize, refuses a longer frame as invalid_argument, and otherwise (no newline
 // before the close) fails as io_error; it never throws, and it returns.
@@ -37,8 +37,8 @@ Loopback& loopback() {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
-  const bool huge = (data[0] & 1) != 0;
-  const bool bytewise = (data[0] & 2) != 0 && size < 512;
+  const bool huge = data[0] == 0xff;
+  const bool bytewise = !huge && (data[0] & 2) != 0 && size < 512;
   std::string sent(huge ? haven::kMaxRemoteFrameSize : 0, 'a');
   sent.append(reinterpret_cast<const char*>(data + 1), size - 1);
 
