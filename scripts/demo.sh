@@ -5,7 +5,8 @@
 # Lua hooks starting a small web application on the primary, the pair over authenticated
 # heartbeats, its data replicated synchronously (FUSE), a failover with the data, the old
 # primary brought level, a process the stop hooks forgot fenced off, a swap, state as JSON, every node's state with -H, resources, a
-# crashed agent cleaned up while the peer takes over, failover off, the logs. Everything lives in temporary
+# crashed agent cleaned up while the peer takes over, failover off, the logs, and a light module
+# (one node, farm states) whose checker restarts it. Everything lives in temporary
 # folders, removed at the end. Run as root on Debian.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -178,6 +179,42 @@ on node1 waitstate SECOND -m generic-mirror --timeout 15
 
 say "What node2's module log says (what the administrator reads)"
 on node2 log -m generic-mirror -s 25
+
+say "A light module on node1: one node, the farm's states (STOP, WAIT, UP); its checker restarts it in place"
+mkdir -p "$top/solo.module/conf" "$top/solo.module/bin"
+cat >"$top/solo.module/conf/userconfig.xml" <<'XML'
+<!DOCTYPE safe>
+<safe>
+  <service mode="light">
+    <user/>
+    <check><custom ident="app" exec="watch.lua" action="restart"/></check>
+    <failover period="100ms" handle_time="200ms"/>
+  </service>
+</safe>
+XML
+for hook in start_both stop_both; do
+  printf 'haven.printi("%s " .. table.concat({...}, " "))\n' "$hook" >"$top/solo.module/bin/$hook.lua"
+done
+# The checker says the application is down once (it "crashed"), then up after the restart.
+cat >"$top/solo.module/bin/watch.lua" <<'LUA'
+local module, resource = ...
+local flag = os.getenv("SAFEUSERVAR") .. "/seen"
+local seen = io.open(flag, "r")
+if seen then seen:close() else assert(io.open(flag, "w")):close() end
+haven.exec{ "haven", "set", "-r", resource, "-v", seen and "up" or "down", "-m", module }
+while true do haven.sleep(10) end
+LUA
+(cd "$top/solo.module" && python3 -c 'import os, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1], "w")
+for d, _, fs in os.walk("."):
+    for f in fs: z.write(os.path.join(d, f))' "$top/solo.safe")
+on node1 module install -m solo "$top/solo.safe"
+on node1 start -m solo
+on node1 waitstate UP -m solo --timeout 15
+sleep 3
+on node1 state -m solo -v
+on node1 log -m solo -s 40 | grep -E "start_both|stop_both|c_app|Local state" | tail -8 || true
+on node1 stop -m solo
 
 say "Stop both; the daemons stop with the demo"
 on node2 stop -m generic-mirror
