@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "bucket_deal.hpp"
+#include "haven/overloaded.hpp"
 
 namespace haven::farm {
 namespace {
@@ -11,24 +12,6 @@ namespace {
 using S = ModuleState;
 using P = HookPhase;
 
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
-
-std::string join(const std::vector<std::string>& words) {
-  std::string out;
-  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
-  return out;
-}
-
-std::string describe_failure(const HookFinished& f) {
-  std::string what = f.timed_out ? "timed out and was killed" : f.exit_code < 0 ? "could not run" : "exited with code " + std::to_string(f.exit_code);
-  if (!f.detail.empty()) what += " (" + f.detail + ")";
-  return what;
-}
 
 // Built as named values: GCC 12 warns (maybe-uninitialized) on a braced temporary moved into
 // a variant's vector.
@@ -177,7 +160,7 @@ std::vector<Action> FarmStateMachine::on_hook_finished(const HookFinished& finis
   }
   const HookStep done = std::move(*pending_hook_);
   pending_hook_.reset();
-  const std::string call = done.hook + " " + join(done.args);
+  const std::string call = done.hook + " " + join_words(done.args);
   if (deferred_stop_) {
     const bool graceful = *deferred_stop_ == Command::stop;
     deferred_stop_.reset();
@@ -309,7 +292,7 @@ void FarmStateMachine::redeal(std::vector<Action>& out, bool force) {
     share.group = group_label(group, i);
     share.members = members;
     if (auto mine = deal.find(settings_.local_node); mine != deal.end()) share.owned = mine->second;
-    out.push_back(Report{LogLevel::info, "farm membership: " + join(members) + " (group " + share.group + ")"});
+    out.push_back(Report{LogLevel::info, "farm membership: " + join_words(members) + " (group " + share.group + ")"});
     out.push_back(Report{LogLevel::info, "farm load: " + std::to_string(share.owned.count()) + "/" + std::to_string(kLoadBuckets) +
                                              " (group " + share.group + ")"});
     out.push_back(std::move(share));

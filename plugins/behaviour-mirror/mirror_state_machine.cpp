@@ -1,5 +1,6 @@
 #include "mirror_state_machine.hpp"
 
+#include "haven/overloaded.hpp"
 #include "hook_host_steps.hpp"
 
 #include <algorithm>
@@ -12,16 +13,8 @@ namespace {
 // The identity of the stop that maxloop orders, so that its reason says so.
 constexpr std::string_view kMaxloopStop = "maxloop";
 
-
 using S = ModuleState;
 using P = HookPhase;
-
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
 
 // One hook of a transition. `force`: called with "force" as its first argument.
 struct HookSpec {
@@ -105,19 +98,6 @@ Role role_of(ModuleState s) {
   return Role::none;
 }
 
-std::string describe_failure(const HookFinished& f) {
-  std::string what = f.timed_out        ? "timed out and was killed"
-                     : f.exit_code < 0  ? "could not run"
-                                        : "exited with code " + std::to_string(f.exit_code);
-  if (!f.detail.empty()) what += " (" + f.detail + ")";
-  return what;
-}
-
-std::string join_args(const std::vector<std::string>& args) {
-  std::string out;
-  for (const auto& a : args) out += (out.empty() ? "" : " ") + a;
-  return out;
-}
 
 }  // namespace
 
@@ -1013,7 +993,7 @@ std::vector<Action> MirrorStateMachine::on_hook_finished(const HookFinished& fin
   const HookStep done = std::move(*pending_hook_);
   pending_hook_.reset();
   if (done.hook == "start_second" && finished.ok) keep_aside_label_.clear();  // kept: not again at the next start
-  const std::string call = done.hook + " " + join_args(done.args);
+  const std::string call = done.hook + " " + join_words(done.args);
   if (deferred_stop_) {
     const bool graceful = *deferred_stop_ == Command::stop;
     deferred_stop_.reset();

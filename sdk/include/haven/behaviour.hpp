@@ -155,6 +155,23 @@ struct HookFinished {
   std::string detail;      ///< why it failed, for the log
 };
 
+/// How a failed hook is told in a behaviour's reports: "timed out and was killed", "could not
+/// run" or "exited with code 3", then its detail in parentheses when there is one.
+inline std::string describe_failure(const HookFinished& f) {
+  std::string what = f.timed_out ? "timed out and was killed"
+                     : f.exit_code < 0 ? "could not run"
+                                       : "exited with code " + std::to_string(f.exit_code);
+  if (!f.detail.empty()) what += " (" + f.detail + ")";
+  return what;
+}
+
+/// `words` joined by single spaces: a hook's arguments ("WAIT ALONE start"), a list of nodes.
+inline std::string join_words(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
 /// What the node knows of one other node of the module (ABI 2.0: one entry of a
 /// Membership). `reachable = false` when all its heartbeats are lost.
 struct PeerView {
