@@ -53,8 +53,8 @@ int run_crash_cleanup(const HavenPaths& paths, const std::string& node, const st
 
   PluginHost plugins;
   plugins.scan(PluginHost::default_search_path());
-  // Only this node's part: the clean-up must not wait on name resolution or the peer.
-  auto setup = load_module_setup(paths, module, node, plugins, SetupScope::local);
+  // Only this node's part (no add_peer_link): the clean-up must not wait on name resolution.
+  auto setup = load_module_setup(paths, module, node, plugins);
   if (!setup.ok()) {
     (*log)->error("cannot clean up after the agent of module {}: {}", module, setup.error().message);
     return 1;
@@ -64,7 +64,7 @@ int run_crash_cleanup(const HavenPaths& paths, const std::string& node, const st
     // The behaviour knows which of its hooks stop what may still run after its agent died.
     auto context = std::make_shared<BasicHostContext>(
         [&log](LogLevel level, std::string_view message) { (*log)->log(to_spdlog(level), "crash clean-up: {}", message); });
-    const std::string behaviour_name = "haven.behaviour." + setup->settings.mode;
+    const std::string behaviour_name = behaviour_plugin_name(setup->settings);
     auto behaviour = plugins.make_behaviour(behaviour_name, context);
     std::vector<RunHook> plan;
     if (!behaviour.ok()) {
@@ -88,9 +88,7 @@ int run_crash_cleanup(const HavenPaths& paths, const std::string& node, const st
       spec.file = **file;
       spec.args = hook.args;
       spec.env = setup->hook_env;
-      spec.timeout = hook.phase == HookPhase::start           ? setup->start_timeout
-                     : hook.phase == HookPhase::graceful_stop ? setup->nice_stop_timeout
-                                                              : setup->force_stop_timeout;
+      spec.timeout = setup->hook_timeout(hook.phase);
       spec.user_log = module_log_files(paths, module).user_log;
       (*log)->info("crash clean-up: running hook {} {}", spec.file.filename().string(), fmt::join(hook.args, " "));
       auto outcome = HookRunner().run(spec);

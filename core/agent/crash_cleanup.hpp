@@ -9,9 +9,10 @@
 
 namespace haven {
 
-/// Removes the virtual IPs the dead agent recorded (vip::remove_recorded), then
-/// runs stop_sec, stop_prim, stop_second and stop_both with `force`, then poststop, from the
-/// state the dead agent last recorded (HavenPaths::agent_state_file), and removes that record.
+/// Removes the virtual IPs the dead agent recorded (vip::remove_recorded), then runs the hooks
+/// of the behaviour's crash_cleanup() plan for the state the dead agent last recorded
+/// (HavenPaths::agent_state_file; the mirror's: every role's stop with `force`, then
+/// poststop), detaches the replicated directories, and removes that record.
 /// Does nothing when the record says STOP or is absent. Returns the process exit code: 0 when
 /// every hook succeeded, 1 otherwise (each failure is in the module log).
 int run_crash_cleanup(const HavenPaths& paths, const std::string& node, const std::string& module);

@@ -63,7 +63,7 @@ Status ModuleAgent::init() {
   for (const auto& f : plugins_.failures()) log_->warn("plugin refused: {}", f.error.message);
 
   // This node's part first: the behaviour it names says whether a heartbeat peer is needed.
-  auto setup = load_module_setup(options_.paths, options_.module, options_.node, plugins_, SetupScope::local);
+  auto setup = load_module_setup(options_.paths, options_.module, options_.node, plugins_);
   if (!setup.ok()) {
     log_->error("{}", setup.error().message);
     return std::move(setup).error();
@@ -74,7 +74,7 @@ Status ModuleAgent::init() {
   auto module_log = log_;
   auto context = std::make_shared<BasicHostContext>(
       [module_log](LogLevel level, std::string_view msg) { module_log->log(to_spdlog(level), "{}", msg); });
-  const std::string behaviour_name = "haven.behaviour." + setup_.settings.mode;
+  const std::string behaviour_name = behaviour_plugin_name(setup_.settings);
   auto behaviour = plugins_.make_behaviour(behaviour_name, context);
   if (!behaviour.ok()) {
     auto e = fail(behaviour.error().code, "module " + options_.module + " (mode \"" + setup_.settings.mode +
@@ -84,14 +84,11 @@ Status ModuleAgent::init() {
     return e;
   }
   behaviour_ = *behaviour;
-  if (behaviour_->peer_discovery() == PeerDiscovery::heartbeat_pair) {
-    auto paired = load_module_setup(options_.paths, options_.module, options_.node, plugins_, SetupScope::with_peer_link);
-    if (!paired.ok()) {
-      log_->error("{}", paired.error().message);
-      return std::move(paired).error();
+  if (behaviour_->peer_discovery() == PeerDiscovery::heartbeat_pair)
+    if (auto st = add_peer_link(options_.paths, options_.module, options_.node, setup_); !st.ok()) {
+      log_->error("{}", st.error().message);
+      return st;
     }
-    setup_ = std::move(*paired);
-  }
 
   auto known = load_knowledge(options_.paths.knowledge_file(options_.module));
   if (!known.ok()) {
@@ -302,7 +299,7 @@ void ModuleAgent::execute_one(const Action& action) {
     queue_job(Job{*hook, std::nullopt, {}});
   } else if (const auto* enter = std::get_if<EnterState>(&action)) {
     reason_ = enter->reason;
-    follow_state_with_vips(enter->state, enter->sub);
+    follow_state_with_vips(enter->state);
     follow_state_with_checks(enter->state, enter->sub);
     follow_state_with_replication(enter->state, enter->sub);
     if (enter->state == ModuleState::second) boost::asio::post(io_, [this] { offer_in_sync(); });
@@ -476,11 +473,7 @@ void ModuleAgent::start_job(Job job) {
       s.args = hook.args;
       s.env = setup_.hook_env;
       s.user_log = module_log_files(options_.paths, options_.module).user_log;
-      switch (hook.phase) {
-        case HookPhase::start: s.timeout = setup_.start_timeout; break;
-        case HookPhase::graceful_stop: s.timeout = setup_.nice_stop_timeout; break;
-        case HookPhase::force_stop: s.timeout = setup_.force_stop_timeout; break;
-      }
+      s.timeout = setup_.hook_timeout(hook.phase);
       hook_cancel_ = std::make_shared<std::atomic<bool>>(false);
       start_hook_running_ = hook.phase == HookPhase::start;
       s.cancel = hook_cancel_;

@@ -76,12 +76,13 @@ class ModuleAgent {
   // Every PeerView of the peer link goes through here to the behaviour.
   void on_peer_update(const PeerView& update);
   void deliver_peer_update(const PeerView& update);
-  // The module's virtual IPs: set once start_prim has succeeded, removed before stop_prim
-  // runs and whenever the module leaves PRIM/ALONE (module_agent_vip.cpp).
+  // The module's virtual IPs: taken and released by the behaviour's TakeVips / ReleaseVips
+  // steps, and released whenever the module enters a state that serves no clients
+  // (module_agent_vip.cpp).
   void open_vips();
   Status take_vips();
   void release_vips();
-  void follow_state_with_vips(ModuleState state, SubState sub);
+  void follow_state_with_vips(ModuleState state);
   void arm_vip_refresh();
   nlohmann::json vips_json() const;
   // Checkers and failover rules (module_agent_checks.cpp): which checkers run in which state,
@@ -109,12 +110,12 @@ class ModuleAgent {
   void restore_checker_settings();
   void persist_checker_settings();
 
-  // Replication (module_agent_replication.cpp): the session's role follows the module's
-  // hooks (primary before start_prim, secondary before start_second, none after their stop).
+  // Replication (module_agent_replication.cpp): the session's role follows the behaviour's
+  // StartReplication / StopReplication steps, and is given up in STOP.
   enum class ReplicationRole { none, primary, secondary };
   /// What a job does to the replication session, decided on the loop, carried out on the job
-  /// thread: take a role (before start_prim / start_second, or a state of a module without
-  /// hooks), or give the current one up (after stop_prim / stop_second, or in STOP).
+  /// thread: take a role (a StartReplication step), or give the current one up (a
+  /// StopReplication step, or in STOP).
   struct ReplicationStep {
     enum class Kind { none, become, release } kind = Kind::none;
     ReplicationRole target = ReplicationRole::none;  ///< become
@@ -185,7 +186,7 @@ class ModuleAgent {
   std::optional<std::chrono::steady_clock::time_point> stream_ended_at_;  // secondary: stream ended, cause unknown yet
   // Primary: when the secondary's link was lost and no decision about its writes is made yet.
   std::optional<std::chrono::steady_clock::time_point> secondary_lost_at_;
-  // Primary: stop_prim started, or a state other than PRIM/ALONE was entered: a secondary lost
+  // Primary: a RefuseUnforwardedWrites step ran, or a state other than PRIM/ALONE was entered: a secondary lost
   // from now on has its missing writes refused, not held (the stop must not wait on them).
   bool leaving_primary_ = false;
   std::unique_ptr<boost::asio::steady_timer> behind_check_timer_;

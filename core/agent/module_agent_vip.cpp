@@ -58,7 +58,7 @@ void ModuleAgent::release_vips() {
     log_->error("{}; havend removes the recorded addresses if this agent dies", st.error().message);
 }
 
-void ModuleAgent::follow_state_with_vips(ModuleState state, SubState /*sub*/) {
+void ModuleAgent::follow_state_with_vips(ModuleState state) {
   // A safety net: a behaviour releases them itself (ReleaseVips) before its application stops.
   if (vips_ && !may_serve(state) && !vips_->held().empty()) release_vips();
 }

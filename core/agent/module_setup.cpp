@@ -33,13 +33,13 @@ std::vector<std::string> script_extensions(PluginHost& plugins) {
 // heartbeat lans, both addresses there, names resolved now), the module's <heart> and id,
 // and the cluster key. None without a peer.
 Result<std::optional<PeerLinkConfig>> peer_link_config(const HavenPaths& paths, const std::string& module,
-                                                       const std::string& node, const config::UserConfig& cfg) {
+                                                       const std::string& node, const ModuleSetup& setup) {
   std::error_code ec;
   // A farm's nodes find each other through farm membership, not a heartbeat peer.
-  if (cfg.farm || !std::filesystem::exists(paths.cluster_config(), ec)) return std::optional<PeerLinkConfig>{};
+  if (setup.farm || !std::filesystem::exists(paths.cluster_config(), ec)) return std::optional<PeerLinkConfig>{};
   auto cluster = config::read_cluster_config(paths.cluster_config(), process_environment());
   if (!cluster.ok()) return std::move(cluster).error();
-  config::HeartConfig heart = cfg.heart.value_or(config::HeartConfig{});
+  config::HeartConfig heart = setup.heart.value_or(config::HeartConfig{});
   std::vector<std::string> heartbeat_lans;
   for (const auto& hb : heart.heartbeats) heartbeat_lans.push_back(hb.name);
   const std::string cluster_file = paths.cluster_config().string();
@@ -73,12 +73,11 @@ Result<std::optional<PeerLinkConfig>> peer_link_config(const HavenPaths& paths, 
 
 // The lan replication flows on: <flow name>, else the heartbeat with ident="flow", else the
 // first heartbeat lan; and the module's replication port.
-Status choose_flow(const std::string& module, const config::UserConfig& cfg, const HavenPaths& paths,
-                   ModuleSetup& setup) {
+Status choose_flow(const std::string& module, const HavenPaths& paths, ModuleSetup& setup) {
   if (!setup.peer_link || setup.peer_link->lans.empty()) return ok_status();
-  std::string flow = cfg.rfs->flow;
-  if (flow.empty() && cfg.heart)
-    for (const auto& hb : cfg.heart->heartbeats)
+  std::string flow = setup.rfs->flow;
+  if (flow.empty() && setup.heart)
+    for (const auto& hb : setup.heart->heartbeats)
       if (hb.ident == "flow") flow = hb.name;
   const PeerLinkLan* lan = &setup.peer_link->lans.front();
   if (!flow.empty()) {
@@ -100,7 +99,7 @@ Status choose_flow(const std::string& module, const config::UserConfig& cfg, con
 }  // namespace
 
 Result<ModuleSetup> load_module_setup(const HavenPaths& paths, const std::string& module, const std::string& node,
-                                      PluginHost& plugins, SetupScope scope) {
+                                      PluginHost& plugins) {
   auto dir = paths.module_dir(module);
   auto file = dir / "conf" / "userconfig.xml";
   auto loaded = config::load_user_config(file, process_environment());
@@ -148,18 +147,21 @@ Result<ModuleSetup> load_module_setup(const HavenPaths& paths, const std::string
       for (const auto& host : group.hosts) load.power[host.name] = host.power;
       setup.settings.load_groups.push_back(std::move(load));
     }
-  if (scope == SetupScope::with_peer_link) {
-    auto link = peer_link_config(paths, module, node, cfg);
-    if (!link.ok()) return fail(link.error().code, "module " + module + " cannot start: " + link.error().message);
-    setup.peer_link = std::move(*link);
-  }
+  setup.heart = cfg.heart;
+  setup.farm = cfg.farm.has_value();
   setup.replicates = cfg.rfs.has_value() && !cfg.rfs->replicated.empty();
-  if (setup.replicates) {
-    setup.rfs = *cfg.rfs;
-    if (auto st = choose_flow(module, cfg, paths, setup); !st.ok())
-      return fail(st.error().code, "module " + module + " cannot start: " + st.error().message);
-  }
+  if (setup.replicates) setup.rfs = *cfg.rfs;
   return setup;
+}
+
+Status add_peer_link(const HavenPaths& paths, const std::string& module, const std::string& node, ModuleSetup& setup) {
+  auto link = peer_link_config(paths, module, node, setup);
+  if (!link.ok()) return fail(link.error().code, "module " + module + " cannot start: " + link.error().message);
+  setup.peer_link = std::move(*link);
+  if (setup.replicates)
+    if (auto st = choose_flow(module, paths, setup); !st.ok())
+      return fail(st.error().code, "module " + module + " cannot start: " + st.error().message);
+  return ok_status();
 }
 
 }  // namespace haven

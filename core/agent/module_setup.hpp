@@ -25,9 +25,22 @@ struct ModuleSetup {
   std::chrono::milliseconds nice_stop_timeout{300000};
   std::chrono::milliseconds force_stop_timeout{300000};
   std::optional<std::chrono::milliseconds> start_timeout;
+
+  /// The timeout bounding a hook of `phase`: none for start hooks unless configured,
+  /// nicestoptimeout for graceful stops, forcestoptimeout for forced ones.
+  std::optional<std::chrono::milliseconds> hook_timeout(HookPhase phase) const {
+    switch (phase) {
+      case HookPhase::start: return start_timeout;
+      case HookPhase::graceful_stop: return nice_stop_timeout;
+      case HookPhase::force_stop: return force_stop_timeout;
+    }
+    return force_stop_timeout;
+  }
   std::vector<std::string> script_extensions;          ///< claimed by the loaded engines
   std::vector<std::string> warnings;                   ///< configuration warnings, for the log
   std::optional<PeerLinkConfig> peer_link;             ///< the peer's heartbeat; none when alone
+  std::optional<config::HeartConfig> heart;            ///< the module's <heart>, for add_peer_link
+  bool farm = false;                                   ///< a <farm> section: no heartbeat peer
   bool replicates = false;                             ///< the module has <rfs> directories
   std::optional<config::RfsConfig> rfs;                ///< the module's <rfs>, when it replicates
   /// Where replication flows, when the module replicates and has a peer: this node's and the
@@ -38,15 +51,17 @@ struct ModuleSetup {
   std::uint16_t replication_port = 0;
 };
 
-/// What load_module_setup derives beyond this node's own part.
-enum class SetupScope {
-  local,           ///< no peer link: the crash clean-up, or a behaviour that finds no peer by heartbeats
-  with_peer_link,  ///< also the heartbeat peer from cluster.xml (names resolved), and the replication flow
-};
-
-/// Reads the installed module's userconfig.xml and derives the setup. Errors name the file.
+/// Reads the installed module's userconfig.xml and derives this node's part of the setup (no
+/// peer: see add_peer_link). Errors name the file.
 Result<ModuleSetup> load_module_setup(const HavenPaths& paths, const std::string& module,
-                                      const std::string& node, PluginHost& plugins,
-                                      SetupScope scope = SetupScope::with_peer_link);
+                                      const std::string& node, PluginHost& plugins);
+
+/// The behaviour plugin a module's mode names: "haven.behaviour.mirror".
+inline std::string behaviour_plugin_name(const ServiceSettings& settings) { return "haven.behaviour." + settings.mode; }
+
+/// Adds the heartbeat peer from cluster.xml (the one other node on the module's heartbeat
+/// lans, names resolved now) and the replication flow, for a behaviour that pairs by
+/// heartbeats. Never called by the crash clean-up, which must not wait on name resolution.
+Status add_peer_link(const HavenPaths& paths, const std::string& module, const std::string& node, ModuleSetup& setup);
 
 }  // namespace haven
