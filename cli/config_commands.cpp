@@ -37,15 +37,15 @@ void add_config_commands(CLI::App& app, CliContext& ctx) {
       auto entry = store.find(*module);
       if (!entry.ok()) return ctx.report_error(entry.error());
       what = "module " + *module;
-      report = check_user_config_file(entry->dir / "conf" / "userconfig.xml");
+      report = check_user_config_file(entry->dir / "conf" / "userconfig.xml", ctx.paths().cluster_config());
     } else if (!target->empty() && is_archive(*target)) {
       auto text = read_archive_member(*target, "conf/userconfig.xml");
       if (!text.ok()) return ctx.report_error(text.error());
       what = *target;
-      report = check_user_config_text(*text, *target + "!conf/userconfig.xml");
+      report = check_user_config_text(*text, *target + "!conf/userconfig.xml", ctx.paths().cluster_config());
     } else if (!target->empty()) {
       what = *target;
-      report = check_user_config_file(*target);
+      report = check_user_config_file(*target, ctx.paths().cluster_config());
     } else {
       return ctx.report_error(fail(Errc::invalid_argument, "config check needs a FILE, an archive or -m MODULE"));
     }
