@@ -1,5 +1,7 @@
 #include "remote/remote_server.hpp"
 
+#include <algorithm>
+
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
@@ -40,6 +42,7 @@ Status RemoteServer::start(Settings settings, Handler handler) {
   settings_ = std::move(settings);
   handler_ = std::move(handler);
   auto io = std::make_unique<Io>();
+  std::vector<asio::ip::tcp::endpoint> bound;
   for (const auto& address : settings_.addresses) {
     const std::string where = address + ":" + std::to_string(settings_.port);
     error_code ec;
@@ -47,9 +50,12 @@ Status RemoteServer::start(Settings settings, Handler handler) {
     auto resolved = resolver.resolve(address, std::to_string(settings_.port), asio::ip::tcp::resolver::passive, ec);
     if (ec || resolved.empty())
       return fail(Errc::not_found, "remote commands: cannot resolve this node's address " + address + ": " + ec.message());
+    const auto endpoint = resolved.begin()->endpoint();
+    // One node written as a name on one lan and as its address on another: one socket.
+    if (std::find(bound.begin(), bound.end(), endpoint) != bound.end()) continue;
+    bound.push_back(endpoint);
     auto listener = std::make_unique<Listener>(io->context);
     listener->where = where;
-    const auto endpoint = resolved.begin()->endpoint();
     listener->acceptor.open(endpoint.protocol(), ec);
     if (!ec) listener->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
     if (!ec) listener->acceptor.bind(endpoint, ec);

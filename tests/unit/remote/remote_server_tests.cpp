@@ -88,3 +88,31 @@ TEST_CASE("finding 4: an authenticated request nested too deep is refused, and t
   auto r = send_remote_request(node.target(), state_request(), "node1", key_of(7), 5s);
   CHECK(r.ok());
 }
+
+TEST_CASE("one address written two ways in cluster.xml is listened on once, not refused as a port in use",
+          "[remote][server]") {
+  // A free port: bind one, note it, let it go.
+  int probe = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(probe >= 0);
+  sockaddr_in any{};
+  any.sin_family = AF_INET;
+  ::inet_pton(AF_INET, "127.0.0.1", &any.sin_addr);
+  REQUIRE(::bind(probe, reinterpret_cast<sockaddr*>(&any), sizeof(any)) == 0);
+  socklen_t len = sizeof(any);
+  REQUIRE(::getsockname(probe, reinterpret_cast<sockaddr*>(&any), &len) == 0);
+  const int port = ntohs(any.sin_port);
+  ::close(probe);
+
+  ServedNode node(key_of(7));
+  RemoteServer twice{std::make_shared<spdlog::logger>("remote-test", std::make_shared<spdlog::sinks::null_sink_mt>())};
+  // "127.1" is 127.0.0.1 as inet_aton reads it: the same endpoint as the first address.
+  auto st = twice.start({"node2", {"127.0.0.1", "127.1"}, port, node.dir / "cluster.key"},
+                        [](const ControlRequest&, const std::string&) { return ControlResponse::success("ok", {}); });
+  INFO((st.ok() ? "" : st.error().message));
+  REQUIRE(st.ok());
+  CHECK(twice.bound_port() == port);
+  auto r = send_remote_request({"node2", {"127.0.0.1"}, port}, state_request(), "node1", key_of(7), 5s);
+  INFO((r.ok() ? "" : r.error().message));
+  CHECK(r.ok());
+  twice.stop();
+}
