@@ -16,6 +16,7 @@ packages=(
   libxxhash-dev
   iproute2 procps psmisc util-linux python3 curl rsync
   nftables iputils-ping keepalived
+  apache2  # the apache_farm module's tests run Debian's apache2 for real
   clang libclang-rt-14-dev
   clang-tools  # clang-query: the configuration report test (config_report_matches_consumption)
 )

@@ -13,6 +13,7 @@ struct Marker {
 constexpr Marker kMarkers[] = {
     {"VIRTUAL_TO_BE_DEFINED", "the virtual IP address or DNS name of the service"},
     {"PROCESS_NAME", "the name of the process to monitor"},
+    {"SERVICE_TO_BE_DEFINED", "the services the hooks start and stop (Windows service names, or systemd units)"},
 };
 
 void collect(const ConfigNode& node, std::vector<Placeholder>& out) {
