@@ -1,4 +1,5 @@
 // Module control: start, stop, prim, ... and state, sent to this node's havend.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <ctime>
@@ -111,6 +112,17 @@ void print_state_table(const nlohmann::json& list, bool verbose) {
       if (m.contains("error")) std::cout << " [" << m["error"].get<std::string>() << "]";
     }
     std::cout << "\n";
+    if (auto load = m.find("load"); load != m.end() && load->is_array())
+      for (const auto& g : *load) {
+        const auto owned = g.value("owned", 0);
+        const auto buckets = std::max(1, g.value("buckets", 256));
+        std::string members;
+        if (auto names = g.find("members"); names != g.end() && names->is_array())
+          for (const auto& n : *names) members += (members.empty() ? "" : " ") + n.get<std::string>();
+        std::cout << "    load " << g.value("group", "") << ": " << owned << "/" << buckets << " buckets ("
+                  << (owned * 100 + buckets / 2) / buckets << "%), shared by " << (members.empty() ? "nobody" : members)
+                  << "\n";
+      }
     if (auto r = m.find("replication"); r != m.end() && r->is_object()) {
       std::cout << "    " << replication_line(*r) << "\n";
       if (verbose) std::cout << replication_directory_lines(*r, "      ");

@@ -1,5 +1,7 @@
 #include "agent/crash_cleanup.hpp"
 
+#include "load_filter/load_filter.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -36,6 +38,11 @@ int run_crash_cleanup(const HavenPaths& paths, const std::string& node, const st
   });
   if (!vips.ok()) {
     (*log)->error("crash clean-up: {}", vips.error().message);
+    vip_code = 1;
+  }
+  // A farm's load filter goes with its addresses (none: nothing to do).
+  if (auto filter = load_filter::remove(module); !filter.ok()) {
+    (*log)->error("crash clean-up: {}", filter.error().message);
     vip_code = 1;
   }
   const auto record_file = paths.agent_state_file(module);

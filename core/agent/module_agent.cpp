@@ -52,6 +52,7 @@ ModuleAgent::~ModuleAgent() {
   // Declared before io_, so destroyed after it by default: its sockets and timers would then
   // deregister from a freed reactor (heap corruption at exit, seen by the fault campaign).
   peer_link_.reset();
+  membership_.reset();
 }
 
 Status ModuleAgent::init() {
@@ -89,6 +90,11 @@ Status ModuleAgent::init() {
       log_->error("{}", st.error().message);
       return st;
     }
+  if (behaviour_->peer_discovery() == PeerDiscovery::farm_membership)
+    if (auto st = add_membership_link(options_.paths, options_.module, options_.node, setup_); !st.ok()) {
+      log_->error("{}", st.error().message);
+      return st;
+    }
 
   auto known = load_knowledge(options_.paths.knowledge_file(options_.module));
   if (!known.ok()) {
@@ -111,12 +117,7 @@ Status ModuleAgent::init() {
   if (setup_.peer_link) {
     auto link = PeerLink::open(
         io_, *setup_.peer_link,
-        [this] {
-          LocalModuleStatus status{behaviour_->state(), behaviour_->sub_state(), behaviour_->knowledge(), {}};
-          for (const auto& r : resources_.list()) status.resources.emplace(r.name, r.value);
-          return status;
-        },
-        [this](const PeerView& update) { on_peer_update(update); },
+        [this] { return local_status(); }, [this](const PeerView& update) { on_peer_update(update); },
         [this](LogLevel level, const std::string& msg) { log_->log(to_spdlog(level), "{}", msg); });
     if (!link.ok()) {
       log_->error("{}", link.error().message);
@@ -130,6 +131,11 @@ Status ModuleAgent::init() {
     peer_link_->start();
     log_->info("heartbeats with {} every {} ms, peer lost after {} ms of silence", setup_.peer_link->peer_node,
                setup_.peer_link->pulse.count(), setup_.peer_link->timeout.count());
+  }
+
+  if (auto st = open_membership(); !st.ok()) {
+    log_->error("{}", st.error().message);
+    return st;
   }
 
   auto st = server_.start(options_.paths.agent_socket(options_.module),
@@ -202,6 +208,14 @@ ControlResponse ModuleAgent::handle_request(const ControlRequest& request) {
     while (!peer_known_ && !exiting_ && !io_.stopped() && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  if (membership_ && waits_for_peer(event.command)) {
+    // Likewise a farm's first view of its members, so that a node does not take the whole
+    // load for itself before it heard the others.
+    const auto& m = *setup_.membership;
+    const auto deadline = std::chrono::steady_clock::now() + (std::max(m.mlost_count, m.slost_count) + 2) * m.pulse;
+    while (!membership_known_ && !exiting_ && !io_.stopped() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   auto response = run_on_loop(io_, [request, event, this] {
     last_reply_.reset();
     log_->info("command {}{} received", request.command, event.identity.empty() ? "" : " -i " + log_text(event.identity));
@@ -215,8 +229,13 @@ ControlResponse ModuleAgent::handle_request(const ControlRequest& request) {
     if (reply && reply->accepted && waits_for_peer(event.command)) {
       // Without a peer this node is alone; with one, the machine hears the latest news of it
       // now (or, if none yet, from the peer link's first heartbeat or its timeout).
-      if (!peer_link_) feed(Membership{});
-      else if (last_peer_) feed(Membership{{*last_peer_}});
+      if (membership_) {
+        if (membership_known_) feed(Membership{membership_->view()});
+      } else if (!peer_link_) {
+        feed(Membership{});
+      } else if (last_peer_) {
+        feed(Membership{{*last_peer_}});
+      }
     }
     auto answer = !reply ? ControlResponse::success(request.command + " accepted", state_json())
                     : reply->accepted
@@ -244,6 +263,7 @@ nlohmann::json ModuleAgent::state_json() const {
   if (checkers_) j["starts"] = checkers_->starts();  // a <module> checker elsewhere tells runs apart by it
   if (hook_running()) j["hook"] = running_job_->hook->hook;
   j["vips"] = vips_json();
+  if (!load_shares_.empty()) j["load"] = load_json();
   j["resources"] = resources_json();
   // What `remote.` in the failover rules reads: the peer's resources from its heartbeats.
   if (peer_link_ && peer_link_->peer_resources()) j["peer_resources"] = *peer_link_->peer_resources();
@@ -304,6 +324,7 @@ void ModuleAgent::execute_one(const Action& action) {
     follow_state_with_replication(enter->state, enter->sub);
     if (enter->state == ModuleState::second) boost::asio::post(io_, [this] { offer_in_sync(); });
     if (peer_link_) peer_link_->send_now();
+    if (membership_) membership_->send_now();
     if (enter->state == ModuleState::second && enter->sub == SubState::transient && !setup_.replicates) {
       // Nothing to copy: a SECOND without replicated directories is in sync at once.
       boost::asio::post(io_, [this] {
@@ -330,10 +351,7 @@ void ModuleAgent::execute_one(const Action& action) {
   } else if (const auto* report = std::get_if<Report>(&action)) {
     log_->log(to_spdlog(report->level), "{}", report->message);
   } else if (const auto* deal = std::get_if<DealBuckets>(&action)) {
-    // The farm's packet filter (issue 16) is not built yet: the deal is known, not enforced.
-    log_->warn("module {}: load-balancing group {}: this node's share is {}/{} buckets, but this version of haven has no "
-               "farm data path yet: every node holding the virtual IP answers every client",
-               options_.module, log_text(deal->group), deal->owned.count(), kLoadBuckets);
+    apply_deal(*deal);
   } else if (const auto* reply = std::get_if<CommandReply>(&action)) {
     last_reply_ = *reply;
     if (!reply->accepted) log_->warn("command {} refused: {}", to_string(reply->command), reply->message);
@@ -528,6 +546,12 @@ void ModuleAgent::on_job_finished(std::optional<HookFinished> finished) {
     start_job(std::move(next));
   }
   maybe_exit();
+}
+
+LocalModuleStatus ModuleAgent::local_status() const {
+  LocalModuleStatus status{behaviour_->state(), behaviour_->sub_state(), behaviour_->knowledge(), {}};
+  for (const auto& r : resources_.list()) status.resources.emplace(r.name, r.value);
+  return status;
 }
 
 void ModuleAgent::on_peer_update(const PeerView& update) {

@@ -21,6 +21,7 @@
 
 #include "plugin_host/host_service_backend.hpp"
 #include "agent/module_setup.hpp"
+#include "agent/membership_link.hpp"
 #include "agent/peer_link.hpp"
 #include "agent/resource_table.hpp"
 #include "checks/checker_runner.hpp"
@@ -76,6 +77,18 @@ class ModuleAgent {
   // Every PeerView of the peer link goes through here to the behaviour.
   void on_peer_update(const PeerView& update);
   void deliver_peer_update(const PeerView& update);
+  // What the heartbeats and the farm's pulses say of this node.
+  LocalModuleStatus local_status() const;
+  // A farm (module_agent_farm.cpp): the membership link, and this node's share of each
+  // load-balancing group enforced by the packet filter.
+  Status open_membership();
+  void apply_deal(const DealBuckets& deal);
+  Status load_filter_apply();
+  void load_filter_remove();
+  // The module has farm virtual addresses and load-balancing groups: a packet filter decides
+  // which clients this node serves.
+  bool balances_load() const;
+  nlohmann::json load_json() const;
   // The module's virtual IPs: taken and released by the behaviour's TakeVips / ReleaseVips
   // steps, and released whenever the module enters a state that serves no clients
   // (module_agent_vip.cpp).
@@ -157,12 +170,17 @@ class ModuleAgent {
   PluginHost plugins_;
   std::shared_ptr<Behaviour> behaviour_;
   std::unique_ptr<PeerLink> peer_link_;   // none when the module has no peer
+  std::unique_ptr<MembershipLink> membership_;  // a farm's: none for other behaviours
+  std::atomic<bool> membership_known_{false};   // the link gave its first view
+  std::map<std::string, DealBuckets> load_shares_;  // group -> this node's share, as last dealt
   std::optional<PeerView> last_peer_;   // what the peer link said last
   std::atomic<bool> peer_known_{false};    // read by control threads
   boost::asio::io_context io_;
   ControlServer server_;
   std::map<std::string, std::unique_ptr<boost::asio::steady_timer>> timers_;
   std::unique_ptr<vip::VipOwner> vips_;   // none when the module has no <vip> address
+  std::optional<config::VipConfig> vip_config_;  // the module's <vip>, when it has one
+  bool load_filter_installed_ = false;
   std::unique_ptr<boost::asio::steady_timer> vip_refresh_timer_;
   std::shared_ptr<HostServiceBackend> host_services_;  // what checkers ask the host (module states, ...)
   std::unique_ptr<checks::CheckerRunner> checkers_;

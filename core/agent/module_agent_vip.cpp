@@ -2,6 +2,7 @@
 #include <boost/asio/post.hpp>
 
 #include "agent/module_agent.hpp"
+#include "load_filter/load_filter.hpp"
 #include "vip/module_vip.hpp"
 
 namespace haven {
@@ -27,6 +28,11 @@ void ModuleAgent::open_vips() {
     return;
   }
   if (!config->has_value()) return;
+  vip_config_ = **config;
+  if (balances_load()) {
+    // Likewise a dead agent's load filter: a later start installs a new one before the address.
+    if (auto st = load_filter::remove(options_.module); !st.ok()) log_->error("{}", st.error().message);
+  }
   vip::VipOwnerOptions o;
   o.module = options_.module;
   o.vip = std::move(**config);
@@ -41,6 +47,12 @@ void ModuleAgent::open_vips() {
 
 Status ModuleAgent::take_vips() {
   if (!vips_ || !vips_->held().empty()) return ok_status();
+  // A farm's filter first: the address must not accept every client until the deal arrives.
+  if (balances_load())
+    if (auto st = load_filter_apply(); !st.ok()) {
+      log_->error("{}", st.error().message);
+      return st;
+    }
   auto st = vips_->take(vip::Clock::now());
   if (!st.ok()) {
     log_->error("{}", st.error().message);
@@ -61,6 +73,7 @@ void ModuleAgent::release_vips() {
 void ModuleAgent::follow_state_with_vips(ModuleState state) {
   // A safety net: a behaviour releases them itself (ReleaseVips) before its application stops.
   if (vips_ && !may_serve(state) && !vips_->held().empty()) release_vips();
+  if (state == ModuleState::stop && load_filter_installed_) load_filter_remove();
 }
 
 void ModuleAgent::arm_vip_refresh() {

@@ -4,6 +4,8 @@
 
 #include "agent/heartbeat_peer.hpp"
 #include "agent/lan_endpoints.hpp"
+#include "agent/membership_lans.hpp"
+#include "agent/membership_peers.hpp"
 #include "common/process_environment.hpp"
 #include "config/cluster_config.hpp"
 #include "config/placeholders.hpp"
@@ -149,6 +151,7 @@ Result<ModuleSetup> load_module_setup(const HavenPaths& paths, const std::string
     }
   setup.heart = cfg.heart;
   setup.farm = cfg.farm.has_value();
+  setup.farm_config = cfg.farm;
   setup.replicates = cfg.rfs.has_value() && !cfg.rfs->replicated.empty();
   if (setup.replicates) setup.rfs = *cfg.rfs;
   return setup;
@@ -161,6 +164,45 @@ Status add_peer_link(const HavenPaths& paths, const std::string& module, const s
   if (setup.replicates)
     if (auto st = choose_flow(module, paths, setup); !st.ok())
       return fail(st.error().code, "module " + module + " cannot start: " + st.error().message);
+  return ok_status();
+}
+
+}  // namespace haven
+
+namespace haven {
+
+Status add_membership_link(const HavenPaths& paths, const std::string& module, const std::string& node,
+                           ModuleSetup& setup) {
+  const auto refused = [&module](const Error& e) { return fail(e.code, "module " + module + " cannot start: " + e.message); };
+  std::error_code ec;
+  if (!std::filesystem::exists(paths.cluster_config(), ec)) return ok_status();
+  auto cluster = config::read_cluster_config(paths.cluster_config(), process_environment());
+  if (!cluster.ok()) return refused(cluster.error());
+  const config::FarmConfig farm = setup.farm_config.value_or(config::FarmConfig{});
+  const std::string cluster_file = paths.cluster_config().string();
+  auto peers = choose_membership_peers(*cluster, farm.lans, node, module, cluster_file);
+  if (!peers.ok()) return refused(peers.error());
+  auto entry = ModuleStore(paths).find(module);
+  if (!entry.ok()) return refused(entry.error());
+  MembershipLinkConfig link;
+  link.local_node = node;
+  link.module = module;
+  link.module_id = static_cast<std::uint16_t>(entry->id);
+  link.pulse = farm.pulse;
+  link.mlost_count = farm.mlost_count;
+  link.slost_count = farm.slost_count;
+  const auto port = farm_membership_port(link.module_id, farm.port);
+  auto lans = resolve_membership_lans(*peers, port, node, cluster_file);
+  if (!lans.ok()) return refused(lans.error());
+  link.lans = std::move(*lans);
+  if (!link.lans.empty()) {
+    auto key = load_cluster_key(paths.cluster_key());
+    if (!key.ok())
+      return fail(key.error().code, "module " + module + " needs the cluster key to pulse to the farm's other nodes: " +
+                                        key.error().message + " (make one with haven cluster genkey and copy it to every node)");
+    link.key = *key;
+  }
+  setup.membership = std::move(link);
   return ok_status();
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/haven_paths.hpp"
+#include "agent/membership_link.hpp"
 #include "agent/peer_link.hpp"
 #include "config/user_config.hpp"
 #include "haven/behaviour.hpp"
@@ -39,6 +40,8 @@ struct ModuleSetup {
   std::vector<std::string> script_extensions;          ///< claimed by the loaded engines
   std::vector<std::string> warnings;                   ///< configuration warnings, for the log
   std::optional<PeerLinkConfig> peer_link;             ///< the peer's heartbeat; none when alone
+  std::optional<MembershipLinkConfig> membership;      ///< a farm's pulse to its other nodes
+  std::optional<config::FarmConfig> farm_config;       ///< the module's <farm>, for add_membership_link
   std::optional<config::HeartConfig> heart;            ///< the module's <heart>, for add_peer_link
   bool farm = false;                                   ///< a <farm> section: no heartbeat peer
   bool replicates = false;                             ///< the module has <rfs> directories
@@ -63,5 +66,11 @@ inline std::string behaviour_plugin_name(const ServiceSettings& settings) { retu
 /// lans, names resolved now) and the replication flow, for a behaviour that pairs by
 /// heartbeats. Never called by the crash clean-up, which must not wait on name resolution.
 Status add_peer_link(const HavenPaths& paths, const std::string& module, const std::string& node, ModuleSetup& setup);
+
+/// Adds the farm membership from cluster.xml (every other node on the module's <farm> lans,
+/// names resolved now), for a behaviour that finds its nodes by farm membership. Without
+/// cluster.xml the farm runs on this node alone. The error names the module and what to fix.
+Status add_membership_link(const HavenPaths& paths, const std::string& module, const std::string& node,
+                           ModuleSetup& setup);
 
 }  // namespace haven

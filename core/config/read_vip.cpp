@@ -31,7 +31,10 @@ VipInterface read_interface(const ConfigNode& node, ServiceMode mode, Diagnostic
     if (mode != ServiceMode::mirror)
       diags.warning(*real, "<real_interface> is for mirror modules; a farm uses <virtual_interface>. Ignored");
     ElementReader rr(*real, diags);
-    for (const ConfigNode* va : rr.children("virtual_addr")) i.real_interface.push_back(read_virtual_addr(*va, false, diags));
+    for (const ConfigNode* va : rr.children("virtual_addr")) {
+      auto addr = read_virtual_addr(*va, false, diags);
+      if (mode == ServiceMode::mirror) i.real_interface.push_back(std::move(addr));
+    }
     rr.finish();
   }
   if (const ConfigNode* virt = r.unique_child("virtual_interface")) {
@@ -45,7 +48,7 @@ VipInterface read_interface(const ConfigNode& node, ServiceMode mode, Diagnostic
     v.addr = vr.text_or("addr", "");
     for (const ConfigNode* va : vr.children("virtual_addr")) v.virtual_addrs.push_back(read_virtual_addr(*va, true, diags));
     vr.finish();
-    i.virtual_interface = std::move(v);
+    if (mode != ServiceMode::mirror) i.virtual_interface = std::move(v);
   }
   r.finish();
   return i;

@@ -58,6 +58,16 @@ Status HeartbeatSocket::send(const HeartbeatMessage& message) {
   return first_error;
 }
 
+Status HeartbeatSocket::send_to(const HeartbeatMessage& message, const Endpoint& peer) {
+  auto packet = encode(message, key_);
+  boost::system::error_code ec;
+  socket_.send_to(boost::asio::buffer(packet), peer, 0, ec);
+  if (ec)
+    return fail(Errc::io_error, "cannot send heartbeat of module " + message.module + " to " + to_text(peer) + ": " +
+                                    ec.message());
+  return ok_status();
+}
+
 void HeartbeatSocket::receive_next() {
   std::weak_ptr<bool> alive = alive_;
   socket_.async_receive_from(boost::asio::buffer(buffer_), sender_,

@@ -56,6 +56,8 @@ class HeartbeatSocket {
   /// Encodes and sends `message` to every peer. A peer that cannot be reached does not stop
   /// the others; the error names the first one that failed.
   Status send(const HeartbeatMessage& message);
+  /// Encodes and sends `message` to `peer` alone (a farm's pulse echoes each peer its own).
+  Status send_to(const HeartbeatMessage& message, const Endpoint& peer);
 
   /// The address actually bound (with the port chosen when 0 was asked).
   Endpoint local_endpoint() const;

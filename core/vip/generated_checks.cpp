@@ -25,7 +25,7 @@ std::vector<GeneratedCheck> generated_checks(const config::VipConfig& vip, const
     }
   }
   for (const auto& p : plan) {
-    const auto& addr = vip.interfaces[p.interface_index].real_interface[p.addr_index];
+    const auto& addr = planned_config(vip, p);
     if (!addr.check) continue;
     const auto ip = p.assignment.prefix.address.to_string();
     out.push_back(GeneratedCheck{"ip", ip, p.assignment.interface, ip,

@@ -50,7 +50,9 @@ VipOwner::VipOwner(VipOwnerOptions options) : options_(std::move(options)) {}
 
 bool VipOwner::configured() const {
   return std::any_of(options_.vip.interfaces.begin(), options_.vip.interfaces.end(),
-                     [](const config::VipInterface& i) { return !i.real_interface.empty(); });
+                     [](const config::VipInterface& i) {
+                       return !i.real_interface.empty() || (i.virtual_interface && !i.virtual_interface->virtual_addrs.empty());
+                     });
 }
 
 Result<std::vector<PlannedAddress>> VipOwner::plan() const {
@@ -138,6 +140,9 @@ int VipOwner::announce_all(bool only_due, Clock::time_point now) {
   int sent = 0;
   for (std::size_t i = 0; i < held_.size(); ++i) {
     const auto& a = held_[i].assignment;
+    // A farm's address is on every node: an announcement would give clients one node's real
+    // MAC; the load filter makes ARP answers carry the one the farm chose (farm-data-path.md).
+    if (held_[i].farm) continue;
     const auto schedule = AnnounceSchedule::of(options_.vip.interfaces[held_[i].interface_index]);
     if (only_due && !announcement_due(schedule, takeover_, last_announced_[i], now)) continue;
     last_announced_[i] = now;

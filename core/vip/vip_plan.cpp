@@ -34,6 +34,12 @@ Result<IpAddress> resolve_address(const std::string& addr) {
   return fail(Errc::not_found, "virtual_addr \"" + addr + "\" resolves to no IP address");
 }
 
+const config::VirtualAddr& planned_config(const config::VipConfig& vip, const PlannedAddress& planned) {
+  const auto& interface = vip.interfaces.at(planned.interface_index);
+  return planned.farm ? interface.virtual_interface->virtual_addrs.at(planned.addr_index)
+                      : interface.real_interface.at(planned.addr_index);
+}
+
 Result<std::vector<PlannedAddress>> plan_addresses(const config::VipConfig& vip, const std::vector<LinkInfo>& links,
                                                    const std::vector<AddressInfo>& present,
                                                    const AddressResolver& resolve) {
@@ -41,16 +47,22 @@ Result<std::vector<PlannedAddress>> plan_addresses(const config::VipConfig& vip,
   std::map<std::string, int> aliases;  // next alias number per interface
   for (std::size_t i = 0; i < vip.interfaces.size(); ++i) {
     const auto& interface = vip.interfaces[i];
-    for (std::size_t k = 0; k < interface.real_interface.size(); ++k) {
-      const auto& addr = interface.real_interface[k];
-      auto ip = resolve(addr.addr);
-      if (!ip.ok()) return std::move(ip).error();
-      // The alias number is only known once the interface is; choose, then number.
-      auto chosen = choose_interface(*ip, interface, addr, links, present, 0);
-      if (!chosen.ok()) return std::move(chosen).error();
-      const int alias = aliases[chosen->interface]++;
-      if (alias != 0) chosen = choose_interface(*ip, interface, addr, links, present, alias);
-      out.push_back(PlannedAddress{i, k, addr.addr, std::move(*chosen)});
+    static const std::vector<config::VirtualAddr> kNone;
+    const auto& farm = interface.virtual_interface ? interface.virtual_interface->virtual_addrs : kNone;
+    for (const bool is_farm : {false, true}) {
+      const auto& list = is_farm ? farm : interface.real_interface;
+      for (std::size_t k = 0; k < list.size(); ++k) {
+        const auto& addr = list[k];
+        auto ip = resolve(addr.addr);
+        if (!ip.ok()) return std::move(ip).error();
+        // The alias number is only known once the interface is; choose, then number.
+        auto chosen = choose_interface(*ip, interface, addr, links, present, 0);
+        if (!chosen.ok()) return std::move(chosen).error();
+        const int alias = aliases[chosen->interface]++;
+        if (alias != 0) chosen = choose_interface(*ip, interface, addr, links, present, alias);
+        PlannedAddress planned{i, k, is_farm, addr.addr, std::move(*chosen)};
+        out.push_back(std::move(planned));
+      }
     }
   }
   return out;

@@ -1,5 +1,6 @@
-// The addresses a module's `<vip>` puts on this node: every mirror `<virtual_addr>`,
-// resolved and placed on its interface. Pure given the node's links and addresses and a
+// The addresses a module's `<vip>` puts on this node: every `<virtual_addr>` (a mirror's
+// under <real_interface>, a farm's under <virtual_interface>), resolved and placed on its
+// interface. Pure given the node's links and addresses and a
 // resolver, so it is tested without a network.
 #pragma once
 
@@ -16,7 +17,8 @@ namespace haven::vip {
 
 struct PlannedAddress {
   std::size_t interface_index = 0;  ///< in VipConfig::interfaces
-  std::size_t addr_index = 0;       ///< in that interface's real_interface
+  std::size_t addr_index = 0;       ///< in that interface's real_interface, or virtual_interface when `farm`
+  bool farm = false;                ///< from <virtual_interface>: the same address on every node of a farm
   std::string written;              ///< the addr attribute as written (literal or host name)
   AddressAssignment assignment;
 };
@@ -28,7 +30,10 @@ using AddressResolver = std::function<Result<IpAddress>(const std::string& addr)
 /// Literals directly, host names with getaddrinfo (the first answer, IPv4 preferred).
 Result<IpAddress> resolve_address(const std::string& addr);
 
-/// Every mirror virtual_addr of `vip`, in document order, with its interface and prefix
+/// The configuration of a planned address.
+const config::VirtualAddr& planned_config(const config::VipConfig& vip, const PlannedAddress& planned);
+
+/// Every virtual_addr of `vip` (real_interface's, then virtual_interface's), in document order, with its interface and prefix
 /// (choose_interface; IPv4 aliases numbered per interface from 0). The first failure stops
 /// the plan, so nothing is added when one address cannot be placed.
 [[nodiscard]] Result<std::vector<PlannedAddress>> plan_addresses(const config::VipConfig& vip,

@@ -292,6 +292,7 @@ void FarmStateMachine::redeal(std::vector<Action>& out, bool force) {
     share.group = group_label(group, i);
     share.members = members;
     if (auto mine = deal.find(settings_.local_node); mine != deal.end()) share.owned = mine->second;
+    for (const auto& member : members) share.shares.push_back(deal.at(member));
     out.push_back(Report{LogLevel::info, "farm membership: " + join_words(members) + " (group " + share.group + ")"});
     out.push_back(Report{LogLevel::info, "farm load: " + std::to_string(share.owned.count()) + "/" + std::to_string(kLoadBuckets) +
                                              " (group " + share.group + ")"});

@@ -317,6 +317,9 @@ struct DealBuckets {
   std::string group;                        ///< "FarmProto_0": the group's name and index
   std::bitset<kLoadBuckets> owned;          ///< bucket b is served here when owned[b]
   std::vector<std::string> members;         ///< the nodes the deal shares the load between, sorted
+  /// Each member's buckets, in the order of `members` (empty when `members` is): what a node
+  /// that forwards other nodes' clients (vmac_directed) needs.
+  std::vector<std::bitset<kLoadBuckets>> shares;
 };
 
 /// ABI 2.0: host steps with no hook around them, for a module that runs no hooks (no

@@ -67,9 +67,12 @@ FailoverPair::FailoverPair(PairSpec spec, cluster::NetnsCluster cluster)
 
 Result<std::unique_ptr<FailoverPair>> FailoverPair::create(const PairSpec& spec_in) {
   PairSpec spec = spec_in;
+  if (spec.nodes < 2 || spec.nodes > kMaxNodes)
+    return fail(Errc::invalid_argument, "a test cluster has 2 to " + std::to_string(kMaxNodes) + " nodes, not " +
+                                            std::to_string(spec.nodes));
   spec.module.lans = spec.lans;
   auto made = cluster::NetnsCluster::create(
-      cluster::Spec{.nodes = 2, .clients = spec.witness ? 2 : 1, .lans = spec.lans, .name = spec.name});
+      cluster::Spec{.nodes = spec.nodes, .clients = spec.witness ? 2 : 1, .lans = spec.lans, .name = spec.name});
   if (!made) return std::move(made).error();
   if (spec.module.vip.empty()) spec.module.vip = made->layout().lans[0].spare_ipv4(0);
   if (const auto* witness = made->layout().find("client2"); spec.witness && witness != nullptr)
@@ -77,12 +80,12 @@ Result<std::unique_ptr<FailoverPair>> FailoverPair::create(const PairSpec& spec_
          at = spec.module.service_children.find(kWitnessMark))
       spec.module.service_children.replace(at, std::string_view(kWitnessMark).size(), witness->ipv4());
   std::unique_ptr<FailoverPair> pair(new FailoverPair(spec, std::move(made).value()));
-  for (int n = 1; n <= 2; ++n) {
+  for (int n = 1; n <= spec.nodes; ++n) {
     auto root = make_root();
     if (!root) return std::move(root).error();
     pair->roots_.push_back(*root);
   }
-  for (int n = 1; n <= 2; ++n)
+  for (int n = 1; n <= spec.nodes; ++n)
     if (auto st = pair->start_node(n); !st) return std::move(st).error();
   if (auto st = pair->share_key_and_install(); !st) return std::move(st).error();
   return pair;
@@ -134,12 +137,15 @@ Status FailoverPair::start_node(int n) {
 Status FailoverPair::share_key_and_install() {
   if (auto r = haven(1, {"cluster", "genkey"}); !r.ok()) return step_failed("haven cluster genkey on node1", r);
   const auto key1 = HavenPaths::under(roots_[0]).cluster_key();
-  const auto key2 = HavenPaths::under(roots_[1]).cluster_key();
-  std::error_code ec;
-  fs::copy_file(key1, key2, fs::copy_options::overwrite_existing, ec);
-  if (ec) return fail(Errc::io_error, "cannot copy the cluster key " + key1.string() + " to " + key2.string() + ": " + ec.message());
-  fs::permissions(key2, fs::perms::owner_read | fs::perms::owner_write, ec);
-  for (int n = 1; n <= 2; ++n) {
+  for (int n = 2; n <= spec_.nodes; ++n) {
+    const auto key = HavenPaths::under(roots_[static_cast<std::size_t>(n - 1)]).cluster_key();
+    std::error_code ec;
+    fs::copy_file(key1, key, fs::copy_options::overwrite_existing, ec);
+    if (ec)
+      return fail(Errc::io_error, "cannot copy the cluster key " + key1.string() + " to " + key.string() + ": " + ec.message());
+    fs::permissions(key, fs::perms::owner_read | fs::perms::owner_write, ec);
+  }
+  for (int n = 1; n <= spec_.nodes; ++n) {
     fs::path archive;
     try {
       const auto source = spec_.custom_module ? spec_.custom_module->source

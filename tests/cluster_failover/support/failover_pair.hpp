@@ -39,15 +39,18 @@ struct PairModule {
   test::ModuleSource source;
 };
 
+inline constexpr int kMaxNodes = 4;
+
 struct PairSpec {
   std::string name = "fo";          ///< cluster name, [a-z0-9]{1,16}
   std::filesystem::path build_dir;  ///< where bin/havend, bin/haven and the plugins are
   int lans = 2;
+  int nodes = 2;                    ///< node hosts, 2..kMaxNodes: a farm runs on three or more
   bool witness = false;             ///< a second client host, client2, for <splitbrain>
   WebModuleSettings module;         ///< vip is filled in (lan1 spare 0) when empty; %WITNESS% too
   std::optional<PairModule> custom_module;  ///< installed instead of the web module
   /// Added to node n's havend environment (node_env[n - 1]): macros of its userconfig.xml.
-  std::array<std::map<std::string, std::string>, 2> node_env;
+  std::array<std::map<std::string, std::string>, 4> node_env;
 };
 
 /// A module state as `haven state --json` shows it; state "?" when havend did not answer.
@@ -61,7 +64,8 @@ struct NodeState {
 
 class FailoverPair {
  public:
-  /// Builds the cluster, starts both havend, shares the key and installs the module on both.
+  /// Builds the cluster, starts every node's havend, shares the key and installs the module on
+  /// every node.
   /// The error names the step and carries what the program printed.
   [[nodiscard]] static Result<std::unique_ptr<FailoverPair>> create(const PairSpec& spec);
   ~FailoverPair();
@@ -81,6 +85,8 @@ class FailoverPair {
   std::string module_name() const;
   /// Node n's havend root (under /tmp; its files are visible from the test's namespace).
   const std::filesystem::path& root(int n) const { return roots_[static_cast<std::size_t>(n - 1)]; }
+  /// How many node hosts there are.
+  int nodes() const { return spec_.nodes; }
   /// Starts node n's havend again (after kill_node), waiting until it answers.
   [[nodiscard]] Status restart_node(int n);
 

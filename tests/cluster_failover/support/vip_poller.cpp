@@ -21,6 +21,7 @@ using std::chrono::milliseconds;
 // server closes when done).
 struct Request {
   int fd = -1;
+  std::string source;
   bool connected = false;
   Clock::time_point sent;
   Clock::time_point deadline;
@@ -35,9 +36,19 @@ std::string body_of_ok(const std::string& reply) {
   return end == std::string::npos ? std::string{} : reply.substr(end + 4);
 }
 
-int open_request(const sockaddr_in& to) {
+// `source`: the client address to send from (empty: the kernel's choice).
+int open_request(const sockaddr_in& to, const std::string& source) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
+  if (!source.empty()) {
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, source.c_str(), &from.sin_addr) != 1 ||
+        ::bind(fd, reinterpret_cast<const sockaddr*>(&from), sizeof from) != 0) {
+      ::close(fd);
+      return -1;
+    }
+  }
   const int rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to);
   if (rc != 0 && errno != EINPROGRESS) {
     ::close(fd);
@@ -102,6 +113,7 @@ void VipPoller::run() {
   std::vector<Request> flying;
   const auto end_of_run = Clock::now() + settings_.max_run;
   auto next_send = Clock::now();
+  std::size_t next_source = 0;
 
   auto finish = [&](Request& r, bool answered) {
     ::close(r.fd);
@@ -109,7 +121,7 @@ void VipPoller::run() {
     std::lock_guard lock(mutex_);
     if (answered) {
       ++counts_.answered;
-      answers_.push_back({r.sent, Clock::now(), body_of_ok(r.received)});
+      answers_.push_back({r.sent, Clock::now(), body_of_ok(r.received), r.source});
     } else {
       ++counts_.failed;
     }
@@ -119,7 +131,8 @@ void VipPoller::run() {
     const auto now = Clock::now();
     if (now >= next_send) {
       Request r;
-      r.fd = open_request(to);
+      if (!settings_.sources.empty()) r.source = settings_.sources[next_source++ % settings_.sources.size()];
+      r.fd = open_request(to, r.source);
       r.sent = now;
       r.deadline = now + settings_.request_timeout;
       {
@@ -194,6 +207,14 @@ std::optional<HttpAnswer> VipPoller::last_answer() const {
   std::lock_guard lock(mutex_);
   if (answers_.empty()) return std::nullopt;
   return answers_.back();
+}
+
+std::vector<HttpAnswer> VipPoller::answers_since(Clock::time_point after) const {
+  std::lock_guard lock(mutex_);
+  std::vector<HttpAnswer> out;
+  for (const auto& a : answers_)
+    if (a.sent >= after) out.push_back(a);
+  return out;
 }
 
 VipPoller::Counts VipPoller::counts() const {

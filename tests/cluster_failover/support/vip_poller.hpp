@@ -25,6 +25,7 @@ struct HttpAnswer {
   Clock::time_point sent;
   Clock::time_point answered;
   std::string body;
+  std::string source;  ///< the client address it was sent from; empty: the kernel's choice
 };
 
 struct PollerSettings {
@@ -34,6 +35,9 @@ struct PollerSettings {
   std::chrono::milliseconds interval{10};          ///< a new request this often
   std::chrono::milliseconds request_timeout{300};  ///< connect + answer, then given up
   std::chrono::minutes max_run{10};                ///< the thread ends by itself after this
+  /// Client addresses of the host to send from, one request each in turn (a farm spreads
+  /// clients by source address); empty: the kernel chooses.
+  std::vector<std::string> sources{};
 };
 
 class VipPoller {
@@ -52,6 +56,8 @@ class VipPoller {
   /// Waits up to `timeout` (checking every 5 ms) for first_answer(text, after).
   std::optional<HttpAnswer> wait_for_answer(const std::string& text, Clock::time_point after,
                                             std::chrono::milliseconds timeout) const;
+  /// Every answer to a request sent at `after` or later, in the order they arrived.
+  std::vector<HttpAnswer> answers_since(Clock::time_point after) const;
   /// The last answer received, if any.
   std::optional<HttpAnswer> last_answer() const;
   /// Requests sent, answered (200), failed (refused, reset, timed out, not 200).

@@ -26,7 +26,41 @@ std::string web_userconfig(const WebModuleSettings& s) {
 
 std::string served_by(const std::string& node) { return "served by " + node; }
 
-std::map<std::string, std::string> web_hooks() {
+std::string farm_web_userconfig(const FarmWebSettings& s) {
+  std::string hosts;
+  for (int n = 1; n <= s.nodes; ++n) {
+    const int power = static_cast<std::size_t>(n) <= s.powers.size() ? s.powers[static_cast<std::size_t>(n - 1)] : 1;
+    hosts += "<host name=\"node" + std::to_string(n) + "\" power=\"" + std::to_string(power) + "\"/>";
+  }
+  const std::string vmac = s.virtual_mac.empty() ? "" : " addr=\"" + s.virtual_mac + "\"";
+  return "<!DOCTYPE safe>\n"
+         "<safe>\n"
+         "  <service mode=\"farm\" maxloop=\"10\" loop_interval=\"24h\">\n"
+         "    <farm pulse=\"" + s.pulse + "\" mlost_count=\"" + std::to_string(s.mlost_count) + "\" slost_count=\"" +
+         std::to_string(s.slost_count) + "\"><lan name=\"default\"/></farm>\n"
+         "    <vip><interface_list>\n"
+         "      <interface check=\"on\"><virtual_interface type=\"vmac_invisible\"" + vmac + ">\n"
+         "        <virtual_addr addr=\"" + s.vip + "\" where=\"alias\"/>\n"
+         "      </virtual_interface></interface>\n"
+         "    </interface_list>\n"
+         "    <loadbalancing_list><group name=\"FarmProto\"><cluster>" + hosts + "</cluster>\n"
+         "      <rule port=\"" + std::to_string(kWebPort) + "\" proto=\"tcp\" filter=\"" + s.filter + "\"/>\n"
+         "    </group></loadbalancing_list></vip>\n" +
+         s.service_children +
+         "    <user nicestoptimeout=\"5s\" forcestoptimeout=\"5s\"/>\n"
+         "  </service>\n"
+         "</safe>\n";
+}
+
+namespace {
+
+// The hooks' Lua: `start` starts the web server and waits until it answers, `stop` stops it.
+struct WebLua {
+  std::string start;
+  std::string stop;
+};
+
+WebLua web_lua() {
   // The server binds every address (it starts before the VIP is set); its command line
   // carries SAFEUSERVAR, under the node's root, so the test's clean-up finds it.
   const std::string start =
@@ -41,9 +75,9 @@ std::map<std::string, std::string> web_hooks() {
       "    ('/usr/bin/python3 -m http.server --bind 0.0.0.0 --directory \"%s\" " +
       std::to_string(kWebPort) +
       " >\"%s/http.log\" 2>&1 & echo $! >\"%s/http.pid\"'):format(www, var, var), timeout = 10 }\n"
-      "  if r.code ~= 0 then haven.printe(\"start_prim: the web server did not start\"); os.exit(1) end\n"
+      "  if r.code ~= 0 then haven.printe(\"start: the web server did not start\"); os.exit(1) end\n"
       "  if not haven.wait_tcp(\"127.0.0.1\", " + std::to_string(kWebPort) + ", 15) then\n"
-      "    haven.printe(\"start_prim: nothing answers on port " + std::to_string(kWebPort) + " after 15 s\"); os.exit(1)\n"
+      "    haven.printe(\"start: nothing answers on port " + std::to_string(kWebPort) + " after 15 s\"); os.exit(1)\n"
       "  end\n"
       "end\n";
   const std::string stop =
@@ -58,7 +92,19 @@ std::map<std::string, std::string> web_hooks() {
       "    if first == \"force\" then os.remove(pidfile) end\n"
       "  end\n"
       "end\n";
-  return test::recording_hooks({{"start_prim", start}, {"stop_prim", stop}});
+  return {start, stop};
+}
+
+}  // namespace
+
+std::map<std::string, std::string> web_hooks() {
+  const auto lua = web_lua();
+  return test::recording_hooks({{"start_prim", lua.start}, {"stop_prim", lua.stop}});
+}
+
+std::map<std::string, std::string> farm_web_hooks() {
+  const auto lua = web_lua();
+  return test::recording_hooks({{"start_both", lua.start}, {"stop_both", lua.stop}});
 }
 
 }  // namespace haven::netns_failover

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace haven::netns_failover {
 
@@ -29,6 +30,23 @@ std::string web_userconfig(const WebModuleSettings& settings);
 /// integration tests' hooks do); start_prim starts the web server and waits until it
 /// answers, stop_prim stops it.
 std::map<std::string, std::string> web_hooks();
+
+/// A farm module of `nodes` nodes (node1..nodeN, equal power unless `powers` says), the
+/// same web server on every UP node behind `vip` (vmac_invisible), load dealt by source address.
+struct FarmWebSettings {
+  std::string vip;
+  int nodes = 3;
+  std::vector<int> powers;            ///< power of node i at [i - 1]; empty: 1 each
+  std::string pulse = "100ms";
+  int mlost_count = 10;
+  int slost_count = 5;
+  std::string filter = "on_addr";
+  std::string virtual_mac;            ///< <virtual_interface addr>; empty: derived by haven
+  std::string service_children;       ///< more <service> children (<check>, <failover>)
+};
+std::string farm_web_userconfig(const FarmWebSettings& settings);
+/// start_both starts the web server (as web_hooks' start_prim), stop_both stops it.
+std::map<std::string, std::string> farm_web_hooks();
 
 /// The page a node serves: "served by <node>".
 std::string served_by(const std::string& node);

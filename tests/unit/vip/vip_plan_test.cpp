@@ -97,3 +97,26 @@ TEST_CASE("an IP literal resolves to itself without asking the resolver") {
   REQUIRE(b.ok());
   CHECK(b->is_v4());
 }
+
+TEST_CASE("a farm's virtual_interface addresses are planned after the interface's real ones, as aliases") {
+  Node node;
+  haven::config::VipConfig vip;
+  haven::config::VipInterface farm;
+  haven::config::VirtualInterface virt;
+  virt.virtual_addrs = {virtual_addr("198.51.100.100"), virtual_addr("2001:db8::100")};
+  virt.virtual_addrs[1].check = false;
+  farm.virtual_interface = virt;
+  vip.interfaces = {farm};
+  auto plan = plan_addresses(vip, node.links, node.addresses, fake_resolver);
+  REQUIRE(plan.ok());
+  REQUIRE(plan->size() == 2);
+  CHECK((*plan)[0].farm);
+  CHECK(describe((*plan)[0].assignment) == "198.51.100.100/24 on eth0 (label eth0:0)");
+  CHECK(describe((*plan)[1].assignment) == "2001:db8::100/64 on eth0");
+  CHECK(&planned_config(vip, (*plan)[1]) == &vip.interfaces[0].virtual_interface->virtual_addrs[1]);
+  // check="off" on the second address: only the first gets an ip checker.
+  const auto generated = generated_checks(vip, *plan);
+  std::size_t ip_checks = 0;
+  for (const auto& g : generated) ip_checks += g.element == "ip" ? 1 : 0;
+  CHECK(ip_checks == 1);
+}

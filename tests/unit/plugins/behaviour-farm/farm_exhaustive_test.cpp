@@ -2,6 +2,8 @@
 // once, runs one hook at a time, serves a share only when UP, and settles in a stable state.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <functional>
 
 #include "farm_driver.hpp"
@@ -78,8 +80,20 @@ TEST_CASE("every situation x every event keeps the farm's invariants", "[farm][e
       for (const auto& a : out) {
         if (std::holds_alternative<CommandReply>(a)) ++replies;
         if (std::holds_alternative<RunHook>(a)) ++hooks;
-        if (const auto* deal = std::get_if<DealBuckets>(&a))
+        if (const auto* deal = std::get_if<DealBuckets>(&a)) {
           CHECK((deal->owned.none() || d.machine.state() == S::up));  // a share only while UP
+          // Every member's share is told, they cover the 256 buckets once, and this node's is among them.
+          REQUIRE(deal->shares.size() == deal->members.size());
+          std::bitset<kLoadBuckets> all;
+          std::size_t total = 0;
+          for (const auto& share : deal->shares) {
+            all |= share;
+            total += share.count();
+          }
+          if (!deal->members.empty()) CHECK((all.all() && total == kLoadBuckets));
+          if (deal->owned.any())
+            CHECK(std::find(deal->shares.begin(), deal->shares.end(), deal->owned) != deal->shares.end());
+        }
       }
       CHECK(replies == (std::holds_alternative<CommandEvent>(event) ? 1 : 0));
       CHECK(hooks <= 1);
