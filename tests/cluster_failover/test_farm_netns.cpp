@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "failover_pair.hpp"
+#include "test_module.hpp"
 #include "vip_poller.hpp"
 
 using namespace std::chrono_literals;
@@ -42,14 +43,16 @@ std::vector<std::string> client_sources() {
   return out;
 }
 
-std::unique_ptr<FailoverPair> farm(const std::string& name, FarmWebSettings settings = {}) {
+// `pair_lan`: a second lan, "lan2", on node1 and node2 only (for a mirror module beside the farm).
+std::unique_ptr<FailoverPair> farm(const std::string& name, FarmWebSettings settings = {}, bool pair_lan = false) {
   PairSpec spec;
   spec.name = name;
   const char* build = std::getenv("HAVEN_BUILD_DIR");
   REQUIRE(build != nullptr);
   spec.build_dir = build;
   spec.nodes = kNodes;
-  spec.lans = 1;
+  spec.lans = pair_lan ? 2 : 1;
+  spec.lan2_nodes = pair_lan ? 2 : 0;
   auto made = FailoverPair::create([&] {
     // The VIP is the lan's first spare address, as for the mirror tests.
     settings.vip = "198.51.100.50";
@@ -259,4 +262,93 @@ TEST_CASE("a partitioned farm gives each side the whole load; healed, the sides 
   REQUIRE(deal_settles(*f, {1, 2, 3}, 15s));
   std::this_thread::sleep_for(1s);
   CHECK(observe_stable_spread(*f, *poller, 3s) == std::set<std::string>{"node1", "node2", "node3"});
+}
+
+TEST_CASE("a failover rule that holds one farm node takes only that node out; released, it serves again",
+          "[netns][farm]") {
+  if (!netns_usable()) return;
+  FarmWebSettings settings;
+  settings.service_children =
+      "    <failover period=\"100ms\" handle_time=\"200ms\"><![CDATA[\n"
+      "      app_sick: if (custom.app == down) then wait();\n"
+      "    ]]></failover>\n";
+  auto f = farm("farmrule", settings);
+  start_everywhere(*f);
+  REQUIRE(deal_settles(*f, {1, 2, 3}, 10s));
+  auto poller = poll_from_every_source(*f);
+
+  auto r = f->haven(2, {"set", "-r", "custom.app", "-v", "down", "-m", kModule});
+  INFO(r.describe());
+  REQUIRE(r.ok());
+  auto held = f->wait_for(2, "WAIT", "", 10s);
+  INFO(held.raw.dump() << "\n" << all_logs(*f));
+  CHECK(held.state == "WAIT");
+  CHECK(held.raw.value("reason", "").find("app_sick") != std::string::npos);
+  REQUIRE(deal_settles(*f, {1, 3}, 10s));
+  for (int n : {1, 3}) CHECK(f->state(n).describe() == "UP Ready");  // the others stay
+  std::this_thread::sleep_for(1s);
+  CHECK(observe_stable_spread(*f, *poller, 3s) == std::set<std::string>{"node1", "node3"});
+
+  r = f->haven(2, {"set", "-r", "custom.app", "-v", "up", "-m", kModule});
+  REQUIRE(r.ok());
+  CHECK(f->wait_for(2, "UP", "Ready", 15s).describe() == "UP Ready");
+  REQUIRE(deal_settles(*f, {1, 2, 3}, 15s));
+  std::this_thread::sleep_for(1s);
+  CHECK(observe_stable_spread(*f, *poller, 3s) == std::set<std::string>{"node1", "node2", "node3"});
+}
+
+TEST_CASE("a farm on three nodes and a mirror module on two of them run side by side", "[netns][farm][mirror]") {
+  if (!netns_usable()) return;
+  auto f = farm("farmmir", {}, true);
+  // The mirror: heartbeats on lan2 (node1 and node2 only), its own VIP and web server port.
+  constexpr int kMirrorPort = 8080;
+  const std::string mirror_vip = "198.51.100.51";
+  const std::string mirror_config =
+      "<!DOCTYPE safe>\n<safe>\n"
+      "  <service mode=\"mirror\" defaultprim=\"alone\" maxloop=\"10\" failover=\"on\">\n"
+      "    <heart pulse=\"100ms\" timeout=\"500ms\"><heartbeat name=\"lan2\" ident=\"flow\"/></heart>\n"
+      "    <vip><interface_list><interface check=\"off\"><real_interface>\n"
+      "      <virtual_addr addr=\"" + mirror_vip + "\" where=\"one_side_alias\" check=\"off\"/>\n"
+      "    </real_interface></interface></interface_list></vip>\n"
+      "    <user nicestoptimeout=\"5s\" forcestoptimeout=\"5s\"/>\n"
+      "  </service>\n</safe>\n";
+  for (int n = 1; n <= 2; ++n) {
+    const auto archive = haven::test::pack_module(f->root(n) / "work", "pairweb",
+                                                  {mirror_config, haven::netns_failover::web_hooks(kMirrorPort)});
+    auto r = f->haven(n, {"module", "install", "-m", "pairweb", archive.string()});
+    INFO(r.describe());
+    REQUIRE(r.ok());
+  }
+  start_everywhere(*f);
+  REQUIRE(deal_settles(*f, {1, 2, 3}, 10s));
+  REQUIRE(f->haven(2, {"start", "-m", "pairweb"}).ok());
+  REQUIRE(f->haven(1, {"prim", "-m", "pairweb"}).ok());
+
+  auto mirror_state = [&](int n) {
+    auto out = f->haven(n, {"--json", "state", "-m", "pairweb"});
+    auto j = nlohmann::json::parse(out.out, nullptr, false);
+    return j.is_array() && !j.empty() ? j[0].value("state", "?") + " " + j[0].value("substate", "") : out.describe();
+  };
+  auto wait_mirror = [&](int n, const std::string& want) {
+    const auto deadline = Clock::now() + 30s;
+    while (mirror_state(n) != want && Clock::now() < deadline) std::this_thread::sleep_for(200ms);
+    return mirror_state(n);
+  };
+  INFO(all_logs(*f));
+  REQUIRE(wait_mirror(1, "PRIM Ready") == "PRIM Ready");
+  REQUIRE(wait_mirror(2, "SECOND Ready") == "SECOND Ready");
+
+  auto farm_clients = poll_from_every_source(*f);
+  auto mirror_client = VipPoller::start({.netns = f->netns("client1"), .address = mirror_vip, .port = kMirrorPort});
+  if (!mirror_client) FAIL(mirror_client.error().message);
+  REQUIRE((*mirror_client)->wait_for_answer("served by node1", Clock::now(), 10s).has_value());
+  CHECK(observe_stable_spread(*f, *farm_clients, 3s) == std::set<std::string>{"node1", "node2", "node3"});
+
+  // The mirror fails over to node2; the farm does not notice.
+  const auto stopped_at = Clock::now();
+  REQUIRE(f->haven(1, {"stop", "-m", "pairweb"}).ok());
+  CHECK(wait_mirror(2, "ALONE Ready") == "ALONE Ready");
+  REQUIRE((*mirror_client)->wait_for_answer("served by node2", stopped_at, 10s).has_value());
+  for (int n = 1; n <= kNodes; ++n) CHECK(f->state(n).describe() == "UP Ready");
+  CHECK(observe_stable_spread(*f, *farm_clients, 3s) == std::set<std::string>{"node1", "node2", "node3"});
 }

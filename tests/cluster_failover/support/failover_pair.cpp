@@ -50,12 +50,13 @@ Status step_failed(const std::string& what, const cluster::CommandOutput& out) {
 
 }  // namespace
 
-std::string pair_cluster_xml(const cluster::Layout& layout, int lans) {
+std::string pair_cluster_xml(const cluster::Layout& layout, int lans, int lan2_nodes) {
   std::string xml = "<cluster><lans>";
   for (int lan = 1; lan <= lans; ++lan) {
     xml += std::string("<lan name=\"") + (lan == 1 ? "default" : "lan2") + "\">";
+    int listed = 0;
     for (const auto& host : layout.hosts)
-      if (host.name.rfind("node", 0) == 0)
+      if (host.name.rfind("node", 0) == 0 && (lan == 1 || lan2_nodes == 0 || listed++ < lan2_nodes))
         xml += "<node name=\"" + host.name + "\" addr=\"" + host.ipv4(lan) + "\"/>";
     xml += "</lan>";
   }
@@ -114,7 +115,7 @@ Status FailoverPair::start_node(int n) {
   const auto paths = HavenPaths::under(roots_[n - 1]);
   std::error_code ec;
   fs::create_directories(paths.conf_dir(), ec);
-  std::ofstream(paths.cluster_config()) << pair_cluster_xml(cluster_.layout(), spec_.lans);
+  std::ofstream(paths.cluster_config()) << pair_cluster_xml(cluster_.layout(), spec_.lans, spec_.lan2_nodes);
   const auto log = roots_[n - 1] / "work" / "havend.out";
   auto spawned = cluster_.spawn(
       node_name(n), clean_env({program("havend").string(), "--root", roots_[n - 1].string(), "--node", node_name(n)}),

@@ -46,6 +46,9 @@ struct PairSpec {
   std::filesystem::path build_dir;  ///< where bin/havend, bin/haven and the plugins are
   int lans = 2;
   int nodes = 2;                    ///< node hosts, 2..kMaxNodes: a farm runs on three or more
+  /// The nodes cluster.xml lists on lan2 (node1..nodeK); 0: all. A mirror module of a larger
+  /// cluster runs on a pair's own lan (the seed's farm+mirror layout).
+  int lan2_nodes = 0;
   bool witness = false;             ///< a second client host, client2, for <splitbrain>
   WebModuleSettings module;         ///< vip is filled in (lan1 spare 0) when empty; %WITNESS% too
   std::optional<PairModule> custom_module;  ///< installed instead of the web module
@@ -127,7 +130,7 @@ class FailoverPair {
 };
 
 /// cluster.xml of the pair: lan "default" with the nodes' lan1 addresses, and with two lans
-/// "lan2" with their lan2 addresses.
-std::string pair_cluster_xml(const cluster::Layout& layout, int lans);
+/// "lan2" with their lan2 addresses (only node1..node`lan2_nodes` when not 0).
+std::string pair_cluster_xml(const cluster::Layout& layout, int lans, int lan2_nodes = 0);
 
 }  // namespace haven::netns_failover

@@ -60,7 +60,7 @@ struct WebLua {
   std::string stop;
 };
 
-WebLua web_lua() {
+WebLua web_lua(int port) {
   // The server binds every address (it starts before the VIP is set); its command line
   // carries SAFEUSERVAR, under the node's root, so the test's clean-up finds it.
   const std::string start =
@@ -73,11 +73,11 @@ WebLua web_lua() {
       "  page:close()\n"
       "  local r = haven.exec{ \"/bin/sh\", \"-c\",\n"
       "    ('/usr/bin/python3 -m http.server --bind 0.0.0.0 --directory \"%s\" " +
-      std::to_string(kWebPort) +
+      std::to_string(port) +
       " >\"%s/http.log\" 2>&1 & echo $! >\"%s/http.pid\"'):format(www, var, var), timeout = 10 }\n"
       "  if r.code ~= 0 then haven.printe(\"start: the web server did not start\"); os.exit(1) end\n"
-      "  if not haven.wait_tcp(\"127.0.0.1\", " + std::to_string(kWebPort) + ", 15) then\n"
-      "    haven.printe(\"start: nothing answers on port " + std::to_string(kWebPort) + " after 15 s\"); os.exit(1)\n"
+      "  if not haven.wait_tcp(\"127.0.0.1\", " + std::to_string(port) + ", 15) then\n"
+      "    haven.printe(\"start: nothing answers on port " + std::to_string(port) + " after 15 s\"); os.exit(1)\n"
       "  end\n"
       "end\n";
   const std::string stop =
@@ -97,13 +97,13 @@ WebLua web_lua() {
 
 }  // namespace
 
-std::map<std::string, std::string> web_hooks() {
-  const auto lua = web_lua();
+std::map<std::string, std::string> web_hooks(int port) {
+  const auto lua = web_lua(port);
   return test::recording_hooks({{"start_prim", lua.start}, {"stop_prim", lua.stop}});
 }
 
 std::map<std::string, std::string> farm_web_hooks() {
-  const auto lua = web_lua();
+  const auto lua = web_lua(kWebPort);
   return test::recording_hooks({{"start_both", lua.start}, {"stop_both", lua.stop}});
 }
 

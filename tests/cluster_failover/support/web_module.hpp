@@ -29,7 +29,7 @@ std::string web_userconfig(const WebModuleSettings& settings);
 /// bin/ of the module: every hook records its call in $SAFEUSERVAR/record (as the
 /// integration tests' hooks do); start_prim starts the web server and waits until it
 /// answers, stop_prim stops it.
-std::map<std::string, std::string> web_hooks();
+std::map<std::string, std::string> web_hooks(int port = kWebPort);
 
 /// A farm module of `nodes` nodes (node1..nodeN, equal power unless `powers` says), the
 /// same web server on every UP node behind `vip` (vmac_invisible), load dealt by source address.
