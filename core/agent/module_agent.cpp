@@ -76,7 +76,8 @@ Status ModuleAgent::init() {
   auto context = std::make_shared<BasicHostContext>(
       [module_log](LogLevel level, std::string_view msg) { module_log->log(to_spdlog(level), "{}", msg); });
   const std::string behaviour_name = behaviour_plugin_name(setup_.settings);
-  auto behaviour = plugins_.make_behaviour(behaviour_name, context);
+  auto behaviour = options_.make_behaviour ? Result<std::shared_ptr<Behaviour>>(options_.make_behaviour(context))
+                                           : plugins_.make_behaviour(behaviour_name, context);
   if (!behaviour.ok()) {
     auto e = fail(behaviour.error().code, "module " + options_.module + " (mode \"" + setup_.settings.mode +
                                               "\") needs the behaviour plugin " + behaviour_name + ": " +
@@ -379,9 +380,11 @@ void ModuleAgent::queue_job(Job job) {
 namespace {
 
 // The hook's file, run with the module's environment; what the behaviour is told of it.
-HookFinished run_hook_file(const std::filesystem::path& file, HookSpec spec) {
+HookFinished run_hook_file(const std::filesystem::path& file, HookSpec spec, const std::filesystem::path& hook_runner) {
   spec.file = file;
-  HookRunner runner;
+  HookRunnerOptions options;
+  options.runner = hook_runner;  // empty: haven-hook beside this program
+  HookRunner runner(options);
   auto outcome = runner.run(spec);
   HookFinished done;
   done.hook = spec.hook;
@@ -513,7 +516,7 @@ void ModuleAgent::start_job(Job job) {
     std::optional<HookFinished> done = at_once;
     if (spec) {
       log_->info("running hook {} {}", spec->file.filename().string(), fmt::join(spec->args, " "));
-      done = run_hook_file(spec->file, *spec);
+      done = run_hook_file(spec->file, *spec, options_.hook_runner);
     }
     if (done && done->ok) {
       // Clients reach the application only once its hook has started it: a virtual IP that

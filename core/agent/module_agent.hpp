@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -42,6 +43,11 @@ struct AgentOptions {
   HavenPaths paths;
   std::string node;
   std::string module;
+  /// Makes the behaviour instead of the plugin the module's mode names: a test drives the
+  /// agent's executor with a scripted behaviour through it. Empty in production.
+  std::function<std::shared_ptr<Behaviour>(std::shared_ptr<HostContext>)> make_behaviour = {};
+  /// The haven-hook program; empty: the one beside this program (a test's binary is elsewhere).
+  std::filesystem::path hook_runner = {};
 };
 
 /// A resource as `haven get` and `haven state -v` show it.
