@@ -1,5 +1,7 @@
 #include "control/control_client.hpp"
 
+#include "haven/unique_fd.hpp"
+
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -11,19 +13,6 @@
 namespace haven {
 namespace {
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 using Clock = std::chrono::steady_clock;
 
@@ -46,7 +35,7 @@ Result<ControlResponse> send_control_request(const std::filesystem::path& socket
                                             std::to_string(sizeof(addr.sun_path) - 1) + " bytes)");
   std::memcpy(addr.sun_path, p.c_str(), p.size() + 1);
 
-  Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) return fail(Errc::io_error, std::string("cannot create a Unix socket: ") + std::strerror(errno));
   if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     int err = errno;

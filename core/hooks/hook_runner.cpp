@@ -1,5 +1,7 @@
 #include "hooks/hook_runner.hpp"
 
+#include "haven/unique_fd.hpp"
+
 #include <dirent.h>
 
 #include <fcntl.h>
@@ -32,29 +34,6 @@ using std::chrono::milliseconds;
 constexpr milliseconds kExitPollInterval{50};
 constexpr milliseconds kCancelPollInterval{100};
 
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept {
-    reset(other.release());
-    return *this;
-  }
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd() { reset(); }
-
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-  void reset(int fd = -1) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_ = -1;
-};
 
 std::string errno_text(int err) { return std::system_category().message(err); }
 

@@ -1,34 +1,10 @@
-// An owned file descriptor, closed when it goes out of scope.
+// The replication code's name for the SDK's descriptor wrapper (haven/unique_fd.hpp).
 #pragma once
 
-#include <unistd.h>
-
-#include <utility>
+#include "haven/unique_fd.hpp"
 
 namespace haven::replication {
 
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept {
-    if (this != &other) reset(std::exchange(other.fd_, -1));
-    return *this;
-  }
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd() { reset(); }
-
-  int get() const { return fd_; }
-  bool valid() const { return fd_ >= 0; }
-  void reset(int fd = -1) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_ = -1;
-};
+using haven::UniqueFd;
 
 }  // namespace haven::replication

@@ -1,5 +1,7 @@
 #include "vip/address_announcer.hpp"
 
+#include "haven/unique_fd.hpp"
+
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -18,19 +20,6 @@ constexpr std::uint8_t kOverrideFlag = 0x20;
 constexpr std::uint8_t kTargetLinkLayerOption = 2;
 constexpr int kNeighbourDiscoveryHopLimit = 255;  // receivers drop ND messages with any other
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 Error announce_error(const AnnounceTarget& t, const std::string& step, int err) {
   return fail(Errc::io_error, "cannot announce " + t.address.to_string() + " on " + t.interface + " (" + step +
@@ -40,7 +29,7 @@ Error announce_error(const AnnounceTarget& t, const std::string& step, int err) 
 }
 
 Status announce_v4(const AnnounceTarget& t) {
-  Fd fd(::socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ARP)));
+  UniqueFd fd(::socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ARP)));
   if (fd.get() < 0) return announce_error(t, "AF_PACKET socket", errno);
   sockaddr_ll to{};
   to.sll_family = AF_PACKET;
@@ -57,7 +46,7 @@ Status announce_v4(const AnnounceTarget& t) {
 }
 
 Status announce_v6(const AnnounceTarget& t) {
-  Fd fd(::socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6));
+  UniqueFd fd(::socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6));
   if (fd.get() < 0) return announce_error(t, "raw ICMPv6 socket", errno);
   const int hops = kNeighbourDiscoveryHopLimit;
   const unsigned index = static_cast<unsigned>(t.if_index);

@@ -1,5 +1,7 @@
 #include "icmp_echo.hpp"
 
+#include "haven/unique_fd.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
@@ -20,19 +22,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 std::uint16_t checksum(const unsigned char* data, std::size_t size) {
   std::uint32_t sum = 0;
@@ -112,7 +101,7 @@ EchoOutcome echo_once(const std::string& address, std::chrono::milliseconds time
     raw = true;
   }
   if (fd < 0) return {false, false, std::string("cannot open an ICMP socket: ") + std::strerror(errno), {}};
-  Fd socket(fd);
+  UniqueFd socket(fd);
 
   const EchoProbe probe = make_echo_probe();
   unsigned char packet[64] = {};
