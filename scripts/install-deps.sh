@@ -16,7 +16,9 @@ packages=(
   libxxhash-dev
   iproute2 procps psmisc util-linux python3 curl rsync
   nftables iputils-ping keepalived
+  haproxy  # bench_farm: HAProxy as the director the farm is compared with
   apache2  # the apache_farm module's tests run Debian's apache2 for real
+  postgresql libpq-dev  # app-postgresql (libpq) and the PostgreSQL module's tests, pgbench
   clang libclang-rt-14-dev
   clang-tools  # clang-query: the configuration report test (config_report_matches_consumption)
 )
