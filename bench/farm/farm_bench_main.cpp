@@ -56,15 +56,15 @@ std::string first_line(const std::vector<std::string>& argv) {
   return text.substr(0, text.find('\n'));
 }
 
-std::vector<GapSeries> gap_series(int tuned_slost, int tuned_mlost, bool with_haproxy) {
-  const auto tuned = fmt::format("slost {} mlost {} (tuned)", tuned_slost, tuned_mlost);
+std::vector<GapSeries> gap_series(int tuned_slost, int tuned_mlost, int tuned_pulse, bool with_haproxy) {
+  const auto tuned = fmt::format("pulse {} slost {} mlost {} (tuned)", tuned_pulse, tuned_slost, tuned_mlost);
   std::vector<GapSeries> out{
-      {"haven, slost 10 mlost 20 (default): node3 dies", Director::haven, 10, 20, 3},
-      {"haven, default: node1 (the master) dies", Director::haven, 10, 20, 1},
-      {"haven, " + tuned + ": node3 dies", Director::haven, tuned_slost, tuned_mlost, 3},
-      {"haven, tuned: node1 (the master) dies", Director::haven, tuned_slost, tuned_mlost, 1},
+      {"haven, slost 10 mlost 20 (default): node3 dies", Director::haven, 10, 20, 3, 100},
+      {"haven, default: node1 (the master) dies", Director::haven, 10, 20, 1, 100},
+      {"haven, " + tuned + ": node3 dies", Director::haven, tuned_slost, tuned_mlost, 3, tuned_pulse},
+      {"haven, tuned: node1 (the master) dies", Director::haven, tuned_slost, tuned_mlost, 1, tuned_pulse},
   };
-  if (with_haproxy) out.push_back({"HAProxy (inter 100ms fall 1): node3 dies", Director::haproxy, 0, 0, 3});
+  if (with_haproxy) out.push_back({"HAProxy (inter 100ms fall 1): node3 dies", Director::haproxy, 0, 0, 3, 0});
   return out;
 }
 
@@ -76,7 +76,7 @@ void print_gaps(const std::vector<SeriesResult>& results, const haven::bench::Ga
               "   among the clients the dead node served. Client: %zu source addresses in turn, a request every\n"
               "   %lld ms (each address every %lld ms: the gap is known to within that), request timeout %lld ms;\n"
               "   failed = share of the requests sent in the %lld ms after the death that were not answered.\n"
-              "   haven: pulse 100 ms; node1 is the farm membership's master (lost after mlost_count pulses, any\n"
+              "   haven: pulse 100 ms unless the series says; node1 is the farm membership's master (lost after mlost_count pulses, any\n"
               "   other node after slost_count).\n\n",
               haven::bench::lan1_client_sources().size(), static_cast<long long>(gs.interval.count()),
               static_cast<long long>(gs.interval.count()) * static_cast<long long>(haven::bench::lan1_client_sources().size()),
@@ -151,6 +151,7 @@ int main(int argc, char** argv) {
   std::string only = "all";
   int tuned_slost = 3;
   int tuned_mlost = 3;
+  int tuned_pulse = 100;
   haven::bench::GapSettings gap_settings;
   gap_settings.build_dir = default_build_dir();
   haven::bench::FarmLoadSettings load_settings;
@@ -162,6 +163,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"all", "gap", "load", "deal"}));
   app.add_option("--tuned-slost", tuned_slost, "slost_count of the tuned haven series")->check(CLI::Range(1, 1000));
   app.add_option("--tuned-mlost", tuned_mlost, "mlost_count of the tuned haven series")->check(CLI::Range(1, 1000));
+  app.add_option("--tuned-pulse", tuned_pulse, "<farm pulse> in ms of the tuned haven series")->check(CLI::Range(20, 10000));
   app.add_option("--load-ms", load_ms, "how long each throughput measurement lasts")->check(CLI::Range(500, 600000));
   app.add_option("--connections", load_settings.connections, "requests in flight during the throughput measurement")
       ->check(CLI::Range(1, 4096));
@@ -184,7 +186,7 @@ int main(int argc, char** argv) {
   bool all_ok = true;
   std::vector<SeriesResult> results;
   if (gap) {
-    for (const auto& s : gap_series(tuned_slost, tuned_mlost, true)) results.push_back({s, {}, {}});
+    for (const auto& s : gap_series(tuned_slost, tuned_mlost, tuned_pulse, true)) results.push_back({s, {}, {}});
     for (int round = 1; round <= rounds; ++round)
       for (std::size_t i = 0; i < results.size(); ++i) {
         auto& r = results[i];

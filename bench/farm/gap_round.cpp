@@ -107,6 +107,7 @@ Result<GapRound> measure(const Subject& s, int victim, const GapSettings& settin
 Result<GapRound> measure_haven(const GapSeries& series, const GapSettings& settings, const std::string& name) {
   auto made = start_haven_farm({.name = name,
                                 .build_dir = settings.build_dir,
+                                .pulse = std::to_string(series.pulse_ms) + "ms",
                                 .slost_count = series.slost_count,
                                 .mlost_count = series.mlost_count,
                                 .sources = lan1_client_sources()});

@@ -22,6 +22,7 @@ struct GapSeries {
   int slost_count = 10;   ///< haven <farm slost_count>
   int mlost_count = 20;   ///< haven <farm mlost_count>
   int victim = 3;         ///< the node that dies (node1 is the farm membership's master)
+  int pulse_ms = 100;     ///< haven <farm pulse>
 };
 
 struct GapSettings {
