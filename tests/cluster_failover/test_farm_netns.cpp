@@ -352,3 +352,39 @@ TEST_CASE("a farm on three nodes and a mirror module on two of them run side by 
   for (int n = 1; n <= kNodes; ++n) CHECK(f->state(n).describe() == "UP Ready");
   CHECK(observe_stable_spread(*f, *farm_clients, 3s) == std::set<std::string>{"node1", "node2", "node3"});
 }
+
+TEST_CASE("a farm node whose cable is pulled leaves the farm (its interface checker holds it); plugged back, it "
+          "serves again",
+          "[netns][farm]") {
+  if (!netns_usable()) return;
+  FarmWebSettings settings;
+  settings.service_children = "    <failover period=\"100ms\" handle_time=\"300ms\"/>\n";
+  auto f = farm("farmcut", settings);
+  start_everywhere(*f);
+  REQUIRE(deal_settles(*f, {1, 2, 3}, 10s));
+  auto poller = poll_from_every_source(*f);
+
+  REQUIRE(f->cluster().cut_link("node3").ok());
+  // The two others deal node3's buckets between them...
+  const auto deadline = Clock::now() + 15s;
+  while (Clock::now() < deadline && owned_buckets(*f, 1) + owned_buckets(*f, 2) != 256)
+    std::this_thread::sleep_for(200ms);
+  INFO(all_logs(*f));
+  REQUIRE(owned_buckets(*f, 1) + owned_buckets(*f, 2) == 256);
+  // ...and node3, without a carrier, is held in WAIT by interface_failure: no VIP, no share.
+  auto held = f->wait_for(3, "WAIT", "", 15s);
+  INFO(held.raw.dump());
+  CHECK(held.state == "WAIT");
+  CHECK(held.raw.value("reason", "").find("interface_failure") != std::string::npos);
+  auto vip3 = f->holds_vip(3);
+  REQUIRE(vip3.ok());
+  CHECK_FALSE(*vip3);
+  std::this_thread::sleep_for(1s);
+  CHECK(observe_stable_spread(*f, *poller, 3s) == std::set<std::string>{"node1", "node2"});
+
+  REQUIRE(f->cluster().restore_link("node3").ok());
+  CHECK(f->wait_for(3, "UP", "Ready", 30s).describe() == "UP Ready");
+  REQUIRE(deal_settles(*f, {1, 2, 3}, 15s));
+  std::this_thread::sleep_for(1s);
+  CHECK(observe_stable_spread(*f, *poller, 3s) == std::set<std::string>{"node1", "node2", "node3"});
+}
