@@ -14,6 +14,8 @@ constexpr Marker kMarkers[] = {
     {"VIRTUAL_TO_BE_DEFINED", "the virtual IP address or DNS name of the service"},
     {"PROCESS_NAME", "the name of the process to monitor"},
     {"SERVICE_TO_BE_DEFINED", "the services the hooks start and stop (Windows service names, or systemd units)"},
+    {"DATA_DIR_TO_BE_DEFINED", "the absolute path of the application's data directory, the same on both nodes"},
+    {"VERSION_TO_BE_DEFINED", "the major version of the application installed on the nodes, e.g. 15"},
 };
 
 void collect(const ConfigNode& node, std::vector<Placeholder>& out) {

@@ -111,6 +111,7 @@ int main(int argc, char** argv) {
 
   haven::PluginHost plugins;
   plugins.scan(haven::PluginHost::default_search_path());
+  host->with_plugins(plugins);  // haven.app() in a Lua hook makes application plugin objects
   const auto extension = file.extension().string();
   auto engine = plugins.make_script_engine_for(extension, host);
   if (!engine.ok()) {

@@ -1,5 +1,7 @@
 #include "plugin_host/basic_host_context.hpp"
 
+#include "plugin_host/plugin_host.hpp"
+
 namespace haven {
 
 void BasicHostContext::log(LogLevel level, std::string_view message) noexcept {
@@ -32,6 +34,14 @@ Result<std::string> BasicHostContext::daemon_request(std::string_view request_js
 Result<std::string> BasicHostContext::config_text(std::string_view location) {
   if (!services_) return HostContext::config_text(location);
   return services_->config_text(module_, location);
+}
+
+Result<std::shared_ptr<Application>> BasicHostContext::make_application(std::string_view kind) {
+  if (plugins_ == nullptr) return HostContext::make_application(kind);
+  auto context = std::make_shared<BasicHostContext>(sink_, "app." + std::string(kind));
+  context->with_environment(environment_);
+  if (services_) context->with_services(services_, module_);
+  return plugins_->make_application_for(kind, std::move(context));
 }
 
 }  // namespace haven

@@ -15,6 +15,8 @@
 
 namespace haven {
 
+class PluginHost;
+
 class BasicHostContext final : public HostContext {
  public:
   /// Receives each log line, already prefixed "[<prefix>] " when a prefix is set. Called
@@ -45,6 +47,14 @@ class BasicHostContext final : public HostContext {
     return *this;
   }
 
+  /// Where make_application finds application plugins. `plugins` must outlive every call of
+  /// make_application and must not scan while one runs; the objects made keep their own
+  /// library loaded. Without it, make_application answers Errc::unsupported.
+  BasicHostContext& with_plugins(PluginHost& plugins) {
+    plugins_ = &plugins;
+    return *this;
+  }
+
   void log(LogLevel level, std::string_view message) noexcept override;
   const ConfigNode* config() const noexcept override { return config_ ? &*config_ : nullptr; }
   const std::map<std::string, std::string>& environment() const noexcept override { return environment_; }
@@ -52,6 +62,9 @@ class BasicHostContext final : public HostContext {
                                            std::chrono::milliseconds timeout) override;
   Result<std::string> daemon_request(std::string_view request_json, std::chrono::milliseconds timeout) override;
   Result<std::string> config_text(std::string_view location) override;
+  /// The object is made with a context of its own: this one's log sink (prefixed
+  /// "app.<kind>"), environment and services.
+  Result<std::shared_ptr<Application>> make_application(std::string_view kind) override;
 
  private:
   LogSink sink_;
@@ -60,6 +73,7 @@ class BasicHostContext final : public HostContext {
   std::map<std::string, std::string> environment_;
   std::shared_ptr<HostServiceBackend> services_;
   std::string module_;
+  PluginHost* plugins_ = nullptr;
   std::mutex log_mutex_;
 };
 

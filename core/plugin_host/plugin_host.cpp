@@ -240,6 +240,26 @@ Result<std::shared_ptr<Application>> PluginHost::make_application(std::string_vi
   return as_interface<Application>(make(name, kKindApplication, std::move(host)), "haven::Application", name);
 }
 
+Result<std::shared_ptr<Application>> PluginHost::make_application_for(std::string_view kind,
+                                                                      std::shared_ptr<HostContext> host) {
+  std::string kinds;
+  for (const auto& loaded : loaded_) {
+    if (loaded->info.kind != kKindApplication) continue;
+    auto application = make_application(loaded->info.name, host);
+    if (!application.ok()) {
+      kinds += (kinds.empty() ? "" : ", ") + loaded->info.name + " (failed: " + application.error().message + ")";
+      continue;
+    }
+    const std::string made_kind = application.value()->kind();
+    if (made_kind == kind) return application;
+    kinds += (kinds.empty() ? "" : ", ") + made_kind + " (" + loaded->info.name + ")";
+  }
+  return fail(Errc::not_found, "no application plugin makes kind '" + std::string(kind) + "' (" +
+                                   (kinds.empty() ? std::string("no application plugin is loaded") : "loaded: " + kinds) +
+                                   "): install plugins/app-" + std::string(kind) +
+                                   " in the plugin folder (`haven plugins list` shows what is loaded)");
+}
+
 Result<std::shared_ptr<ScriptEngine>> PluginHost::make_script_engine_for(std::string_view extension,
                                                                          std::shared_ptr<HostContext> host) {
   std::string tried;

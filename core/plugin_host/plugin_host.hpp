@@ -76,6 +76,10 @@ class PluginHost {
   Result<std::shared_ptr<Behaviour>> make_behaviour(std::string_view name, std::shared_ptr<HostContext> host);
   Result<std::shared_ptr<Application>> make_application(std::string_view name, std::shared_ptr<HostContext> host);
 
+  /// An object of the application plugin whose kind() is `kind` ("postgresql"), or
+  /// not_found naming the kinds the loaded application plugins make.
+  Result<std::shared_ptr<Application>> make_application_for(std::string_view kind, std::shared_ptr<HostContext> host);
+
   /// The script engine plugin whose object claims this file extension (".lua"; "" for an
   /// executable without extension), or not_found.
   Result<std::shared_ptr<ScriptEngine>> make_script_engine_for(std::string_view extension, std::shared_ptr<HostContext> host);

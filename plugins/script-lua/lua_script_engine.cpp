@@ -9,6 +9,7 @@
 
 #include <lua.hpp>
 
+#include "lua_app_api.hpp"
 #include "lua_haven_api.hpp"
 
 namespace haven::lua {
@@ -70,6 +71,7 @@ Result<int> LuaScriptEngine::run(const ScriptRun& run) noexcept {
     RunState run_state;
     if (const char* module = std::getenv("SAFEMODULE")) run_state.module = module;
     open_haven_api(L, run_state, run.args);
+    open_app_api(L, host_);
     set_arg_table(L, run);
 
     lua_pushcfunction(L, add_traceback);

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,8 @@
 #include "haven/result.hpp"
 
 namespace haven {
+
+class Application;
 
 /// The host's services, given to a plugin's factory. All functions are thread-safe.
 class HostContext {
@@ -64,6 +67,15 @@ class HostContext {
   virtual Result<std::string> config_text(std::string_view location) {
     (void)location;
     return fail(Errc::unsupported, "this host offers no configuration text");
+  }
+
+  /// An object of the application plugin of `kind` ("postgresql": the one whose kind() says
+  /// so), made with this host's log, for a hook or a checker to prepare, start, stop or check
+  /// its application (application.hpp). Errors: not_found when no loaded plugin is of that
+  /// kind, naming the kinds there are; unsupported when this host loads no plugins.
+  virtual Result<std::shared_ptr<Application>> make_application(std::string_view kind) {
+    (void)kind;
+    return fail(Errc::unsupported, "this host offers no application plugins");
   }
 };
 

@@ -1,0 +1,19 @@
+-- check_postgresql.lua: the <custom> checker, called as the seed product calls one:
+-- check_postgresql.lua MODULE RESOURCE [SECONDS]. Runs SELECT 1 through the postgresql plugin
+-- every SECONDS (default 10) while the module is primary and sets RESOURCE (custom.postgresql)
+-- up or down; haven stops it when the module leaves the primary role.
+local module, resource, seconds = ...
+seconds = tonumber(seconds) or 10
+local pg = dofile(arg[0]:match("^(.*)/") .. "/postgresql_app.lua")
+local last
+while true do
+  local ok, err = pg:check()
+  local value = ok and "up" or "down"
+  if value ~= last then
+    if ok then haven.printi("check_postgresql: PostgreSQL answers SELECT 1")
+    else haven.printe("check_postgresql: " .. err) end
+    local r = haven.exec{ "haven", "set", "-r", resource, "-v", value, "-m", module, timeout = 30 }
+    if r.code == 0 then last = value end
+  end
+  haven.sleep(seconds)
+end
