@@ -360,6 +360,7 @@ void ReplicationSession::reintegrate_all(bool full) {
     job.primary_fd = d->fs->lower_fd();
     job.filter = &d->filter;
     job.record = d->sink->recorded_regions(job.record_intact);
+    const bool record_damaged = !job.record_intact;
     if (full) job.record_intact = false;  // the peer may hold anything: compare every block
     DirectorySink* sink = d->sink.get();
     // The file system's own ordering lock: held from each live change to its submit.
@@ -373,8 +374,10 @@ void ReplicationSession::reintegrate_all(bool full) {
     job.ask_secondary = [sink](std::vector<std::byte> request, const std::string& what) {
       return sink->ask_secondary(std::move(request), what);
     };
-    log_->info("module {}: reintegrating {} ({} recorded path(s), record {})", options_.module, job.dir.string(), job.record.size(),
-               job.record_intact ? "intact" : "damaged");
+    log_->info("module {}: reintegrating {} ({} recorded path(s); {})", options_.module, job.dir.string(), job.record.size(),
+               job.record_intact ? "only what the record names"
+               : record_damaged  ? "the record is damaged: every file is compared"
+                                 : "the peer's copy is not known to equal this one: every file is compared");
     auto done = reintegrate_(job);
     if (done.ok()) done = reintegrate_renamed(job, *sink);
     if (!done.ok()) {
