@@ -11,6 +11,7 @@
 #include "control/command_registry.hpp"
 #include "haven/behaviour.hpp"
 #include "replication_format.hpp"
+#include "state/module_status.hpp"
 
 namespace haven::cli {
 namespace {
@@ -24,39 +25,39 @@ struct ControlOptions {
   bool force = false;  // prim --force = primforce
 };
 
-ModuleState parse_state(const std::string& s) {
-  for (auto st : {ModuleState::stop, ModuleState::wait, ModuleState::alone, ModuleState::prim, ModuleState::second,
-                  ModuleState::up})
-    if (s == to_string(st)) return st;
-  return ModuleState::stop;
-}
-
-Result<nlohmann::json> query_state(const CliContext& ctx, const std::string& module) {
+// havend's answer to state: every module asked about (one with -m), read into ModuleStatus.
+Result<std::vector<ModuleStatus>> query_state(const CliContext& ctx, const std::string& module) {
   ControlRequest req;
   req.command = "state";
   req.module = module;
   auto r = ctx.ask_daemon(req);
   if (!r.ok()) return std::move(r).error();
   if (!r->ok) return fail(r->code, r->message);
-  return r->data;
+  return module_statuses_from_json(r->data);
+}
+
+// The state of one module: the single entry of `state -m MODULE`.
+Result<ModuleStatus> query_module_state(const CliContext& ctx, const std::string& module) {
+  auto st = query_state(ctx, module);
+  if (!st.ok()) return std::move(st).error();
+  if (st->empty()) return fail(Errc::not_found, "module " + module + " has no state");
+  return std::move(st->front());
 }
 
 // Waits until the module is settled (not Transient) — or, for stop, in STOP.
-Result<nlohmann::json> wait_settled(const CliContext& ctx, const std::string& module, bool want_stop, int timeout_s,
-                                   bool show_progress) {
+Result<ModuleStatus> wait_settled(const CliContext& ctx, const std::string& module, bool want_stop, int timeout_s,
+                                  bool show_progress) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   std::string last_shown;
   for (;;) {
-    auto st = query_state(ctx, module);
-    if (!st.ok()) return st;
-    if (st->empty()) return fail(Errc::not_found, "module " + module + " has no state");
-    auto m = (*st)[0];
-    std::string state = m.value("state", "STOP");
-    std::string sub = m.value("substate", "");
-    bool settled = want_stop ? state == "STOP" : (sub != "Transient");
+    auto m = query_module_state(ctx, module);
+    if (!m.ok()) return m;
+    const std::string state = to_string(m->state);
+    const std::string sub = to_string(m->substate);
+    bool settled = want_stop ? m->state == ModuleState::stop : m->substate != SubState::transient;
     if (settled) return m;
     if (show_progress) {
-      std::string line = state + " " + sub + (m.contains("hook") ? " (running " + m["hook"].get<std::string>() + ")" : "");
+      std::string line = state + " " + sub + (m->hook ? " (running " + *m->hook + ")" : "");
       if (line != last_shown) {
         std::cerr << "  " << module << ": " << line << "\n";
         last_shown = line;
@@ -71,61 +72,56 @@ Result<nlohmann::json> wait_settled(const CliContext& ctx, const std::string& mo
 
 // Under a module's line with -v: the virtual IPs this node holds, then every resource with
 // its value, since when and who set it.
-void print_module_details(const nlohmann::json& m) {
-  if (m.contains("vips") && m["vips"].is_array()) {
-    if (m["vips"].empty()) {
+void print_module_details(const ModuleStatus& m) {
+  if (m.vips) {
+    if (m.vips->empty()) {
       std::cout << "    virtual IPs: none held on this node\n";
     } else {
-      for (const auto& v : m["vips"])
-        std::cout << "    virtual IP " << v.value("address", "") << "/" << v.value("prefix", 0) << " held on "
-                  << v.value("interface", "") << " by this node\n";
+      for (const auto& v : *m.vips)
+        std::cout << "    virtual IP " << v.address << "/" << v.prefix << " held on " << v.interface << " by this node\n";
     }
   }
-  if (!m.contains("resources") || !m["resources"].is_array()) return;
-  for (const auto& r : m["resources"]) {
-    const auto since_ms = r.value("since_ms", std::int64_t{0});
-    const std::time_t since = static_cast<std::time_t>(since_ms / 1000);
+  if (!m.resources) return;
+  for (const auto& r : *m.resources) {
+    const std::time_t since = static_cast<std::time_t>(r.since_ms / 1000);
     std::tm local{};
     ::localtime_r(&since, &local);
-    std::cout << "    " << std::left << std::setw(30) << r.value("resource", "") << std::setw(9) << r.value("value", "")
-              << "since " << std::put_time(&local, "%Y-%m-%d %H:%M:%S") << "  by " << r.value("set_by", "") << "\n";
+    std::cout << "    " << std::left << std::setw(30) << r.resource << std::setw(9) << r.value << "since "
+              << std::put_time(&local, "%Y-%m-%d %H:%M:%S") << "  by " << r.set_by << "\n";
   }
-  if (!m.contains("peer_resources") || !m["peer_resources"].is_object()) return;
-  for (const auto& [name, value] : m["peer_resources"].items())
-    std::cout << "    " << std::left << std::setw(30) << ("remote." + name) << std::setw(9)
-              << (value.is_string() ? value.get<std::string>() : std::string("?")) << "from the peer's heartbeats\n";
+  if (!m.peer_resources) return;
+  for (const auto& [name, value] : *m.peer_resources)
+    std::cout << "    " << std::left << std::setw(30) << ("remote." + name) << std::setw(9) << value
+              << "from the peer's heartbeats\n";
 }
 
-void print_state_table(const nlohmann::json& list, bool verbose) {
+void print_state_table(const std::vector<ModuleStatus>& list, bool verbose) {
   std::cout << std::left << std::setw(20) << "MODULE" << std::setw(8) << "STATE" << std::setw(11) << "SUBSTATE"
             << std::setw(10) << "UPTODATE" << std::setw(8) << "ROLE" << "GEN";
   if (verbose) std::cout << "  REASON";
   std::cout << "\n";
   for (const auto& m : list) {
-    std::cout << std::left << std::setw(20) << m.value("module", "") << std::setw(8) << m.value("state", "")
-              << std::setw(11) << m.value("substate", "") << std::setw(10)
-              << (m.value("uptodate", false) ? "yes" : "no") << std::setw(8) << m.value("role", "none")
-              << m.value("generation", 0);
+    std::cout << std::left << std::setw(20) << m.module << std::setw(8) << to_string(m.state) << std::setw(11)
+              << to_string(m.substate) << std::setw(10) << (m.uptodate.value_or(false) ? "yes" : "no") << std::setw(8)
+              << to_string(m.role.value_or(Role::none)) << m.generation.value_or(0);
     if (verbose) {
-      std::cout << "  " << m.value("reason", "");
-      if (m.contains("hook")) std::cout << " [running " << m["hook"].get<std::string>() << "]";
-      if (m.contains("error")) std::cout << " [" << m["error"].get<std::string>() << "]";
+      std::cout << "  " << m.reason;
+      if (m.hook) std::cout << " [running " << *m.hook << "]";
+      if (m.error) std::cout << " [" << *m.error << "]";
     }
     std::cout << "\n";
-    if (auto load = m.find("load"); load != m.end() && load->is_array())
-      for (const auto& g : *load) {
-        const auto owned = g.value("owned", 0);
-        const auto buckets = std::max(1, g.value("buckets", 256));
+    if (m.load)
+      for (const auto& g : *m.load) {
+        const auto buckets = std::max<std::uint64_t>(1, g.buckets);
         std::string members;
-        if (auto names = g.find("members"); names != g.end() && names->is_array())
-          for (const auto& n : *names) members += (members.empty() ? "" : " ") + n.get<std::string>();
-        std::cout << "    load " << g.value("group", "") << ": " << owned << "/" << buckets << " buckets ("
-                  << (owned * 100 + buckets / 2) / buckets << "%), shared by " << (members.empty() ? "nobody" : members)
+        for (const auto& n : g.members) members += (members.empty() ? "" : " ") + n;
+        std::cout << "    load " << g.group << ": " << g.owned << "/" << buckets << " buckets ("
+                  << (g.owned * 100 + buckets / 2) / buckets << "%), shared by " << (members.empty() ? "nobody" : members)
                   << "\n";
       }
-    if (auto r = m.find("replication"); r != m.end() && r->is_object()) {
-      std::cout << "    " << replication_line(*r) << "\n";
-      if (verbose) std::cout << replication_directory_lines(*r, "      ");
+    if (m.replication) {
+      std::cout << "    " << replication_line(*m.replication) << "\n";
+      if (verbose) std::cout << replication_directory_lines(*m.replication, "      ");
     }
     if (verbose) print_module_details(m);
   }
@@ -156,25 +152,33 @@ void add_module_control(CLI::App& app, CliContext& ctx, const std::string& name,
     if (!r->ok) return ctx.report_error(Error{r->code, r->message});
     // A hook calling `safekit stop` on its own module must not wait for itself.
     bool inside_own_hook = std::getenv("SAFEMODULE") != nullptr && *module == std::getenv("SAFEMODULE");
-    nlohmann::json final_state = r->data;
+    // The agent answers with the module's state; havend alone (a stop of a stopped module) with none.
+    std::optional<ModuleStatus> final_state;
+    if (r->data.is_object()) {
+      auto replied = module_status_from_json(r->data);
+      if (!replied.ok())
+        return ctx.report_error(fail(replied.error().code, "module " + *module + ": " + req.command +
+                                                               " was accepted, but the answer is not a module state: " +
+                                                               replied.error().message));
+      final_state = std::move(replied).value();
+    }
     if (!opts->no_wait && !inside_own_hook) {
       auto settled = wait_settled(ctx, *module, want_stop, opts->timeout_s, !ctx.json);
       if (!settled.ok()) return ctx.report_error(settled.error());
-      final_state = *settled;
+      final_state = std::move(settled).value();
       // A start that ends in STOP failed (a hook failed): say so in the exit code.
-      if (!want_stop && final_state.value("state", "") == "STOP")
+      if (!want_stop && final_state->state == ModuleState::stop)
         return ctx.report_error(fail(Errc::refused, "module " + *module + " did not start, it is STOP: " +
-                                                        final_state.value("reason", "") + "; see haven log -m " + *module));
+                                                        final_state->reason + "; see haven log -m " + *module));
     }
     if (ctx.json) {
-      ctx.print_json({{"ok", true}, {"message", r->message}, {"state", final_state}});
+      ctx.print_json({{"ok", true}, {"message", r->message}, {"state", final_state ? to_json(*final_state) : r->data}});
     } else {
       std::cout << *module << ": " << r->message;
-      if (final_state.is_object())
-        std::cout << " -> " << final_state.value("state", "") << " " << final_state.value("substate", "");
+      if (final_state) std::cout << " -> " << to_string(final_state->state) << " " << to_string(final_state->substate);
       std::cout << "\n";
-      if (final_state.is_object() && final_state.value("substate", "") == "NotReady" && !final_state.value("reason", "").empty())
-        std::cout << "  " << final_state.value("reason", "") << "\n";
+      if (final_state && final_state->substate == SubState::not_ready && !final_state->reason.empty())
+        std::cout << "  " << final_state->reason << "\n";
     }
   });
 }
@@ -198,17 +202,17 @@ void add_wait_command(CLI::App& app, CliContext& ctx, const std::string& name, c
     for (auto& c : want) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(*timeout);
     for (;;) {
-      auto st = query_state(ctx, *m);
-      if (!st.ok()) return ctx.report_error(st.error());
-      auto cur = (*st)[0];
-      std::string s = cur.value("state", "STOP");
+      auto cur = query_module_state(ctx, *m);
+      if (!cur.ok()) return ctx.report_error(cur.error());
+      const std::string s = to_string(cur->state);
       // WAIT settles as NotReady (blocked until something changes), the others as Ready.
-      const std::string sub = cur.value("substate", "");
-      bool ready = sub == "Ready" || s == "STOP" || (s == "WAIT" && sub == "NotReady");
+      const auto sub = cur->substate;
+      bool ready = sub == SubState::ready || cur->state == ModuleState::stop ||
+                   (cur->state == ModuleState::wait && sub == SubState::not_ready);
       bool reached = want == "RUNNING" ? (ready && (s == "ALONE" || s == "PRIM" || s == "SECOND" || s == "UP"))
                                        : (s == want && ready);
       if (reached) {
-        if (ctx.json) ctx.print_json(cur);
+        if (ctx.json) ctx.print_json(to_json(*cur));
         else std::cout << *m << ": " << s << "\n";
         return;
       }
@@ -242,10 +246,15 @@ void add_control_commands(CLI::App& app, CliContext& ctx) {
     if (!st.ok()) return ctx.report_error(st.error());
     if (*l_flag && *q_flag) {
       if (module->empty()) return ctx.report_error(fail(Errc::invalid_argument, "state -lq needs one module: -m NAME"));
-      ctx.exit_code = state_exit_code(parse_state((*st)[0].value("state", "STOP")));
+      if (st->empty()) return ctx.report_error(fail(Errc::not_found, "module " + *module + " has no state"));
+      ctx.exit_code = state_exit_code(st->front().state);
       return;
     }
-    if (ctx.json) return ctx.print_json(*st);
+    if (ctx.json) {
+      nlohmann::json list = nlohmann::json::array();
+      for (const auto& m : *st) list.push_back(to_json(m));
+      return ctx.print_json(list);
+    }
     if (st->empty()) {
       std::cout << "no module installed (haven module install FILE.safe)\n";
       return;

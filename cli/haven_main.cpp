@@ -2,6 +2,7 @@
 // written for the seed product ("%SAFE%safekit" printi "...") work unchanged.
 #include <iostream>
 
+#include "boot_commands.hpp"
 #include "cli_context.hpp"
 #include "remote_fanout.hpp"
 
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
   haven::cli::add_cluster_commands(app, ctx);
   haven::cli::add_resource_commands(app, ctx);
   haven::cli::add_replication_commands(app, ctx);
+  haven::cli::add_boot_commands(app, ctx);
 
   // Runs before any command's callback: with -H the command runs in one child per node instead.
   app.parse_complete_callback([&] {

@@ -6,6 +6,7 @@
 #include "common/atomic_file.hpp"
 #include "config_check.hpp"
 #include "module_store/module_store.hpp"
+#include "state/module_status.hpp"
 
 namespace haven::cli {
 namespace {
@@ -34,8 +35,11 @@ bool module_running(const CliContext& ctx, const std::string& module) {
   req.command = "state";
   req.module = module;
   auto r = ctx.ask_daemon(req, 5);
-  if (!r.ok() || !r->ok || !r->data.is_array() || r->data.empty()) return false;
-  return r->data[0].value("state", "STOP") != "STOP";
+  if (!r.ok() || !r->ok) return false;
+  auto statuses = module_statuses_from_json(r->data);
+  // An answer that is no module state tells nothing of it, as no answer does.
+  if (!statuses.ok() || statuses->empty()) return false;
+  return statuses->front().state != ModuleState::stop;
 }
 
 }  // namespace

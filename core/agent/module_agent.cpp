@@ -249,29 +249,32 @@ ControlResponse ModuleAgent::handle_request(const ControlRequest& request) {
   return response ? *response : agent_gone(options_.module);
 }
 
-nlohmann::json ModuleAgent::state_json() const {
-  auto known = behaviour_->knowledge();
-  nlohmann::json j{{"module", options_.module},
-                   {"node", options_.node},
-                   {"state", to_string(behaviour_->state())},
-                   {"substate", to_string(behaviour_->sub_state())},
-                   {"reason", reason_},
-                   {"uptodate", known.data_uptodate},
-                   {"role", to_string(known.last_role)},
-                   {"generation", known.generation},
-                   {"failover", failover_},
-                   {"pid", ::getpid()}};
-  if (checkers_) j["starts"] = checkers_->starts();  // a <module> checker elsewhere tells runs apart by it
-  if (hook_running()) j["hook"] = running_job_->hook->hook;
-  j["vips"] = vips_json();
-  if (!load_shares_.empty()) j["load"] = load_json();
-  j["resources"] = resources_json();
+ModuleStatus ModuleAgent::status() const {
+  const auto known = behaviour_->knowledge();
+  ModuleStatus s;
+  s.module = options_.module;
+  s.node = options_.node;
+  s.state = behaviour_->state();
+  s.substate = behaviour_->sub_state();
+  s.reason = reason_;
+  s.uptodate = known.data_uptodate;
+  s.role = known.last_role;
+  s.generation = known.generation;
+  s.failover = failover_;
+  s.pid = ::getpid();
+  if (checkers_) s.starts = checkers_->starts();  // a <module> checker elsewhere tells runs apart by it
+  if (hook_running()) s.hook = running_job_->hook->hook;
+  s.vips = vip_statuses();
+  if (!load_shares_.empty()) s.load = load_statuses();
+  s.resources = resource_statuses();
   // What `remote.` in the failover rules reads: the peer's resources from its heartbeats.
-  if (peer_link_ && peer_link_->peer_resources()) j["peer_resources"] = *peer_link_->peer_resources();
-  j["checkers"] = checks_json();
-  if (replication_) j["replication"] = replication_json();
-  return j;
+  if (peer_link_ && peer_link_->peer_resources()) s.peer_resources = *peer_link_->peer_resources();
+  s.checkers = checker_statuses();
+  if (replication_) s.replication = replication_json();
+  return s;
 }
+
+nlohmann::json ModuleAgent::state_json() const { return to_json(status()); }
 
 ControlResponse ModuleAgent::handle_resource_request(const ControlRequest& request) {
   if (exiting_) return agent_gone(options_.module);

@@ -35,6 +35,7 @@
 #include "haven/behaviour.hpp"
 #include "plugin_host/plugin_host.hpp"
 #include "replication_session/replication_session.hpp"
+#include "state/module_status.hpp"
 #include "vip/vip_owner.hpp"
 
 namespace haven {
@@ -51,6 +52,8 @@ struct AgentOptions {
 };
 
 /// A resource as `haven get` and `haven state -v` show it.
+ResourceStatus resource_status(const Resource& r);
+/// The same, as JSON (the answer of `haven get` and `set`).
 nlohmann::json resource_to_json(const Resource& r);
 
 class ModuleAgent {
@@ -68,6 +71,8 @@ class ModuleAgent {
   ControlResponse handle_request(const ControlRequest& request);
   ControlResponse handle_resource_request(const ControlRequest& request);
   void set_host_resource(const std::string& name, const std::string& value);
+  // What `state` answers: built on the loop thread, from every part of the agent.
+  ModuleStatus status() const;
   nlohmann::json state_json() const;
   void feed(const Event& event);
   void execute(std::vector<Action> actions);
@@ -94,7 +99,7 @@ class ModuleAgent {
   // The module has farm virtual addresses and load-balancing groups: a packet filter decides
   // which clients this node serves.
   bool balances_load() const;
-  nlohmann::json load_json() const;
+  std::vector<LoadShareStatus> load_statuses() const;
   // The module's virtual IPs: taken and released by the behaviour's TakeVips / ReleaseVips
   // steps, and released whenever the module enters a state that serves no clients
   // (module_agent_vip.cpp).
@@ -103,7 +108,7 @@ class ModuleAgent {
   void release_vips();
   void follow_state_with_vips(ModuleState state);
   void arm_vip_refresh();
-  nlohmann::json vips_json() const;
+  std::vector<VipStatus> vip_statuses() const;
   // Checkers and failover rules (module_agent_checks.cpp): which checkers run in which state,
   // what their results set, which action a rule or errd asks of the behaviour.
   Status open_checks();
@@ -113,8 +118,9 @@ class ModuleAgent {
   void arm_rule_timer();
   void evaluate_rules();
   ControlResponse handle_checks_request(const ControlRequest& request);
+  std::vector<CheckerStatus> checker_statuses() const;
   nlohmann::json checks_json() const;
-  nlohmann::json resources_json() const;
+  std::vector<ResourceStatus> resource_statuses() const;
   // <splitbrain>: true when it keeps `update` (every heartbeat lost) to hand it on later,
   // through deliver_peer_update(), once the witnesses have answered.
   bool hold_peer_loss(const PeerView& update);

@@ -332,63 +332,72 @@ ControlResponse ModuleAgent::handle_checks_request(const ControlRequest& request
   return answer ? *answer : ControlResponse::failure(fail(Errc::refused, "the agent of module " + options_.module + " is exiting"));
 }
 
-nlohmann::json resource_to_json(const Resource& r) {
+ResourceStatus resource_status(const Resource& r) {
   const auto since = std::chrono::duration_cast<std::chrono::milliseconds>(r.since.time_since_epoch()).count();
-  return nlohmann::json{{"resource", r.name}, {"value", r.value}, {"set_by", r.set_by}, {"since_ms", since}};
+  return ResourceStatus{r.name, r.value, r.set_by, since};
 }
 
-nlohmann::json ModuleAgent::resources_json() const {
-  nlohmann::json list = nlohmann::json::array();
-  for (const auto& r : resources_.list()) list.push_back(resource_to_json(r));
+nlohmann::json resource_to_json(const Resource& r) { return to_json(resource_status(r)); }
+
+std::vector<ResourceStatus> ModuleAgent::resource_statuses() const {
+  std::vector<ResourceStatus> list;
+  for (const auto& r : resources_.list()) list.push_back(resource_status(r));
   return list;
 }
 
-nlohmann::json ModuleAgent::checks_json() const {
-  nlohmann::json list = nlohmann::json::array();
+std::vector<CheckerStatus> ModuleAgent::checker_statuses() const {
+  std::vector<CheckerStatus> list;
   if (!checkers_) return list;
   const auto running = checkers_->running();
   for (const auto& spec : checkers_->plan()) {
     auto r = resources_.get(spec.resource);
-    list.push_back({{"resource", spec.resource},
-                    {"plugin", spec.plugin},
-                    {"kind", spec.path == checks::FailurePath::direct ? "errd" : "checker"},
-                    {"running", std::find(running.begin(), running.end(), spec.resource) != running.end()},
-                    {"value", r ? r->value : "init"},
-                    {"interval_ms", spec.interval.count()},
-                    {"line", spec.line}});
+    CheckerStatus c;
+    c.resource = spec.resource;
+    c.plugin = spec.plugin;
+    c.kind = spec.path == checks::FailurePath::direct ? "errd" : "checker";
+    c.running = std::find(running.begin(), running.end(), spec.resource) != running.end();
+    c.value = r ? r->value : "init";
+    c.interval_ms = spec.interval.count();
+    c.line = spec.line;
+    list.push_back(std::move(c));
   }
   if (custom_checkers_) {
     const auto custom_running = custom_checkers_->running();
     for (const auto& checker : custom_checkers_->checkers()) {
       const auto& spec = checker->spec();
       auto r = resources_.get(spec.resource);
-      list.push_back({{"resource", spec.resource},
-                      {"plugin", spec.program.string()},  // what `errd list` shows in that column
-                      {"program", spec.program.string()},
-                      {"kind", "custom"},
-                      {"running", std::find(custom_running.begin(), custom_running.end(), spec.resource) !=
-                                      custom_running.end()},
-                      {"starts", checker->starts()},
-                      {"value", r ? r->value : "init"},
-                      {"line", spec.line}});
+      CheckerStatus c;
+      c.resource = spec.resource;
+      c.plugin = spec.program.string();  // what `errd list` shows in that column
+      c.program = spec.program.string();
+      c.kind = "custom";
+      c.running = std::find(custom_running.begin(), custom_running.end(), spec.resource) != custom_running.end();
+      c.starts = checker->starts();
+      c.value = r ? r->value : "init";
+      c.line = spec.line;
+      list.push_back(std::move(c));
     }
   }
   if (split_brain_) {
     auto r = resources_.get(split_brain_->resource());
     std::string witnesses;
     for (const auto& w : split_brain_->settings().witnesses) witnesses += (witnesses.empty() ? "" : " ") + w;
-    list.push_back({{"resource", split_brain_->resource()},
-                    {"plugin", "haven.checker.ping"},
-                    {"kind", "witness"},  // <splitbrain>; fits the `errd list` column
-                    {"running", split_brain_->probing()},
-                    {"witnesses", witnesses},
-                    {"probing", split_brain_->probing()},
-                    {"holding", split_brain_->holding()},
-                    {"value", r ? r->value : "init"},
-                    {"line", split_brain_->settings().line}});
+    CheckerStatus c;
+    c.resource = split_brain_->resource();
+    c.plugin = "haven.checker.ping";
+    c.kind = "witness";  // <splitbrain>; fits the `errd list` column
+    c.running = split_brain_->probing();
+    c.witnesses = witnesses;
+    c.probing = split_brain_->probing();
+    c.holding = split_brain_->holding();
+    c.value = r ? r->value : "init";
+    c.line = split_brain_->settings().line;
+    list.push_back(std::move(c));
   }
   return list;
 }
+
+nlohmann::json ModuleAgent::checks_json() const { return to_json(checker_statuses()); }
 
 bool ModuleAgent::hold_peer_loss(const PeerView& update) {
   if (!split_brain_) return false;

@@ -114,13 +114,16 @@ void ModuleAgent::load_filter_remove() {
   load_filter_installed_ = false;
 }
 
-nlohmann::json ModuleAgent::load_json() const {
-  auto list = nlohmann::json::array();
-  for (const auto& [group, deal] : load_shares_)
-    list.push_back({{"group", group},
-                    {"owned", deal.owned.count()},
-                    {"buckets", kLoadBuckets},
-                    {"members", deal.members}});
+std::vector<LoadShareStatus> ModuleAgent::load_statuses() const {
+  std::vector<LoadShareStatus> list;
+  for (const auto& [group, deal] : load_shares_) {
+    LoadShareStatus share;
+    share.group = group;
+    share.owned = deal.owned.count();
+    share.buckets = kLoadBuckets;
+    share.members = deal.members;
+    list.push_back(std::move(share));
+  }
   return list;
 }
 

@@ -88,15 +88,18 @@ void ModuleAgent::arm_vip_refresh() {
   });
 }
 
-nlohmann::json ModuleAgent::vips_json() const {
-  auto list = nlohmann::json::array();
+std::vector<VipStatus> ModuleAgent::vip_statuses() const {
+  std::vector<VipStatus> list;
   if (!vips_) return list;
-  for (const auto& p : vips_->held())
-    list.push_back({{"address", p.assignment.prefix.address.to_string()},
-                    {"prefix", p.assignment.prefix.length},
-                    {"interface", p.assignment.interface},
-                    {"label", p.assignment.label},
-                    {"written", p.written}});
+  for (const auto& p : vips_->held()) {
+    VipStatus vip;
+    vip.address = p.assignment.prefix.address.to_string();
+    vip.prefix = p.assignment.prefix.length;
+    vip.interface = p.assignment.interface;
+    vip.label = p.assignment.label;
+    vip.written = p.written;
+    list.push_back(std::move(vip));
+  }
   return list;
 }
 

@@ -4,8 +4,11 @@
 
 #include "common/log_text.hpp"
 #include "control/command_registry.hpp"
+#include "daemon/boot_command.hpp"
+#include "daemon/run_intent.hpp"
 #include "control/control_client.hpp"
 #include "module_store/module_store.hpp"
+#include "state/module_status.hpp"
 #include "state/node_knowledge_store.hpp"
 
 namespace haven {
@@ -28,7 +31,7 @@ constexpr auto kAgentTimeout = std::chrono::seconds(180);
 }  // namespace
 
 NodeDaemon::NodeDaemon(HavenPaths paths, std::string node, std::shared_ptr<spdlog::logger> log)
-    : paths_(paths), node_(node), log_(log), agents_(paths, node, log), remote_(log) {}
+    : paths_(paths), node_(node), log_(log), agents_(paths, node, log), remote_(log), boot_(paths, log) {}
 
 Status NodeDaemon::start() {
   agents_.adopt_running_agents();
@@ -36,10 +39,12 @@ Status NodeDaemon::start() {
     return handle(r, p);
   });
   if (st.ok()) start_remote();
+  if (st.ok()) boot_.begin(agents_.running(), [this](const ControlRequest& r) { return dispatch(r); });
   return st;
 }
 
 void NodeDaemon::stop(bool stop_modules) {
+  boot_.stop();
   remote_.stop();
   if (stop_modules) {
     for (const auto& agent : agents_.running()) {
@@ -75,8 +80,13 @@ ControlResponse NodeDaemon::dispatch(const ControlRequest& request) {
     return ControlResponse::success("", list);
   }
   if (request.command == "node") return ControlResponse::success(node_, {{"node", node_}, {"root", paths_.root().string()}});
+  if (request.command == "boot") return boot_command(paths_, node_, request, *log_);
   // Every other command with a module goes to its agent, which alone knows which exist.
-  if (!request.module.empty()) return module_command(request);
+  if (!request.module.empty()) {
+    auto answer = module_command(request);
+    record_run_intent(paths_, request, answer, *log_);  // for <service boot="auto">
+    return answer;
+  }
   return ControlResponse::failure(fail(Errc::unsupported, "havend does not know the command \"" + request.command +
                                                               "\" (module commands need -m MODULE)"));
 }
@@ -135,17 +145,23 @@ nlohmann::json NodeDaemon::module_state(const std::string& module, int id) {
       return data;
     }
   }
-  nlohmann::json data{{"module", module}, {"id", id}, {"node", node_}, {"state", "STOP"}, {"substate", "NotReady"},
-                      {"reason", "stopped"}};
+  // No agent answers: what this node knows of the module's data, or why it cannot tell.
+  ModuleStatus stopped;
+  stopped.module = module;
+  stopped.id = id;
+  stopped.node = node_;
+  stopped.state = ModuleState::stop;
+  stopped.substate = SubState::not_ready;
+  stopped.reason = "stopped";
   auto known = load_knowledge(paths_.knowledge_file(module));
   if (known.ok()) {
-    data["uptodate"] = known->data_uptodate;
-    data["role"] = to_string(known->last_role);
-    data["generation"] = known->generation;
+    stopped.uptodate = known->data_uptodate;
+    stopped.role = known->last_role;
+    stopped.generation = known->generation;
   } else {
-    data["error"] = known.error().message;
+    stopped.error = known.error().message;
   }
-  return data;
+  return to_json(stopped);
 }
 
 ControlResponse NodeDaemon::state(const ControlRequest& request) {

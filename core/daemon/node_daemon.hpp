@@ -10,6 +10,7 @@
 #include "common/haven_paths.hpp"
 #include "control/control_server.hpp"
 #include "daemon/agent_supervisor.hpp"
+#include "daemon/boot_starter.hpp"
 #include "remote/remote_server.hpp"
 
 namespace haven {
@@ -43,6 +44,7 @@ class NodeDaemon {
   AgentSupervisor agents_;
   ControlServer server_;
   RemoteServer remote_;
+  BootStarter boot_;  // declared last, destroyed first: its threads call dispatch()
 };
 
 }  // namespace haven

@@ -5,6 +5,7 @@
 #include "common/atomic_file.hpp"
 #include "config/cluster_config.hpp"
 #include "control/control_client.hpp"
+#include "state/module_status.hpp"
 
 namespace haven {
 namespace {
@@ -13,16 +14,21 @@ bool is_loopback(std::string_view addr) {
   return addr.empty() || addr == "localhost" || addr == "::1" || addr.rfind("127.", 0) == 0;
 }
 
-ModuleStatusReport report_from(const std::string& module, const std::string& node, const nlohmann::json& entry) {
+// What a plugin is told of havend's entry for the module; no entry (an empty answer) is STOP.
+Result<ModuleStatusReport> report_from(const std::string& module, const std::string& node, const nlohmann::json& entry) {
   ModuleStatusReport r;
   r.module = module;
   r.node = node;
-  r.state = entry.is_object() ? entry.value("state", std::string("STOP")) : "STOP";
-  r.substate = entry.is_object() ? entry.value("substate", std::string("NotReady")) : "NotReady";
+  r.state = to_string(ModuleState::stop);
+  r.substate = to_string(SubState::not_ready);
   if (!entry.is_object()) return r;
-  r.agent_pid = entry.value("pid", 0LL);
-  if (auto g = entry.find("generation"); g != entry.end() && g->is_number_unsigned()) r.generation = g->get<std::uint64_t>();
-  if (auto s = entry.find("starts"); s != entry.end() && s->is_number_unsigned()) r.starts = s->get<std::uint64_t>();
+  auto status = module_status_from_json(entry, StatusFields::state_only);
+  if (!status.ok()) return std::move(status).error();
+  r.state = to_string(status->state);
+  r.substate = to_string(status->substate);
+  r.agent_pid = status->pid.value_or(0);
+  r.generation = status->generation;
+  r.starts = status->starts;
   return r;
 }
 
@@ -68,7 +74,9 @@ Result<ModuleStatusReport> NodeHostServices::module_status(std::string_view modu
                       answer.error().message);
     if (!answer->ok) return fail(Errc::refused, thing + ": " + answer->message);
     const nlohmann::json& data = answer->data.is_array() && !answer->data.empty() ? answer->data[0] : answer->data;
-    return report_from(std::string(module), node, data);
+    auto report = report_from(std::string(module), node, data);
+    if (!report.ok()) return fail(report.error().code, "havend's answer about " + thing + ": " + report.error().message);
+    return report;
   } catch (const std::exception& e) {
     return fail(Errc::internal, "module status of " + std::string(module) + ": " + e.what());
   }
