@@ -15,7 +15,8 @@
 #include "postgresql_pair.hpp"
 #include "postgresql_settings.hpp"
 #include "postmaster_identity.hpp"
-#include "program_run.hpp"
+#include "common/process_runner.hpp"
+#include "system_user.hpp"
 
 namespace haven::bench {
 namespace {
@@ -43,7 +44,7 @@ std::string bin(const std::string& program) {
 Status as_postgres(std::vector<std::string> argv, std::chrono::milliseconds timeout, const fs::path& log = {}) {
   auto user = postgresql::find_user("postgres");
   if (!user) return std::move(user).error();
-  auto ran = postgresql::run_program(argv, *user, timeout, log);
+  auto ran = run_process(process_request(argv, user->name, timeout, log));
   if (!ran) return std::move(ran).error();
   if (ran->exit_code != 0)
     return fail(Errc::internal, argv[0] + " " + (argv.size() > 1 ? argv[1] : "") + " failed (exit " +
@@ -188,12 +189,12 @@ Result<double> run_pgbench(const PgTarget& target, int scale, int clients, int s
     if (argv[0] == "ip") argv[0] = fs::exists("/usr/sbin/ip") ? "/usr/sbin/ip" : "/sbin/ip";
     return argv;
   };
-  auto init = postgresql::run_program(command({"-i", "-q", "-s", std::to_string(scale)}), std::nullopt, 1800s);
+  auto init = run_process(process_request(command({"-i", "-q", "-s", std::to_string(scale)}), std::nullopt, 1800s));
   if (!init) return std::move(init).error();
   if (init->exit_code != 0) return fail(Errc::internal, "pgbench -i failed: " + init->output);
-  auto run = postgresql::run_program(
+  auto run = run_process(process_request(
       command({"-c", std::to_string(clients), "-j", std::to_string(clients), "-T", std::to_string(seconds)}), std::nullopt,
-      std::chrono::seconds(seconds + 600));
+      std::chrono::seconds(seconds + 600)));
   if (!run) return std::move(run).error();
   if (run->exit_code != 0) return fail(Errc::internal, "pgbench failed: " + run->output);
   std::smatch m;

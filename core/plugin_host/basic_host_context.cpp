@@ -1,5 +1,7 @@
 #include "plugin_host/basic_host_context.hpp"
 
+#include "common/process_runner.hpp"
+
 #include "plugin_host/plugin_host.hpp"
 
 namespace haven {
@@ -43,5 +45,7 @@ Result<std::shared_ptr<Application>> BasicHostContext::make_application(std::str
   if (services_) context->with_services(services_, module_);
   return plugins_->make_application_for(kind, std::move(context));
 }
+
+Result<ProcessOutcome> BasicHostContext::run_process(const ProcessRequest& request) { return haven::run_process(request); }
 
 }  // namespace haven

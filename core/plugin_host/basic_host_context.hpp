@@ -65,6 +65,8 @@ class BasicHostContext final : public HostContext {
   /// The object is made with a context of its own: this one's log sink (prefixed
   /// "app.<kind>"), environment and services.
   Result<std::shared_ptr<Application>> make_application(std::string_view kind) override;
+  /// common/process_runner.hpp's run_process.
+  Result<ProcessOutcome> run_process(const ProcessRequest& request) override;
 
  private:
   LogSink sink_;

@@ -5,7 +5,7 @@
 #include "haven/application.hpp"
 #include "haven/result.hpp"
 #include "postgresql_settings.hpp"
-#include "program_run.hpp"
+#include "system_user.hpp"
 
 namespace haven::postgresql {
 

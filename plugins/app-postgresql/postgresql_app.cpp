@@ -14,7 +14,7 @@
 #include "postgresql_settings.hpp"
 #include "postmaster_identity.hpp"
 #include "postmaster_pid.hpp"
-#include "program_run.hpp"
+#include "system_user.hpp"
 
 namespace haven::postgresql {
 namespace {
@@ -102,18 +102,29 @@ std::optional<pid_t> running_postmaster(const fs::path& data, std::string& why) 
   return pid;
 }
 
-Result<ProgramOutput> pg_ctl(const PostgresSettings& s, const SystemUser& user, std::vector<std::string> args,
-                             std::chrono::milliseconds timeout) {
-  args.insert(args.begin(), (s.bin / "pg_ctl").string());
-  return run_program(args, user, timeout);
+// A PostgreSQL program run by the host as the database's user (PostgreSQL refuses root), without
+// the caller's PG* variables, which would override the settings.
+ProcessRequest as_postgres(std::vector<std::string> argv, const SystemUser& user, std::chrono::milliseconds timeout) {
+  ProcessRequest request;
+  request.argv = std::move(argv);
+  request.user = user.name;
+  request.timeout = timeout;
+  request.drop_env_prefixes = {"PG"};
+  return request;
 }
 
-Status stop_forced(const PostgresSettings& s, const SystemUser& user, std::optional<pid_t> postmaster,
+Result<ProcessOutcome> pg_ctl(HostContext& host, const PostgresSettings& s, const SystemUser& user,
+                              std::vector<std::string> args, std::chrono::milliseconds timeout) {
+  args.insert(args.begin(), (s.bin / "pg_ctl").string());
+  return host.run_process(as_postgres(std::move(args), user, timeout));
+}
+
+Status stop_forced(HostContext& host, const PostgresSettings& s, const SystemUser& user, std::optional<pid_t> postmaster,
                    const AppContext& app) {
   if (postmaster) {
     app.say(LogLevel::info, "stop force: pg_ctl stop -m immediate (postmaster " + std::to_string(*postmaster) + ")");
     const auto wait = std::min<std::chrono::seconds>(s.stop_timeout, 10s);
-    auto ran = pg_ctl(s, user, {"stop", "-D", s.data.string(), "-m", "immediate", "-w", "-t", std::to_string(wait.count())},
+    auto ran = pg_ctl(host, s, user, {"stop", "-D", s.data.string(), "-m", "immediate", "-w", "-t", std::to_string(wait.count())},
                       wait + 5s);
     if (ran && ran->exit_code != 0) app.say(LogLevel::warning, "stop force: pg_ctl stop -m immediate: " + trimmed(ran->output));
     // Still there: kill it, only if it is still this data directory's postmaster.
@@ -180,9 +191,11 @@ Status PostgresApplication::start(const AppContext& app) noexcept {
                                 std::to_string(s->port) + ", log " + s->log.string() + ")");
     // The log is opened here, as root, and inherited by pg_ctl and the server: its folder
     // (the module's var folder) need not be open to the server's user.
-    auto ran = run_program({(s->bin / "pg_ctl").string(), "start", "-D", s->data.string(), "-w", "-t",
-                            std::to_string(s->start_timeout.count()), "-o", options},
-                           *user, s->start_timeout + 15s, s->log);
+    auto request = as_postgres({(s->bin / "pg_ctl").string(), "start", "-D", s->data.string(), "-w", "-t",
+                                std::to_string(s->start_timeout.count()), "-o", options},
+                               *user, s->start_timeout + 15s);
+    request.output_file = s->log;
+    auto ran = host_.run_process(request);
     if (!ran) return std::move(ran).error();
     if (ran->exit_code != 0)
       return fail(ran->timed_out ? Errc::timeout : Errc::io_error,
@@ -201,10 +214,10 @@ Status PostgresApplication::stop(const AppContext& app, StopMode mode) noexcept 
     std::string why;
     const auto postmaster = running_postmaster(s->data, why);
     if (!postmaster) app.say(LogLevel::info, "stop: PostgreSQL does not run on this node: " + why + "; nothing signalled");
-    if (mode == StopMode::forced) return stop_forced(*s, *user, postmaster, app);
+    if (mode == StopMode::forced) return stop_forced(host_, *s, *user, postmaster, app);
     if (!postmaster) return ok_status();
     app.say(LogLevel::info, "stop: pg_ctl stop -m fast (postmaster " + std::to_string(*postmaster) + ")");
-    auto ran = pg_ctl(*s, *user,
+    auto ran = pg_ctl(host_, *s, *user,
                       {"stop", "-D", s->data.string(), "-m", "fast", "-w", "-t", std::to_string(s->stop_timeout.count())},
                       s->stop_timeout + 10s);
     if (!ran) return std::move(ran).error();

@@ -15,7 +15,8 @@
 
 #include "common/haven_paths.hpp"
 #include "postgresql_settings.hpp"
-#include "program_run.hpp"
+#include "common/process_runner.hpp"
+#include "system_user.hpp"
 
 namespace haven::netns_failover {
 namespace {
@@ -103,9 +104,9 @@ Result<std::unique_ptr<PostgresPair>> PostgresPair::create(const fs::path& build
   const auto data1 = made->node_dir(1) / "data";
   if (::chown(made->node_dir(1).c_str(), postgres->uid, postgres->gid) != 0)
     return fail(Errc::io_error, "cannot give " + made->node_dir(1).string() + " to postgres");
-  auto initdb = postgresql::run_program({"/usr/lib/postgresql/" + version + "/bin/initdb", "-D", data1.string(),
-                                         "--auth=trust", "-U", "postgres", "-E", "UTF8"},
-                                        *postgres, 120s);
+  auto initdb = run_process(process_request({"/usr/lib/postgresql/" + version + "/bin/initdb", "-D", data1.string(),
+                                                "--auth=trust", "-U", "postgres", "-E", "UTF8"},
+                                               postgres->name, 120s));
   if (!initdb) return std::move(initdb).error();
   if (initdb->exit_code != 0) return fail(Errc::internal, "initdb of " + data1.string() + " failed: " + initdb->output);
   std::ofstream(data1 / "pg_hba.conf", std::ios::app) << "host all all 198.51.100.0/24 trust\n";

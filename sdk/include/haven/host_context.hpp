@@ -14,6 +14,7 @@
 #include "haven/config_node.hpp"
 #include "haven/log.hpp"
 #include "haven/module_status.hpp"
+#include "haven/process.hpp"
 #include "haven/result.hpp"
 
 namespace haven {
@@ -76,6 +77,15 @@ class HostContext {
   virtual Result<std::shared_ptr<Application>> make_application(std::string_view kind) {
     (void)kind;
     return fail(Errc::unsupported, "this host offers no application plugins");
+  }
+
+  /// Runs a program (process.hpp) and waits for it, or for its timeout. It returns as soon as
+  /// the program exits, without waiting for daemons it started. An error only when it could
+  /// not be run at all (not an absolute path, no such user, no fork); a failing program is
+  /// an outcome with its exit code.
+  virtual Result<ProcessOutcome> run_process(const ProcessRequest& request) {
+    (void)request;
+    return fail(Errc::unsupported, "this host runs no programs for its plugins");
   }
 };
 

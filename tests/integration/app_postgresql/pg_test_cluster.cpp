@@ -11,7 +11,8 @@
 
 #include "postgresql_settings.hpp"
 #include "postmaster_identity.hpp"
-#include "program_run.hpp"
+#include "common/process_runner.hpp"
+#include "system_user.hpp"
 
 namespace haven::test {
 
@@ -53,9 +54,9 @@ PgTestCluster::PgTestCluster() {
   if (::chown(folder_.c_str(), user->uid, user->gid) != 0) throw std::runtime_error("cannot chown " + folder_.string());
   version_ = postgresql::installed_versions().front();
   port_ = free_port();
-  auto ran = postgresql::run_program({"/usr/lib/postgresql/" + version_ + "/bin/initdb", "-D", data().string(),
-                                      "--auth=trust", "-U", "postgres", "--no-sync", "-E", "UTF8"},
-                                     *user, 120s);
+  auto ran = run_process(process_request({"/usr/lib/postgresql/" + version_ + "/bin/initdb", "-D", data().string(),
+                                             "--auth=trust", "-U", "postgres", "--no-sync", "-E", "UTF8"},
+                                            user->name, 120s));
   if (!ran || ran->exit_code != 0)
     throw std::runtime_error("initdb of " + data().string() + " failed: " +
                              (ran ? ran->output : ran.error().message));

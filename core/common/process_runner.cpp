@@ -1,4 +1,4 @@
-#include "program_run.hpp"
+#include "common/process_runner.hpp"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -8,12 +8,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <optional>
+#include <vector>
 
 extern char** environ;
 
-namespace haven::postgresql {
+namespace haven {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -43,28 +47,48 @@ int exit_code_of(int status) {
 
 }  // namespace
 
-Result<SystemUser> find_user(const std::string& name) {
+Result<SystemUser> find_system_user(const std::string& name) {
   std::vector<char> buffer(16384);
   passwd entry{};
   passwd* found = nullptr;
   const int rc = ::getpwnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found);
   if (rc != 0 || found == nullptr)
     return fail(Errc::not_found, "there is no system user '" + name +
-                                     "' on this node (getpwnam); expected the user PostgreSQL runs as "
-                                     "(Debian's package creates 'postgres')");
+                                     "' on this node (getpwnam); expected the user the program runs as");
   return SystemUser{name, entry.pw_uid, entry.pw_gid};
 }
 
-Result<ProgramOutput> run_program(const std::vector<std::string>& argv, const std::optional<SystemUser>& user,
-                                  std::chrono::milliseconds timeout, const std::filesystem::path& output_file) {
+ProcessRequest process_request(std::vector<std::string> argv, std::optional<std::string> user,
+                               std::chrono::milliseconds timeout, std::filesystem::path output_file) {
+  ProcessRequest r;
+  r.argv = std::move(argv);
+  r.user = std::move(user);
+  r.timeout = timeout;
+  r.drop_env_prefixes = {"PG"};
+  r.output_file = std::move(output_file);
+  return r;
+}
+
+Result<ProcessOutcome> run_process(const ProcessRequest& request) {
+  const auto& argv = request.argv;
+  const auto& output_file = request.output_file;
+  const auto timeout = request.timeout;
   if (argv.empty() || argv[0].empty() || argv[0][0] != '/')
-    return fail(Errc::invalid_argument, "run_program: expected an absolute program path, got '" +
+    return fail(Errc::invalid_argument, "run_process: expected an absolute program path, got '" +
                                             (argv.empty() ? std::string() : argv[0]) + "'");
+  std::optional<SystemUser> user;
+  if (request.user) {
+    auto found = find_system_user(*request.user);
+    if (!found.ok()) return std::move(found).error();
+    user = *found;
+  }
   // Everything the child needs is made before fork: it then only makes system calls.
   std::vector<std::string> env_strings;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
     const std::string_view entry(*e);
-    if (entry.rfind("PG", 0) == 0) continue;  // PGDATA, PGPORT... would override the settings
+    if (std::any_of(request.drop_env_prefixes.begin(), request.drop_env_prefixes.end(),
+                    [&](const std::string& prefix) { return entry.rfind(prefix, 0) == 0; }))
+      continue;
     if (user && (entry.rfind("HOME=", 0) == 0 || entry.rfind("USER=", 0) == 0 || entry.rfind("LOGNAME=", 0) == 0))
       continue;
     env_strings.emplace_back(entry);
@@ -89,6 +113,11 @@ Result<ProgramOutput> run_program(const std::vector<std::string>& argv, const st
     }
     groups.resize(static_cast<std::size_t>(count));
     if (groups.empty()) groups.push_back(user->gid);
+  }
+  for (const auto& extra : request.env) {
+    const auto name = extra.substr(0, extra.find('=') + 1);
+    std::erase_if(env_strings, [&](const std::string& e) { return e.rfind(name, 0) == 0; });
+    env_strings.push_back(extra);
   }
   std::vector<char*> cargv, cenv;
   std::vector<std::string> args = argv;
@@ -123,7 +152,7 @@ Result<ProgramOutput> run_program(const std::vector<std::string>& argv, const st
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     if (user) {
       if (::setgroups(groups.size(), groups.data()) != 0 || ::setgid(user->gid) != 0 || ::setuid(user->uid) != 0) {
-        static const char msg[] = "cannot switch to the database user\n";
+        static const char msg[] = "cannot switch to the requested user\n";
         (void)!::write(2, msg, sizeof msg - 1);
         ::_exit(126);
       }
@@ -148,7 +177,7 @@ Result<ProgramOutput> run_program(const std::vector<std::string>& argv, const st
   }
   ::setpgid(pid, pid);
 
-  ProgramOutput result;
+  ProcessOutcome result;
   const auto deadline = Clock::now() + timeout;
   bool pipe_open = true;
   int status = 0;
@@ -185,4 +214,4 @@ Result<ProgramOutput> run_program(const std::vector<std::string>& argv, const st
   return result;
 }
 
-}  // namespace haven::postgresql
+}  // namespace haven
