@@ -266,6 +266,8 @@ TEST_CASE("full reintegration while a writer changes the primary ends with equal
   sink.close_files();
   REQUIRE(result.ok());
   CHECK(writer.live_changes() > 0);
+  // Seen once on a loaded CI machine (seed 32, nbrei 4): one live change the secondary could not apply.
+  INFO("apply errors: " << sink.errors().size() << (sink.errors().empty() ? "" : " first: " + sink.errors().front()));
   CHECK(writer.failures() == 0);
   CHECK(sink.errors().empty());
   CHECK(differences(primary, secondary) == "");

@@ -1,0 +1,173 @@
+// Which process a stop may signal: decided from /proc, never from the pid file. Stand-in
+// processes (sleep, and a copy of the shell named mariadbd) play the server.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "server_identity.hpp"
+
+namespace fs = std::filesystem;
+using namespace haven;
+using namespace haven::mysql;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "hvmyid.XXXXXX").string();
+    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+    path = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+// A process running `program` with `args` in working directory `cwd`, killed at the end.
+struct StandIn {
+  pid_t pid = -1;
+  StandIn(const fs::path& program, std::vector<std::string> args, const fs::path& cwd) {
+    args.insert(args.begin(), program.filename().string());
+    pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      ::setpgid(0, 0);
+      if (::chdir(cwd.c_str()) != 0) ::_exit(126);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(program.c_str(), argv.data());
+      ::_exit(127);
+    }
+    // Until exec is done, /proc shows the test program.
+    for (int i = 0; i < 200; ++i) {
+      std::error_code ec;
+      if (fs::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec) == program) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  ~StandIn() {
+    ::kill(-pid, SIGKILL);
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+  }
+};
+
+fs::path sleep_program() { return fs::exists("/usr/bin/sleep") ? "/usr/bin/sleep" : "/bin/sleep"; }
+
+}  // namespace
+
+TEST_CASE("--datadir is read as the server reads it", "[mysql][identity]") {
+  CHECK(datadir_argument({"mariadbd", "--datadir=/a"}) == "/a");
+  CHECK(datadir_argument({"mariadbd", "--datadir", "/b"}) == "/b");
+  CHECK(datadir_argument({"mariadbd", "-h", "/c"}) == "/c");
+  CHECK(datadir_argument({"mariadbd", "-h/d"}) == "/d");
+  CHECK(datadir_argument({"mariadbd", "--datadir=/a", "--datadir=/z"}) == "/z");
+  CHECK(datadir_argument({"mariadbd", "--port=3306"}).empty());
+  CHECK(datadir_argument({"--datadir=/argv0-is-not-an-option"}).empty());
+}
+
+TEST_CASE("the program must be mariadbd or mysqld, also after an upgrade replaced it", "[mysql][identity]") {
+  CHECK(is_server_program("/usr/sbin/mariadbd"));
+  CHECK(is_server_program("/usr/sbin/mysqld"));
+  CHECK(is_server_program("/usr/sbin/mariadbd (deleted)"));
+  CHECK_FALSE(is_server_program("/usr/bin/sleep"));
+  CHECK_FALSE(is_server_program("/usr/bin/mariadbd-safe"));
+  CHECK_FALSE(is_server_program(""));
+}
+
+TEST_CASE("judge_server: each fact that differs is named", "[mysql][identity]") {
+  const FileId data{1, 100};
+  ProcessFacts facts;
+  facts.pid = 42;
+  CHECK(judge_server(facts, data, "/srv/db").error().code == Errc::not_found);
+
+  facts.exists = true;
+  facts.exe = "/usr/bin/sleep";
+  facts.argv = {"sleep", "120"};
+  facts.cwd_id = data;
+  auto not_server = judge_server(facts, data, "/srv/db");
+  REQUIRE_FALSE(not_server);
+  CHECK(not_server.error().code == Errc::refused);
+  CHECK(not_server.error().message.find("/usr/bin/sleep") != std::string::npos);
+
+  facts.exe = "/usr/sbin/mariadbd";
+  facts.argv = {"/usr/sbin/mariadbd", "--datadir=/other"};
+  facts.datadir = "/other";
+  facts.datadir_id = FileId{1, 200};
+  auto other = judge_server(facts, data, "/srv/db");
+  REQUIRE_FALSE(other);
+  CHECK(other.error().message.find("--datadir=/other") != std::string::npos);
+  CHECK(other.error().message.find("/srv/db") != std::string::npos);
+
+  facts.datadir_id = data;
+  CHECK(judge_server(facts, data, "/srv/db"));
+
+  // No --datadir (an option file gave it): the working directory decides.
+  facts.datadir.clear();
+  facts.datadir_id.reset();
+  facts.cwd = "/var/lib/mysql";
+  facts.cwd_id = FileId{1, 300};
+  auto elsewhere = judge_server(facts, data, "/srv/db");
+  REQUIRE_FALSE(elsewhere);
+  CHECK(elsewhere.error().message.find("/var/lib/mysql") != std::string::npos);
+  facts.cwd_id = data;
+  CHECK(judge_server(facts, data, "/srv/db"));
+}
+
+TEST_CASE("verify_server against live stand-ins: only a mariadbd of this datadir passes", "[mysql][identity]") {
+  TempDir dir;
+  const auto data = dir.path / "data";
+  const auto other = dir.path / "other";
+  fs::create_directories(data);
+  fs::create_directories(other);
+  // A copy of the shell named mariadbd (the program name the check looks for), waiting on a
+  // sleep; its arguments after the script are the server's.
+  const auto fake_server = dir.path / "mariadbd";
+  fs::copy_file("/bin/sh", fake_server);
+  fs::permissions(fake_server, fs::perms::owner_all);
+
+  StandIn unrelated(sleep_program(), {"120"}, data);
+  auto refused = verify_server(unrelated.pid, data);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == Errc::refused);
+
+  const std::vector<std::string> wait{"-c", "sleep 120; :", "mariadbd"};
+  auto with = [&](std::string option) {
+    auto args = wait;
+    args.push_back(std::move(option));
+    return args;
+  };
+  StandIn right(fake_server, with("--datadir=" + data.string()), "/");
+  auto ok = verify_server(right.pid, data);
+  INFO((ok ? "" : ok.error().message));
+  CHECK(ok);
+  StandIn wrong(fake_server, with("--datadir=" + other.string()), data);
+  CHECK_FALSE(verify_server(wrong.pid, data));
+  StandIn by_cwd(fake_server, wait, data);
+  CHECK(verify_server(by_cwd.pid, data));
+
+  const auto found = servers_of_datadir(data);
+  CHECK(std::find(found.begin(), found.end(), right.pid) != found.end());
+  CHECK(std::find(found.begin(), found.end(), by_cwd.pid) != found.end());
+  CHECK(std::find(found.begin(), found.end(), wrong.pid) == found.end());
+  CHECK(std::find(found.begin(), found.end(), unrelated.pid) == found.end());
+
+  // A process that is gone.
+  pid_t gone = -1;
+  {
+    StandIn brief(sleep_program(), {"120"}, "/");
+    gone = brief.pid;
+  }
+  CHECK(verify_server(gone, data).error().code == Errc::not_found);
+}
