@@ -63,6 +63,14 @@ bool should_skip(int dir_fd, const replication::Change& c) {
       replication::UniqueFd node(fd);
       return ::getxattr(replication::proc_fd_path(node.get()).c_str(), c.name.c_str(), nullptr, 0) < 0 && errno == ENODATA;
     }
+    case ChangeKind::unlink:
+    case ChangeKind::rmdir: {
+      // The primary removed a file (or a folder) where the secondary still has the other kind:
+      // what is there is stale, and reintegration replaces it.
+      struct stat st {};
+      if (const int err = lookup(dir_fd, c.path, &st); err != 0) return missing(err);
+      return (c.kind == ChangeKind::unlink) == S_ISDIR(st.st_mode);
+    }
     case ChangeKind::rename:
     case ChangeKind::link:
       return missing(lookup(dir_fd, c.path)) || parent_missing(dir_fd, c.path2);

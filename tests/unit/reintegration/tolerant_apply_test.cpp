@@ -52,6 +52,32 @@ TEST_CASE("during a reintegration, live changes to paths the secondary lacks are
   CHECK(st.st_size == 3);
 }
 
+TEST_CASE("during a reintegration, removing a path the secondary still holds as the other kind is skipped") {
+  // Seen under load in reintegrator_test (seed 32, nbrei 4): the primary unlinked a file whose
+  // name the diverged secondary still held as a folder, before reintegration had replaced it.
+  TempDir dir;
+  haven::replication::Applier applier(dir.fd());
+  ::mkdirat(dir.fd(), "was-a-file", 0755);
+  ::mkdirat(dir.fd(), "was-a-file/inside", 0755);
+  const int fd = ::openat(dir.fd(), "was-a-folder", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  REQUIRE(fd >= 0);
+  ::close(fd);
+  auto unlinked = apply_while_reintegrating(applier, dir.fd(), change_of(ChangeKind::unlink, "was-a-file"));
+  INFO((unlinked.ok() ? "" : unlinked.error().message));
+  REQUIRE(unlinked.ok());
+  CHECK(*unlinked == ApplyOutcome::skipped);
+  auto removed = apply_while_reintegrating(applier, dir.fd(), change_of(ChangeKind::rmdir, "was-a-folder"));
+  REQUIRE(removed.ok());
+  CHECK(*removed == ApplyOutcome::skipped);
+  // The same kinds are removed as usual.
+  CHECK(*apply_while_reintegrating(applier, dir.fd(), change_of(ChangeKind::rmdir, "was-a-file/inside")) ==
+        ApplyOutcome::applied);
+  CHECK(*apply_while_reintegrating(applier, dir.fd(), change_of(ChangeKind::unlink, "was-a-folder")) ==
+        ApplyOutcome::applied);
+  struct stat st {};
+  CHECK(::fstatat(dir.fd(), "was-a-folder", &st, AT_SYMLINK_NOFOLLOW) != 0);
+}
+
 TEST_CASE("during a reintegration, a change that fails for another reason is still an error") {
   TempDir dir;
   haven::replication::Applier applier(dir.fd());
