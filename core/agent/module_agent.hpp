@@ -22,6 +22,7 @@
 
 #include "plugin_host/host_service_backend.hpp"
 #include "agent/module_setup.hpp"
+#include "agent/load_filter_spec.hpp"
 #include "agent/membership_link.hpp"
 #include "agent/peer_link.hpp"
 #include "agent/resource_table.hpp"
@@ -95,6 +96,7 @@ class ModuleAgent {
   Status open_membership();
   void apply_deal(const DealBuckets& deal);
   Status load_filter_apply();
+  Result<FilterInputs> load_filter_inputs() const;  // the deal-independent part of the filter
   void load_filter_remove();
   // The module has farm virtual addresses and load-balancing groups: a packet filter decides
   // which clients this node serves.
@@ -193,6 +195,7 @@ class ModuleAgent {
   std::unique_ptr<vip::VipOwner> vips_;   // none when the module has no <vip> address
   std::optional<config::VipConfig> vip_config_;  // the module's <vip>, when it has one
   bool load_filter_installed_ = false;
+  std::optional<FilterInputs> filter_inputs_;  // found when the filter is first needed
   std::unique_ptr<boost::asio::steady_timer> vip_refresh_timer_;
   std::shared_ptr<HostServiceBackend> host_services_;  // what checkers ask the host (module states, ...)
   std::unique_ptr<checks::CheckerRunner> checkers_;

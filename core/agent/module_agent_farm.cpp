@@ -52,13 +52,11 @@ bool ModuleAgent::balances_load() const {
   });
 }
 
-Status ModuleAgent::load_filter_apply() {
-  if (!balances_load() || !vips_) return ok_status();
+Result<FilterInputs> ModuleAgent::load_filter_inputs() const {
   FilterInputs in;
   in.module = options_.module;
   in.node = options_.node;
   in.vip = &*vip_config_;
-  in.deals = load_shares_;
   if (setup_.membership) {
     in.module_id = setup_.membership->module_id;
   } else if (auto entry = ModuleStore(options_.paths).find(options_.module); entry.ok()) {
@@ -93,6 +91,20 @@ Status ModuleAgent::load_filter_apply() {
         if (endpoint.address().is_v4()) in.peer_ipv4.emplace(node, endpoint.address().to_string());
       break;
     }
+  return in;
+}
+
+Status ModuleAgent::load_filter_apply() {
+  if (!balances_load() || !vips_) return ok_status();
+  // Where the addresses go and this node's own addresses are found once per VIP holding, not
+  // at every re-deal: release_vips and load_filter_remove forget them.
+  if (!filter_inputs_) {
+    auto inputs = load_filter_inputs();
+    if (!inputs.ok()) return std::move(inputs).error();
+    filter_inputs_ = std::move(*inputs);
+  }
+  FilterInputs in = *filter_inputs_;
+  in.deals = load_shares_;
   auto spec = build_filter_spec(in);
   if (!spec.ok()) return std::move(spec).error();
   if (auto st = load_filter::apply(*spec); !st.ok()) return st;
@@ -105,6 +117,7 @@ Status ModuleAgent::load_filter_apply() {
 
 void ModuleAgent::load_filter_remove() {
   load_shares_.clear();
+  filter_inputs_.reset();
   if (!balances_load()) return;
   if (auto st = load_filter::remove(options_.module); !st.ok()) {
     log_->error("{}", st.error().message);

@@ -65,6 +65,7 @@ Status ModuleAgent::take_vips() {
 void ModuleAgent::release_vips() {
   if (!vips_) return;
   vip_refresh_timer_->cancel();
+  filter_inputs_.reset();
   // Also when nothing is held: a take that crashed half way may have left a record.
   if (auto st = vips_->release(); !st.ok())
     log_->error("{}; havend removes the recorded addresses if this agent dies", st.error().message);
