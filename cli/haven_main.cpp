@@ -1,12 +1,23 @@
 // haven: the command line. Also answers to its legacy name `safekit`, so that scripts
 // written for the seed product ("%SAFE%safekit" printi "...") work unchanged.
 #include <iostream>
+#include <string_view>
+#include <vector>
 
 #include "boot_commands.hpp"
 #include "cli_context.hpp"
 #include "remote_fanout.hpp"
 
 int main(int argc, char** argv) {
+  // The seed's `-G` (push the cluster configuration) is an option, not a command: it becomes
+  // the hidden command cluster-push, so that -H fans it out like any other.
+  std::vector<char*> args(argv, argv + argc);
+  static char push_command[] = "cluster-push";
+  for (std::size_t i = 1; i < args.size(); ++i)
+    if (std::string_view(args[i]) == "-G") args[i] = push_command;
+  argc = static_cast<int>(args.size());
+  args.push_back(nullptr);
+  argv = args.data();
   CLI::App app{"haven: high availability for applications on ordinary servers, without shared disk.\n"
                "Install modules, start them as primary or secondary, watch their state."};
   app.require_subcommand(1);
@@ -17,7 +28,8 @@ int main(int argc, char** argv) {
   app.add_flag("--json", ctx.json, "Print machine-readable JSON");
   app.add_option("-H", ctx.hosts,
                  "Run the command on other nodes through their havend (authenticated with the cluster key): "
-                 "\"*\" for every node of cluster.xml, or node1,node2. Output per node; exit 0 only if all succeeded")
+                 "\"*\" for every node of cluster.xml, or node1,node2. Output per node; exit 0 only if all succeeded. "
+                 "-H NODES -G pushes this node's cluster.xml to them")
       ->type_name("NODES");
   app.add_option("--target", ctx.target, "Internal to -H: the node whose havend answers")->group("");
   app.set_version_flag("--version", std::string("haven ") + HAVEN_VERSION);

@@ -26,6 +26,8 @@ const std::vector<CommandSpec>& command_registry() {
        false, false, false},
       {"boot", "Start at boot: on|off -m M (the administrator's choice, for <service boot=\"ignore\">), status [-m M] (what havend does at the next node boot)",
        false, true, false, std::nullopt, false, false, false},
+      {"cluster-push", "Give the nodes of -H this node's cluster.xml, over the channel authenticated with the cluster key (haven -H \"*\" -G)",
+       false, true, false, std::nullopt, false, false, false},
       {"state", "Show the state of modules on this node", false, true, false, std::nullopt, false, false, false},
       {"waitstart", "Wait until a module runs (ALONE, PRIM, SECOND or UP, Ready)", true, true, false, std::nullopt,
        false, false, false},

@@ -33,18 +33,31 @@ constexpr auto kAgentTimeout = std::chrono::seconds(180);
 NodeDaemon::NodeDaemon(HavenPaths paths, std::string node, std::shared_ptr<spdlog::logger> log)
     : paths_(paths), node_(node), log_(log), agents_(paths, node, log), remote_(log), boot_(paths, log) {}
 
+NodeDaemon::~NodeDaemon() { stop_reloader(); }
+
+void NodeDaemon::stop_reloader() {
+  {
+    std::lock_guard lock(reload_mutex_);
+    reload_quit_ = true;
+  }
+  reload_wake_.notify_all();
+  if (reloader_.joinable()) reloader_.join();
+}
+
 Status NodeDaemon::start() {
   agents_.adopt_running_agents();
   auto st = server_.start(paths_.daemon_socket(), [this](const ControlRequest& r, const ControlPeer& p) {
     return handle(r, p);
   });
   if (st.ok()) start_remote();
+  if (st.ok()) reloader_ = std::thread([this] { run_remote_reloader(); });
   if (st.ok()) boot_.begin(agents_.running(), [this](const ControlRequest& r) { return dispatch(r); });
   return st;
 }
 
 void NodeDaemon::stop(bool stop_modules) {
   boot_.stop();
+  stop_reloader();
   remote_.stop();
   if (stop_modules) {
     for (const auto& agent : agents_.running()) {
@@ -81,6 +94,9 @@ ControlResponse NodeDaemon::dispatch(const ControlRequest& request) {
   }
   if (request.command == "node") return ControlResponse::success(node_, {{"node", node_}, {"root", paths_.root().string()}});
   if (request.command == "boot") return boot_command(paths_, node_, request, *log_);
+  if (request.command == "cluster-info") return cluster_info();
+  if (request.command == "cluster-push") return cluster_push(request);
+  if (request.command == "cluster-reload") return cluster_reload();
   // Every other command with a module goes to its agent, which alone knows which exist.
   if (!request.module.empty()) {
     auto answer = module_command(request);

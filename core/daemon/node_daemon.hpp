@@ -2,8 +2,11 @@
 // agent (started on demand), and commands to or from other nodes' havend (remote_commands.cpp).
 #pragma once
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include <spdlog/logger.h>
 
@@ -18,6 +21,7 @@ namespace haven {
 class NodeDaemon {
  public:
   NodeDaemon(HavenPaths paths, std::string node, std::shared_ptr<spdlog::logger> log);
+  ~NodeDaemon();
 
   /// Serves the control socket until stop().
   Status start();
@@ -36,6 +40,13 @@ class NodeDaemon {
   ControlResponse relay(const ControlRequest& request);
   ControlResponse module_command(const ControlRequest& request);
   ControlResponse state(const ControlRequest& request);
+  // cluster_requests.cpp: this node's cluster key and cluster.xml, and another node's push.
+  ControlResponse cluster_info();
+  ControlResponse cluster_push(const ControlRequest& request);
+  ControlResponse cluster_reload();
+  void restart_remote_soon();
+  void run_remote_reloader();
+  void stop_reloader();
   nlohmann::json module_state(const std::string& module, int id);
 
   HavenPaths paths_;
@@ -44,6 +55,11 @@ class NodeDaemon {
   AgentSupervisor agents_;
   ControlServer server_;
   RemoteServer remote_;
+  std::mutex reload_mutex_;
+  std::condition_variable reload_wake_;
+  bool reload_wanted_ = false;
+  bool reload_quit_ = false;
+  std::thread reloader_;  // restarts remote_ with a new cluster.xml
   BootStarter boot_;  // declared last, destroyed first: its threads call dispatch()
 };
 
