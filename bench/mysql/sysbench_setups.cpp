@@ -19,6 +19,7 @@
 #include "mysql_settings.hpp"
 #include "server_identity.hpp"
 #include "server_launch.hpp"
+#include "plugin_host/basic_host_context.hpp"
 
 namespace haven::bench {
 namespace {
@@ -91,7 +92,8 @@ class LocalServer {
                          {"start_timeout", "120"}};
   }
   ~LocalServer() {
-    for (pid_t pid : mysql::servers_of_datadir(folder_ / name_)) ::kill(pid, SIGKILL);
+    BasicHostContext host;
+    for (pid_t pid : mysql::servers_of_datadir(host, folder_ / name_)) ::kill(pid, SIGKILL);
   }
   Status start() {
     if (auto st = make_datadir(folder_ / name_); !st) return st;

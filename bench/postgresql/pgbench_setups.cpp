@@ -15,6 +15,7 @@
 #include "postgresql_pair.hpp"
 #include "postgresql_settings.hpp"
 #include "postmaster_identity.hpp"
+#include "plugin_host/basic_host_context.hpp"
 #include "common/process_runner.hpp"
 #include "system_user.hpp"
 
@@ -65,8 +66,9 @@ class PgFolder {
   }
   ~PgFolder() {
     std::error_code ec;
+    BasicHostContext host;
     for (fs::directory_iterator it(path_, ec), end; !ec && it != end; it.increment(ec))
-      for (pid_t pid : postgresql::processes_in_data_directory(it->path())) ::kill(pid, SIGKILL);
+      for (pid_t pid : postgresql::processes_in_data_directory(host, it->path())) ::kill(pid, SIGKILL);
     std::this_thread::sleep_for(300ms);
     fs::remove_all(path_, ec);
   }

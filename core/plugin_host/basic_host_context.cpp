@@ -1,5 +1,6 @@
 #include "plugin_host/basic_host_context.hpp"
 
+#include "common/process_facts_reader.hpp"
 #include "common/process_runner.hpp"
 
 #include "plugin_host/plugin_host.hpp"
@@ -47,5 +48,15 @@ Result<std::shared_ptr<Application>> BasicHostContext::make_application(std::str
 }
 
 Result<ProcessOutcome> BasicHostContext::run_process(const ProcessRequest& request) { return haven::run_process(request); }
+
+Result<ProcessFacts> BasicHostContext::process_facts(pid_t pid) { return read_process_facts(pid); }
+
+Result<std::vector<ProcessFacts>> BasicHostContext::processes_running(const std::vector<std::string>& programs) {
+  return read_processes_running(programs);
+}
+
+Result<FileId> BasicHostContext::process_file_id(pid_t pid, const std::filesystem::path& path) {
+  return read_process_file_id(pid, path);
+}
 
 }  // namespace haven

@@ -23,8 +23,9 @@ class MysqlApplication final : public Application {
   /// file naming no server of this datadir is removed first. With "service", systemctl start.
   Status start(const AppContext& app) noexcept override;
   /// Signals only a process verified to be this datadir's server (server_identity.hpp), found
-  /// through the pid file or /proc; nothing when there is none. graceful: SIGTERM (the server's
-  /// clean shutdown) and a wait; forced: SIGKILL. With "service", systemctl stop / kill.
+  /// through the pid file or the host's process facts; nothing when there is none. graceful:
+  /// SIGTERM (the server's clean shutdown) and a wait; forced: SIGKILL. With "service",
+  /// systemctl stop / kill.
   Status stop(const AppContext& app, StopMode mode) noexcept override;
   /// SELECT 1 through Connector/C (mysql_client.hpp).
   Status check(const AppContext& app) noexcept override;

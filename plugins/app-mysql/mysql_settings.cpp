@@ -1,34 +1,18 @@
 #include "mysql_settings.hpp"
 
-#include <charconv>
 #include <system_error>
+#include <tuple>
+
+#include "haven/application_support.hpp"
 
 namespace haven::mysql {
 namespace {
 
 namespace fs = std::filesystem;
 
-Result<long> number_setting(const AppContext& app, const char* key, long fallback, long low, long high) {
-  const std::string text = app.get(key);
-  if (text.empty()) return fallback;
-  long value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || end != text.data() + text.size() || value < low || value > high)
-    return fail(Errc::invalid_argument, std::string("MariaDB setting ") + key + "=\"" + text +
-                                            "\" is not a whole number from " + std::to_string(low) + " to " +
-                                            std::to_string(high));
-  return value;
-}
-
 bool file_exists(const fs::path& path) {
   std::error_code ec;
   return fs::exists(path, ec);
-}
-
-Status absolute_or_fail(const char* key, const fs::path& value) {
-  if (value.empty() || value.is_absolute()) return ok_status();
-  return fail(Errc::invalid_argument, std::string("MariaDB setting ") + key + "=\"" + value.string() +
-                                          "\" must be an absolute path");
 }
 
 }  // namespace
@@ -64,51 +48,52 @@ std::vector<std::string> split_options(const std::string& text) {
 }
 
 Result<MysqlSettings> read_settings(const AppContext& app) {
+  const AppSettingsReader read(app, "MariaDB");
   MysqlSettings s;
-  s.data = app.get("data");
-  if (s.data.empty() || !s.data.is_absolute())
-    return fail(Errc::invalid_argument, "MariaDB setting data=\"" + s.data.string() +
-                                            "\" must be the absolute path of the server's datadir "
-                                            "(the folder holding the mysql system database)");
-  s.data = s.data.lexically_normal();
-  if (!s.data.has_filename()) s.data = s.data.parent_path();
-  auto port = number_setting(app, "port", 3306, 1, 65535);
+  auto data = read.required_folder("data", "the absolute path of the server's datadir "
+                                           "(the folder holding the mysql system database)");
+  if (!data) return std::move(data).error();
+  s.data = *data;
+  auto port = read.integer("port", 3306, 1, 65535);
   if (!port) return std::move(port).error();
   s.port = static_cast<int>(*port);
   const std::string tag = "haven-" + std::to_string(s.port);
-  s.user = app.get("user", "mysql");
-  s.listen = app.get("listen", "*");
-  s.run_dir = app.get("run_dir", "/run/mysqld");
-  s.socket = app.get("socket", (s.run_dir / (tag + ".sock")).string());
-  s.pid_file = app.get("pid_file", (s.run_dir / (tag + ".pid")).string());
-  s.log = app.get("log", "/var/log/mysql/" + tag + ".err");
-  s.config = app.get("config");
-  for (const auto& [key, value] : {std::pair<const char*, const fs::path*>{"run_dir", &s.run_dir},
-                                   {"socket", &s.socket}, {"pid_file", &s.pid_file}, {"log", &s.log},
-                                   {"config", &s.config}}) {
-    if (auto st = absolute_or_fail(key, *value); !st) return std::move(st).error();
+  s.user = read.text("user", "mysql");
+  s.listen = read.text("listen", "*");
+  auto run_dir = read.absolute_path("run_dir", "/run/mysqld");
+  if (!run_dir) return std::move(run_dir).error();
+  s.run_dir = *run_dir;
+  for (const auto& [key, fallback, value] :
+       {std::tuple<const char*, std::string, fs::path*>{"socket", (s.run_dir / (tag + ".sock")).string(), &s.socket},
+        {"pid_file", (s.run_dir / (tag + ".pid")).string(), &s.pid_file},
+        {"log", "/var/log/mysql/" + tag + ".err", &s.log},
+        {"config", "", &s.config}}) {
+    auto path = read.absolute_path(key, fallback);
+    if (!path) return std::move(path).error();
+    *value = *path;
   }
   if (s.run_dir.empty())
     return fail(Errc::invalid_argument, "MariaDB setting run_dir must not be empty: it holds the socket and pid file");
-  s.options = split_options(app.get("options"));
-  s.host = app.get("host", s.socket.string());
-  s.dbuser = app.get("dbuser", "root");
-  s.password = app.get("password");
-  s.service = app.get("service");
+  s.options = split_options(read.text("options"));
+  s.host = read.text("host", s.socket.string());
+  s.dbuser = read.text("dbuser", "root");
+  s.password = read.text("password");
+  s.service = read.text("service");
   if (s.service.find('/') != std::string::npos || s.service.find(' ') != std::string::npos)
     return fail(Errc::invalid_argument, "MariaDB setting service=\"" + s.service +
                                             "\" must be a systemd unit name such as mariadb");
-  auto start = number_setting(app, "start_timeout", 60, 1, 86400);
+  using std::chrono::seconds;
+  auto start = read.seconds("start_timeout", seconds(60), seconds(1), seconds(86400));
   if (!start) return std::move(start).error();
-  auto stop = number_setting(app, "stop_timeout", 60, 1, 86400);
+  auto stop = read.seconds("stop_timeout", seconds(60), seconds(1), seconds(86400));
   if (!stop) return std::move(stop).error();
-  auto check = number_setting(app, "check_timeout", 5, 1, 3600);
+  auto check = read.seconds("check_timeout", seconds(5), seconds(1), seconds(3600));
   if (!check) return std::move(check).error();
-  s.start_timeout = std::chrono::seconds(*start);
-  s.stop_timeout = std::chrono::seconds(*stop);
-  s.check_timeout = std::chrono::seconds(*check);
+  s.start_timeout = *start;
+  s.stop_timeout = *stop;
+  s.check_timeout = *check;
 
-  const std::string server = app.get("server");
+  const std::string server = read.text("server");
   if (!server.empty()) {
     s.server = server;
     if (!s.server.is_absolute() || !file_exists(s.server))

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <grp.h>
-#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -16,8 +15,6 @@ extern char** environ;
 namespace haven::mysql {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 struct Prepared {
   std::vector<std::string> args, env;
   std::vector<char*> cargv, cenv;
@@ -25,36 +22,33 @@ struct Prepared {
 };
 
 // Everything the child needs is made before fork: it then only makes system calls.
-Prepared prepare_exec(const std::vector<std::string>& argv, const SystemUser* user) {
+Prepared prepare_exec(const std::vector<std::string>& argv, const SystemUser& user) {
   Prepared p;
   p.args = argv;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
     const std::string_view entry(*e);
     if (entry.rfind("MYSQL", 0) == 0) continue;  // MYSQL_HOME, MYSQL_PWD... would change what it reads
-    if (user && (entry.rfind("HOME=", 0) == 0 || entry.rfind("USER=", 0) == 0 || entry.rfind("LOGNAME=", 0) == 0))
-      continue;
+    if (entry.rfind("HOME=", 0) == 0 || entry.rfind("USER=", 0) == 0 || entry.rfind("LOGNAME=", 0) == 0) continue;
     p.env.emplace_back(entry);
   }
-  if (user) {
-    std::vector<char> buffer(16384);
-    passwd entry{};
-    passwd* found = nullptr;
-    std::string home = "/";
-    if (::getpwnam_r(user->name.c_str(), &entry, buffer.data(), buffer.size(), &found) == 0 && found != nullptr &&
-        entry.pw_dir != nullptr)
-      home = entry.pw_dir;
-    p.env.push_back("HOME=" + home);
-    p.env.push_back("USER=" + user->name);
-    p.env.push_back("LOGNAME=" + user->name);
-    int count = 64;
+  std::vector<char> buffer(16384);
+  passwd entry{};
+  passwd* found = nullptr;
+  std::string home = "/";
+  if (::getpwnam_r(user.name.c_str(), &entry, buffer.data(), buffer.size(), &found) == 0 && found != nullptr &&
+      entry.pw_dir != nullptr)
+    home = entry.pw_dir;
+  p.env.push_back("HOME=" + home);
+  p.env.push_back("USER=" + user.name);
+  p.env.push_back("LOGNAME=" + user.name);
+  int count = 64;
+  p.groups.resize(static_cast<std::size_t>(count));
+  if (::getgrouplist(user.name.c_str(), user.gid, p.groups.data(), &count) < 0) {
     p.groups.resize(static_cast<std::size_t>(count));
-    if (::getgrouplist(user->name.c_str(), user->gid, p.groups.data(), &count) < 0) {
-      p.groups.resize(static_cast<std::size_t>(count));
-      if (::getgrouplist(user->name.c_str(), user->gid, p.groups.data(), &count) < 0) count = 0;
-    }
-    p.groups.resize(static_cast<std::size_t>(count));
-    if (p.groups.empty()) p.groups.push_back(user->gid);
+    if (::getgrouplist(user.name.c_str(), user.gid, p.groups.data(), &count) < 0) count = 0;
   }
+  p.groups.resize(static_cast<std::size_t>(count));
+  if (p.groups.empty()) p.groups.push_back(user.gid);
   for (auto& a : p.args) p.cargv.push_back(a.data());
   p.cargv.push_back(nullptr);
   for (auto& e : p.env) p.cenv.push_back(e.data());
@@ -63,7 +57,7 @@ Prepared prepare_exec(const std::vector<std::string>& argv, const SystemUser* us
 }
 
 // In the child: standard streams, signals, user, then exec. Never returns.
-[[noreturn]] void become(Prepared& p, const SystemUser* user, int in_fd, int out_fd) {
+[[noreturn]] void become(Prepared& p, const SystemUser& user, int in_fd, int out_fd) {
   if (in_fd >= 0) ::dup2(in_fd, 0);
   ::dup2(out_fd, 1);
   ::dup2(out_fd, 2);
@@ -71,12 +65,10 @@ Prepared prepare_exec(const std::vector<std::string>& argv, const SystemUser* us
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
   for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
-  if (user) {
-    if (::setgroups(p.groups.size(), p.groups.data()) != 0 || ::setgid(user->gid) != 0 || ::setuid(user->uid) != 0) {
-      static const char msg[] = "cannot switch to the database user\n";
-      (void)!::write(2, msg, sizeof msg - 1);
-      ::_exit(126);
-    }
+  if (::setgroups(p.groups.size(), p.groups.data()) != 0 || ::setgid(user.gid) != 0 || ::setuid(user.uid) != 0) {
+    static const char msg[] = "cannot switch to the database user\n";
+    (void)!::write(2, msg, sizeof msg - 1);
+    ::_exit(126);
   }
   if (::chdir("/") != 0) ::_exit(126);
   ::execve(p.cargv[0], p.cargv.data(), p.cenv.data());
@@ -98,21 +90,13 @@ Status absolute_program(const std::vector<std::string>& argv) {
 }  // namespace
 
 Result<SystemUser> find_user(const std::string& name) {
-  std::vector<char> buffer(16384);
-  passwd entry{};
-  passwd* found = nullptr;
-  const int rc = ::getpwnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found);
-  if (rc != 0 || found == nullptr)
-    return fail(Errc::not_found, "there is no system user '" + name +
-                                     "' on this node (getpwnam); expected the user MariaDB runs as "
-                                     "(Debian's mariadb-server creates 'mysql')");
-  return SystemUser{name, entry.pw_uid, entry.pw_gid};
+  return find_user_account(name, "the user MariaDB runs as (Debian's mariadb-server creates 'mysql')");
 }
 
 Result<pid_t> launch_detached(const std::vector<std::string>& argv, const SystemUser& user,
                               const std::filesystem::path& log) {
   if (auto st = absolute_program(argv); !st) return std::move(st).error();
-  Prepared p = prepare_exec(argv, &user);
+  Prepared p = prepare_exec(argv, user);
   const int log_fd = ::open(log.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
   if (log_fd < 0)
     return fail(Errc::io_error, "cannot open " + log.string() + " for the output of " + argv[0] + ": " +
@@ -128,7 +112,7 @@ Result<pid_t> launch_detached(const std::vector<std::string>& argv, const System
   if (middle == 0) {
     ::setsid();
     const pid_t server = ::fork();
-    if (server == 0) become(p, &user, devnull, log_fd);
+    if (server == 0) become(p, user, devnull, log_fd);
     (void)!::write(pid_pipe[1], &server, sizeof server);
     ::_exit(server > 0 ? 0 : 1);
   }
@@ -152,58 +136,6 @@ Result<pid_t> launch_detached(const std::vector<std::string>& argv, const System
   if (got != static_cast<ssize_t>(sizeof server) || server <= 0)
     return fail(Errc::io_error, "cannot fork the server process to start " + argv[0]);
   return server;
-}
-
-Result<int> run_and_wait(const std::vector<std::string>& argv, std::chrono::milliseconds timeout, std::string& output) {
-  if (auto st = absolute_program(argv); !st) return std::move(st).error();
-  Prepared p = prepare_exec(argv, nullptr);
-  int out_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0)
-    return fail(Errc::io_error, "cannot make a pipe to run " + argv[0] + ": " + std::strerror(errno));
-  const int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    become(p, nullptr, devnull, out_pipe[1]);
-  }
-  const int fork_errno = errno;
-  ::close(out_pipe[1]);
-  if (devnull >= 0) ::close(devnull);
-  if (pid < 0) {
-    ::close(out_pipe[0]);
-    return fail(Errc::io_error, "cannot fork to run " + argv[0] + ": " + std::strerror(fork_errno));
-  }
-  ::setpgid(pid, pid);
-  const auto deadline = Clock::now() + timeout;
-  bool open = true;
-  int status = 0;
-  bool killed = false;
-  for (;;) {
-    const pid_t done = ::waitpid(pid, &status, WNOHANG);
-    if (done == pid || (done < 0 && errno != EINTR)) break;
-    if (Clock::now() >= deadline) {
-      killed = true;
-      ::kill(-pid, SIGKILL);
-      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-      }
-      break;
-    }
-    pollfd fd{out_pipe[0], POLLIN, 0};
-    if (open && ::poll(&fd, 1, 50) > 0) {
-      char buffer[4096];
-      const ssize_t n = ::read(out_pipe[0], buffer, sizeof buffer);
-      if (n > 0) output.append(buffer, static_cast<std::size_t>(n));
-      else if (n == 0) open = false;
-      if (output.size() > 16384) output.erase(0, output.size() - 16384);
-    } else if (!open) {
-      ::usleep(50 * 1000);
-    }
-  }
-  ::close(out_pipe[0]);
-  if (killed) return 128 + SIGKILL;
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return -1;
 }
 
 }  // namespace haven::mysql

@@ -1,6 +1,6 @@
-// Starting the server program as the database's user, detached from the caller (mariadbd runs
-// in the foreground and has no pg_ctl of its own), and running short programs (systemctl)
-// bounded in time.
+// Starting the server program as the database's user, detached from the caller: mariadbd runs
+// in the foreground and has no pg_ctl of its own, so this is the one launcher the plugin keeps
+// (programs it runs and waits for, such as systemctl, go through HostContext::run_process).
 #pragma once
 
 #include <sys/types.h>
@@ -11,16 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "haven/application_support.hpp"
 #include "haven/result.hpp"
 
 namespace haven::mysql {
 
-/// A system user, resolved from its name.
-struct SystemUser {
-  std::string name;
-  uid_t uid = 0;
-  gid_t gid = 0;
-};
+/// A system user, resolved from its name (the SDK's UserAccount).
+using SystemUser = UserAccount;
 
 /// Looks `name` up in the user database; not_found naming it when there is no such user.
 Result<SystemUser> find_user(const std::string& name);
@@ -34,8 +31,12 @@ Result<SystemUser> find_user(const std::string& name);
 Result<pid_t> launch_detached(const std::vector<std::string>& argv, const SystemUser& user,
                               const std::filesystem::path& log);
 
-/// Runs argv[0] (absolute) as the caller and waits, up to `timeout` (then SIGKILL): its exit
-/// code (128+N after signal N), its output (stdout and stderr, the last 16 KiB) in `output`.
+/// Not the plugin's: it runs programs through HostContext::run_process. Runs argv[0]
+/// (absolute) as the caller and waits up to `timeout`: the exit code (128+N after signal N),
+/// stdout and stderr in `output`. Kept for the MariaDB test pair in tests/cluster_failover,
+/// which calls it; defined over the host's runner (core/common/process_runner) in
+/// tests/integration/app_mysql/mysql_run_and_wait.cpp and linked into the haven_app_mysql
+/// test library only, never into the plugin. New code calls haven::run_process.
 Result<int> run_and_wait(const std::vector<std::string>& argv, std::chrono::milliseconds timeout, std::string& output);
 
 }  // namespace haven::mysql

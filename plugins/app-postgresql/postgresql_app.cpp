@@ -2,12 +2,11 @@
 
 #include <signal.h>
 
-#include <cerrno>
-#include <exception>
 #include <filesystem>
-#include <fstream>
-#include <thread>
+#include <optional>
 #include <vector>
+
+#include "haven/application_support.hpp"
 
 #include "data_folder.hpp"
 #include "pg_client.hpp"
@@ -21,32 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
-
-// Runs `body`, turning an escaping exception into an error: nothing crosses the plugin's edge.
-// The host's log gets it too: an exception is a bug of this plugin.
-template <typename Body>
-Status guarded(HostContext& host, const char* what, Body body) noexcept {
-  std::string message;
-  try {
-    return body();
-  } catch (const std::exception& e) {
-    message = std::string("PostgreSQL ") + what + " failed: " + e.what();
-  } catch (...) {
-    message = std::string("PostgreSQL ") + what + " failed: unknown exception";
-  }
-  host.log(LogLevel::error, message);
-  return fail(Errc::internal, message);
-}
-
-std::string tail_of(const fs::path& file, std::size_t lines) {
-  std::ifstream in(file);
-  std::vector<std::string> all;
-  for (std::string line; std::getline(in, line);) all.push_back(line);
-  std::string out;
-  for (std::size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) out += "\n  " + all[i];
-  return out;
-}
 
 std::string single_quoted(const std::string& text) {
   std::string out = "'";
@@ -54,36 +27,9 @@ std::string single_quoted(const std::string& text) {
   return out + "'";
 }
 
-std::string trimmed(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text;
-}
-
-// A zombie (an ended process its parent has not reaped yet) counts as gone.
-bool process_exists(pid_t pid) {
-  if (::kill(pid, 0) != 0 && errno != EPERM) return false;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text;
-  std::getline(stat, text);
-  const auto close = text.rfind(')');
-  return close == std::string::npos || close + 2 >= text.size() || text[close + 2] != 'Z';
-}
-
-// Waits until none of `pids` exists, up to `limit`.
-bool wait_gone(const std::vector<pid_t>& pids, std::chrono::milliseconds limit) {
-  const auto deadline = Clock::now() + limit;
-  for (;;) {
-    bool any = false;
-    for (pid_t p : pids) any = any || process_exists(p);
-    if (!any) return true;
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(50ms);
-  }
-}
-
 // The postmaster of `data` on this node, verified: its pid, or why there is none (nullopt
 // with `why` filled). A pid file naming anything else is only reported.
-std::optional<pid_t> running_postmaster(const fs::path& data, std::string& why) {
+std::optional<pid_t> running_postmaster(HostContext& host, const fs::path& data, std::string& why) {
   auto file = read_postmaster_pid(data);
   if (!file) {
     why = file.error().message;
@@ -94,7 +40,7 @@ std::optional<pid_t> running_postmaster(const fs::path& data, std::string& why) 
     return std::nullopt;
   }
   const pid_t pid = (*file)->pid;
-  if (auto verified = verify_postmaster(pid, data); !verified) {
+  if (auto verified = verify_postmaster(host, pid, data); !verified) {
     why = (data / "postmaster.pid").string() + " names process " + std::to_string(pid) + ", but " +
           verified.error().message;
     return std::nullopt;
@@ -128,20 +74,20 @@ Status stop_forced(HostContext& host, const PostgresSettings& s, const SystemUse
                       wait + 5s);
     if (ran && ran->exit_code != 0) app.say(LogLevel::warning, "stop force: pg_ctl stop -m immediate: " + trimmed(ran->output));
     // Still there: kill it, only if it is still this data directory's postmaster.
-    if (process_exists(*postmaster) && verify_postmaster(*postmaster, s.data)) {
+    if (process_alive(host, *postmaster) && verify_postmaster(host, *postmaster, s.data)) {
       app.say(LogLevel::info, "stop force: SIGKILL to the postmaster " + std::to_string(*postmaster));
       ::kill(*postmaster, SIGKILL);
-      (void)wait_gone({*postmaster}, 5s);
+      (void)wait_until_gone(host, {*postmaster}, 5s);
     }
   }
   // Server processes left by a killed postmaster end by themselves soon; do not wait for them.
-  const auto left = processes_in_data_directory(s.data);
+  const auto left = processes_in_data_directory(host, s.data);
   if (!left.empty()) {
     std::string list;
     for (pid_t p : left) list += " " + std::to_string(p);
     app.say(LogLevel::info, "stop force: SIGKILL to the server processes working in " + s.data.string() + ":" + list);
     for (pid_t p : left) ::kill(p, SIGKILL);
-    if (!wait_gone(left, 5s))
+    if (!wait_until_gone(host, left, 5s))
       return fail(Errc::timeout, "PostgreSQL processes of " + s.data.string() + " still exist 5 s after SIGKILL:" + list);
   }
   return ok_status();
@@ -150,7 +96,7 @@ Status stop_forced(HostContext& host, const PostgresSettings& s, const SystemUse
 }  // namespace
 
 Status PostgresApplication::prepare(const AppContext& app) noexcept {
-  return guarded(host_, "prepare", [&]() -> Status {
+  return guarded(host_, "PostgreSQL", "prepare", [&]() -> Status {
     auto s = read_settings(app);
     if (!s) return std::move(s).error();
     auto user = find_user(s->user);
@@ -160,7 +106,7 @@ Status PostgresApplication::prepare(const AppContext& app) noexcept {
 }
 
 Status PostgresApplication::start(const AppContext& app) noexcept {
-  return guarded(host_, "start", [&]() -> Status {
+  return guarded(host_, "PostgreSQL", "start", [&]() -> Status {
     auto s = read_settings(app);
     if (!s) return std::move(s).error();
     auto user = find_user(s->user);
@@ -171,7 +117,7 @@ Status PostgresApplication::start(const AppContext& app) noexcept {
                                        " holds no PostgreSQL cluster (no PG_VERSION): create it with initdb, or fix the "
                                        "data setting");
     std::string why;
-    if (auto pid = running_postmaster(s->data, why)) {
+    if (auto pid = running_postmaster(host_, s->data, why)) {
       app.say(LogLevel::info, "start: PostgreSQL already runs on " + s->data.string() + " (postmaster " +
                                   std::to_string(*pid) + ")");
       return check_server(*s, app);
@@ -206,13 +152,13 @@ Status PostgresApplication::start(const AppContext& app) noexcept {
 }
 
 Status PostgresApplication::stop(const AppContext& app, StopMode mode) noexcept {
-  return guarded(host_, "stop", [&]() -> Status {
+  return guarded(host_, "PostgreSQL", "stop", [&]() -> Status {
     auto s = read_settings(app);
     if (!s) return std::move(s).error();
     auto user = find_user(s->user);
     if (!user) return std::move(user).error();
     std::string why;
-    const auto postmaster = running_postmaster(s->data, why);
+    const auto postmaster = running_postmaster(host_, s->data, why);
     if (!postmaster) app.say(LogLevel::info, "stop: PostgreSQL does not run on this node: " + why + "; nothing signalled");
     if (mode == StopMode::forced) return stop_forced(host_, *s, *user, postmaster, app);
     if (!postmaster) return ok_status();
@@ -231,7 +177,7 @@ Status PostgresApplication::stop(const AppContext& app, StopMode mode) noexcept 
 }
 
 Status PostgresApplication::check(const AppContext& app) noexcept {
-  return guarded(host_, "check", [&]() -> Status {
+  return guarded(host_, "PostgreSQL", "check", [&]() -> Status {
     auto s = read_settings(app);
     if (!s) return std::move(s).error();
     return check_server(*s, app);

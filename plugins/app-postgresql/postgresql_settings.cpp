@@ -4,22 +4,12 @@
 #include <charconv>
 #include <fstream>
 
+#include "haven/application_support.hpp"
+
 namespace haven::postgresql {
 namespace {
 
 namespace fs = std::filesystem;
-
-Result<long> number_setting(const AppContext& app, const char* key, long fallback, long low, long high) {
-  const std::string text = app.get(key);
-  if (text.empty()) return fallback;
-  long value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || end != text.data() + text.size() || value < low || value > high)
-    return fail(Errc::invalid_argument, std::string("PostgreSQL setting ") + key + "=\"" + text +
-                                            "\" is not a whole number from " + std::to_string(low) + " to " +
-                                            std::to_string(high));
-  return value;
-}
 
 // "15" < "16", "9.6" < "10": compare the numbers, not the text.
 bool version_less(const std::string& a, const std::string& b) {
@@ -87,45 +77,45 @@ std::optional<std::string> data_version(const fs::path& data) {
 }
 
 Result<PostgresSettings> read_settings(const AppContext& app) {
+  const AppSettingsReader read(app, "PostgreSQL");
   PostgresSettings s;
-  s.data = app.get("data");
-  if (s.data.empty() || !s.data.is_absolute())
-    return fail(Errc::invalid_argument, "PostgreSQL setting data=\"" + s.data.string() +
-                                            "\" must be the absolute path of the cluster's data directory "
-                                            "(the folder holding PG_VERSION and postgresql.auto.conf)");
-  s.data = s.data.lexically_normal();
-  if (s.data.has_filename() == false) s.data = s.data.parent_path();
-  auto port = number_setting(app, "port", 5432, 1, 65535);
+  auto data = read.required_folder("data", "the absolute path of the cluster's data directory "
+                                           "(the folder holding PG_VERSION and postgresql.auto.conf)");
+  if (!data) return std::move(data).error();
+  s.data = *data;
+  auto port = read.integer("port", 5432, 1, 65535);
   if (!port) return std::move(port).error();
   s.port = static_cast<int>(*port);
-  s.user = app.get("user", "postgres");
-  s.listen = app.get("listen", "*");
-  s.socket_dir = app.get("socket_dir", "/var/run/postgresql");
-  s.log = app.get("log", "/var/log/postgresql/haven-" + std::to_string(s.port) + ".log");
-  if (!s.socket_dir.is_absolute() || !s.log.is_absolute())
-    return fail(Errc::invalid_argument, "PostgreSQL settings socket_dir=\"" + s.socket_dir.string() + "\" and log=\"" +
-                                            s.log.string() + "\" must be absolute paths");
-  s.options = app.get("options");
-  s.host = app.get("host", "127.0.0.1");
-  s.dbuser = app.get("dbuser", s.user);
-  s.dbname = app.get("dbname", "postgres");
-  s.password = app.get("password");
-  auto start = number_setting(app, "start_timeout", 60, 1, 86400);
+  s.user = read.text("user", "postgres");
+  s.listen = read.text("listen", "*");
+  auto socket_dir = read.absolute_path("socket_dir", "/var/run/postgresql");
+  if (!socket_dir) return std::move(socket_dir).error();
+  s.socket_dir = *socket_dir;
+  auto log = read.absolute_path("log", "/var/log/postgresql/haven-" + std::to_string(s.port) + ".log");
+  if (!log) return std::move(log).error();
+  s.log = *log;
+  s.options = read.text("options");
+  s.host = read.text("host", "127.0.0.1");
+  s.dbuser = read.text("dbuser", s.user);
+  s.dbname = read.text("dbname", "postgres");
+  s.password = read.text("password");
+  using std::chrono::seconds;
+  auto start = read.seconds("start_timeout", seconds(60), seconds(1), seconds(86400));
   if (!start) return std::move(start).error();
-  auto stop = number_setting(app, "stop_timeout", 60, 1, 86400);
+  auto stop = read.seconds("stop_timeout", seconds(60), seconds(1), seconds(86400));
   if (!stop) return std::move(stop).error();
-  auto check = number_setting(app, "check_timeout", 5, 1, 3600);
+  auto check = read.seconds("check_timeout", seconds(5), seconds(1), seconds(3600));
   if (!check) return std::move(check).error();
-  s.start_timeout = std::chrono::seconds(*start);
-  s.stop_timeout = std::chrono::seconds(*stop);
-  s.check_timeout = std::chrono::seconds(*check);
+  s.start_timeout = *start;
+  s.stop_timeout = *stop;
+  s.check_timeout = *check;
 
-  const std::string bin = app.get("bin");
+  const std::string bin = read.text("bin");
   if (!bin.empty()) {
     s.bin = bin;
-    s.version = app.get("version");
+    s.version = read.text("version");
   } else {
-    auto version = choose_version(app.get("version"), data_version(s.data), installed_versions(), s.data.string());
+    auto version = choose_version(read.text("version"), data_version(s.data), installed_versions(), s.data.string());
     if (!version) return std::move(version).error();
     s.version = *version;
     s.bin = fs::path("/usr/lib/postgresql") / s.version / "bin";

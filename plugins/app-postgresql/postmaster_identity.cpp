@@ -1,31 +1,13 @@
 #include "postmaster_identity.hpp"
 
-#include <sys/stat.h>
-
-#include <cerrno>
-#include <charconv>
-#include <cstring>
-#include <fstream>
-#include <iterator>
-
 namespace haven::postgresql {
 namespace {
 
 namespace fs = std::filesystem;
 
 bool is_postgres_program(std::string_view exe) {
-  constexpr std::string_view kDeleted = " (deleted)";  // the binary was replaced by an upgrade
-  if (exe.size() > kDeleted.size() && exe.substr(exe.size() - kDeleted.size()) == kDeleted)
-    exe.remove_suffix(kDeleted.size());
-  const auto slash = exe.rfind('/');
-  const auto name = slash == std::string_view::npos ? exe : exe.substr(slash + 1);
+  const auto name = program_name(exe);
   return name == "postgres" || name == "postmaster";
-}
-
-std::string link_target(const fs::path& link) {
-  std::error_code ec;
-  auto target = fs::read_symlink(link, ec);
-  return ec ? std::string{} : target.string();
 }
 
 std::string quoted_command(const std::vector<std::string>& argv) {
@@ -36,38 +18,10 @@ std::string quoted_command(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-Result<FileId> file_id(const fs::path& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0)
-    return fail(Errc::io_error, "cannot stat " + path.string() + ": " + std::strerror(errno));
-  return FileId{st.st_dev, st.st_ino};
-}
-
-ProcessFacts read_process_facts(pid_t pid, const fs::path& proc) {
-  ProcessFacts facts;
-  facts.pid = pid;
-  const auto dir = proc / std::to_string(pid);
-  std::error_code ec;
-  facts.exists = pid > 0 && fs::is_directory(dir, ec);
-  if (!facts.exists) return facts;
-  facts.exe = link_target(dir / "exe");
-  facts.cwd = link_target(dir / "cwd");
-  if (auto id = file_id(dir / "cwd")) facts.cwd_id = *id;
-  std::ifstream in(dir / "cmdline", std::ios::binary);
-  const std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::size_t start = 0;
-  while (start < raw.size()) {
-    auto end = raw.find('\0', start);
-    if (end == std::string::npos) end = raw.size();
-    facts.argv.push_back(raw.substr(start, end - start));
-    start = end + 1;
-  }
-  return facts;
-}
+std::vector<std::string> server_programs() { return {"postgres", "postmaster"}; }
 
 Status judge_postmaster(const ProcessFacts& facts, const FileId& data, std::string_view data_path) {
   const std::string who = "process " + std::to_string(facts.pid);
-  if (!facts.exists) return fail(Errc::not_found, who + " does not exist on this node");
   if (!is_postgres_program(facts.exe))
     return fail(Errc::refused, who + " is not a PostgreSQL server: its program is " +
                                    (facts.exe.empty() ? std::string("unreadable") : facts.exe) + " (" +
@@ -82,25 +36,22 @@ Status judge_postmaster(const ProcessFacts& facts, const FileId& data, std::stri
   return ok_status();
 }
 
-Status verify_postmaster(pid_t pid, const fs::path& data) {
+Status verify_postmaster(HostContext& host, pid_t pid, const fs::path& data) {
   auto id = file_id(data);
   if (!id) return std::move(id).error();
-  return judge_postmaster(read_process_facts(pid), *id, data.string());
+  auto facts = host.process_facts(pid);
+  if (!facts) return std::move(facts).error();
+  return judge_postmaster(*facts, *id, data.string());
 }
 
-std::vector<pid_t> processes_in_data_directory(const fs::path& data, const fs::path& proc) {
+std::vector<pid_t> processes_in_data_directory(HostContext& host, const fs::path& data) {
   std::vector<pid_t> found;
   auto id = file_id(data);
   if (!id) return found;
-  std::error_code ec;
-  for (fs::directory_iterator it(proc, ec), end; !ec && it != end; it.increment(ec)) {
-    const auto name = it->path().filename().string();
-    pid_t pid = 0;
-    const auto [p, err] = std::from_chars(name.data(), name.data() + name.size(), pid);
-    if (err != std::errc{} || p != name.data() + name.size() || pid <= 0) continue;
-    const auto facts = read_process_facts(pid, proc);
-    if (facts.exists && is_postgres_program(facts.exe) && facts.cwd_id && *facts.cwd_id == *id) found.push_back(pid);
-  }
+  auto running = host.processes_running(server_programs());
+  if (!running) return found;
+  for (const auto& facts : *running)
+    if (facts.cwd_id && *facts.cwd_id == *id) found.push_back(facts.pid);
   return found;
 }
 

@@ -5,16 +5,13 @@
 
 #include <string>
 
+#include "haven/application_support.hpp"
 #include "haven/result.hpp"
 
 namespace haven::postgresql {
 
-/// A system user, resolved from its name.
-struct SystemUser {
-  std::string name;
-  uid_t uid = 0;
-  gid_t gid = 0;
-};
+/// A system user, resolved from its name (the SDK's UserAccount).
+using SystemUser = UserAccount;
 
 /// Looks `name` up in the user database; not_found naming it when there is no such user.
 Result<SystemUser> find_user(const std::string& name);

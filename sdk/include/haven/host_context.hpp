@@ -5,16 +5,21 @@
 // host owns the context and keeps it alive for as long as any object the plugin made.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "haven/config_node.hpp"
 #include "haven/log.hpp"
 #include "haven/module_status.hpp"
 #include "haven/process.hpp"
+#include "haven/process_facts.hpp"
 #include "haven/result.hpp"
 
 namespace haven {
@@ -86,6 +91,33 @@ class HostContext {
   virtual Result<ProcessOutcome> run_process(const ProcessRequest& request) {
     (void)request;
     return fail(Errc::unsupported, "this host runs no programs for its plugins");
+  }
+
+  // Process facts (ABI 2.1): what the kernel says of this node's processes (process_facts.hpp),
+  // so that an application plugin verifies a process before it signals it without reading
+  // /proc itself. The plugin keeps the judgment (which program, which data folder).
+
+  /// The facts of process `pid`. not_found naming the pid when no process has it on this
+  /// node (a zombie still has: see ProcessFacts::zombie).
+  virtual Result<ProcessFacts> process_facts(pid_t pid) {
+    (void)pid;
+    return fail(Errc::unsupported, "this host gives no process facts");
+  }
+
+  /// The facts of every process of this node whose program (program_name of its executable)
+  /// is one of `programs`, in pid order; empty when none. What a plugin searches with when a
+  /// pid file is lost or names something else.
+  virtual Result<std::vector<ProcessFacts>> processes_running(const std::vector<std::string>& programs) {
+    (void)programs;
+    return fail(Errc::unsupported, "this host gives no process facts");
+  }
+
+  /// The identity of `path` as process `pid` sees it: an absolute path through the process's
+  /// own root (its mount namespace), a relative one from its working directory. An error
+  /// naming the path and the pid when the process is gone or the path does not exist there.
+  virtual Result<FileId> process_file_id(pid_t pid, const std::filesystem::path& path) {
+    (void)pid, (void)path;
+    return fail(Errc::unsupported, "this host gives no process facts");
   }
 };
 

@@ -10,7 +10,9 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/process_runner.hpp"
 #include "mysql_settings.hpp"
+#include "plugin_host/basic_host_context.hpp"
 #include "server_identity.hpp"
 #include "server_launch.hpp"
 
@@ -46,15 +48,29 @@ int free_mysql_port() {
   return ntohs(addr.sin_port);
 }
 
+namespace {
+
+// Runs argv as root (the programs switch to mysql themselves) through the host's runner,
+// without the caller's MYSQL* variables, bounded; throws with `what`, the exit code and the
+// output when it fails.
+void run_or_throw(std::vector<std::string> argv, const std::string& what) {
+  ProcessRequest request;
+  request.argv = std::move(argv);
+  request.timeout = 180s;
+  request.drop_env_prefixes = {"MYSQL"};
+  auto ran = run_process(request);
+  if (!ran) throw std::runtime_error(what + " failed: " + ran.error().message);
+  if (ran->exit_code != 0)
+    throw std::runtime_error(what + " failed: exit code " + std::to_string(ran->exit_code) +
+                             (ran->timed_out ? " (timed out)" : "") + ": " + ran->output);
+}
+
+}  // namespace
+
 void install_mysql_datadir(const fs::path& data, const std::string& bootstrap_sql) {
-  std::string output;
-  auto ran = mysql::run_and_wait({"/usr/bin/mariadb-install-db", "--no-defaults", "--user=mysql",
-                                  "--datadir=" + data.string(), "--auth-root-authentication-method=socket",
-                                  "--skip-test-db", "--skip-name-resolve"},
-                                 180s, output);
-  if (!ran || *ran != 0)
-    throw std::runtime_error("mariadb-install-db of " + data.string() + " failed: " +
-                             (ran ? "exit code " + std::to_string(*ran) + ": " + output : ran.error().message));
+  run_or_throw({"/usr/bin/mariadb-install-db", "--no-defaults", "--user=mysql", "--datadir=" + data.string(),
+                "--auth-root-authentication-method=socket", "--skip-test-db", "--skip-name-resolve"},
+               "mariadb-install-db of " + data.string());
   if (bootstrap_sql.empty()) return;
   // The server's bootstrap mode reads SQL from stdin: a shell feeds it the file.
   const auto sql = data.parent_path() / "bootstrap.sql";
@@ -65,17 +81,19 @@ void install_mysql_datadir(const fs::path& data, const std::string& bootstrap_sq
     return fs::exists(p, ec);
   });
   if (!server) throw std::runtime_error(server.error().message);
-  output.clear();
-  auto boot = mysql::run_and_wait({"/bin/sh", "-c",
-                                   "exec \"$0\" --no-defaults --bootstrap --user=mysql --datadir=\"$1\" "
-                                   "--skip-networking --log-warnings=0 < \"$2\"",
-                                   server->string(), data.string(), sql.string()},
-                                  180s, output);
+  try {
+    run_or_throw({"/bin/sh", "-c",
+                  "exec \"$0\" --no-defaults --bootstrap --user=mysql --datadir=\"$1\" "
+                  "--skip-networking --log-warnings=0 < \"$2\"",
+                  server->string(), data.string(), sql.string()},
+                 "mariadbd --bootstrap on " + data.string());
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(sql, ec);
+    throw;
+  }
   std::error_code ec;
   fs::remove(sql, ec);
-  if (!boot || *boot != 0)
-    throw std::runtime_error("mariadbd --bootstrap on " + data.string() + " failed: " +
-                             (boot ? "exit code " + std::to_string(*boot) + ": " + output : boot.error().message));
 }
 
 MysqlTestServer::MysqlTestServer() {
@@ -92,8 +110,9 @@ MysqlTestServer::MysqlTestServer() {
 MysqlTestServer::~MysqlTestServer() {
   // Whatever server still works on the datadir (verified from /proc, as the plugin does: the
   // pid file may name a stand-in here).
-  for (pid_t pid : mysql::servers_of_datadir(data())) ::kill(pid, SIGKILL);
-  for (int i = 0; i < 100 && !mysql::servers_of_datadir(data()).empty(); ++i) std::this_thread::sleep_for(50ms);
+  BasicHostContext host;
+  for (pid_t pid : mysql::servers_of_datadir(host, data())) ::kill(pid, SIGKILL);
+  for (int i = 0; i < 100 && !mysql::servers_of_datadir(host, data()).empty(); ++i) std::this_thread::sleep_for(50ms);
   std::error_code ec;
   fs::remove_all(folder_, ec);
 }

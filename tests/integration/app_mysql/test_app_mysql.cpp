@@ -30,6 +30,12 @@ using haven::test::MysqlTestServer;
 
 namespace {
 
+// This node's process facts, as the host gives them to the plugin: what the test checks with.
+haven::HostContext& node_host() {
+  static haven::BasicHostContext host;
+  return host;
+}
+
 // The plugin as haven makes it: the build's plugin folder scanned, the object made by kind.
 struct LoadedPlugin {
   haven::PluginHost plugins;
@@ -130,7 +136,7 @@ TEST_CASE("the mysql plugin starts, checks and stops a real MariaDB, gracefully 
   REQUIRE(started);
   REQUIRE(app.check(context));
   const pid_t mariadbd = pid_in(server.pid_file());
-  CHECK(haven::mysql::verify_server(mariadbd, server.data()));
+  CHECK(haven::mysql::verify_server(node_host(), mariadbd, server.data()));
   // Its own server: the socket, pid file and port of the settings, running as mysql.
   CHECK(fs::exists(server.folder() / "run" / ("haven-" + std::to_string(server.port()) + ".sock")));
   CHECK(haven::test::slurp("/proc/" + std::to_string(mariadbd) + "/status").find("Uid:\t" +
@@ -163,7 +169,7 @@ TEST_CASE("the mysql plugin starts, checks and stops a real MariaDB, gracefully 
   }
   SECTION("a forced stop leaves no server, and the next start recovers") {
     REQUIRE(app.stop(context, StopMode::forced));
-    CHECK(haven::mysql::servers_of_datadir(server.data()).empty());
+    CHECK(haven::mysql::servers_of_datadir(node_host(), server.data()).empty());
     CHECK_FALSE(running(mariadbd));
     CHECK(fs::exists(server.pid_file()));  // a killed server leaves its pid file
     CHECK_FALSE(app.check(context));
@@ -174,7 +180,7 @@ TEST_CASE("the mysql plugin starts, checks and stops a real MariaDB, gracefully 
     CHECK(pid_in(server.pid_file()) != mariadbd);
   }
   REQUIRE(app.stop(context, StopMode::forced));
-  CHECK(haven::mysql::servers_of_datadir(server.data()).empty());
+  CHECK(haven::mysql::servers_of_datadir(node_host(), server.data()).empty());
 }
 
 TEST_CASE("a pid file naming an unrelated process: stop (graceful or forced) signals nothing, start replaces it",
@@ -251,5 +257,5 @@ TEST_CASE("a Lua hook drives MariaDB through haven.app", "[integration][mysql][l
   CHECK(ran.out.find("hook done") != std::string::npos);
   CHECK(haven::test::slurp(module_log).find("--datadir=" + server.data().string()) != std::string::npos);
   CHECK(haven::test::slurp(module_log).find("SIGTERM") != std::string::npos);
-  CHECK(haven::mysql::servers_of_datadir(server.data()).empty());
+  CHECK(haven::mysql::servers_of_datadir(node_host(), server.data()).empty());
 }

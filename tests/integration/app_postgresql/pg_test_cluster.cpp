@@ -12,6 +12,7 @@
 #include "postgresql_settings.hpp"
 #include "postmaster_identity.hpp"
 #include "common/process_runner.hpp"
+#include "plugin_host/basic_host_context.hpp"
 #include "system_user.hpp"
 
 namespace haven::test {
@@ -65,8 +66,9 @@ PgTestCluster::PgTestCluster() {
 PgTestCluster::~PgTestCluster() {
   // Whatever server still works in the data directory (verified from /proc, as the plugin
   // does: postmaster.pid may name a stand-in here).
-  for (pid_t pid : postgresql::processes_in_data_directory(data())) ::kill(pid, SIGKILL);
-  for (int i = 0; i < 100 && !postgresql::processes_in_data_directory(data()).empty(); ++i)
+  BasicHostContext host;
+  for (pid_t pid : postgresql::processes_in_data_directory(host, data())) ::kill(pid, SIGKILL);
+  for (int i = 0; i < 100 && !postgresql::processes_in_data_directory(host, data()).empty(); ++i)
     std::this_thread::sleep_for(50ms);
   std::error_code ec;
   fs::remove_all(folder_, ec);

@@ -28,6 +28,12 @@ using haven::test::PgTestCluster;
 
 namespace {
 
+// This node's process facts, as the host gives them to the plugin: what the test checks with.
+haven::HostContext& node_host() {
+  static haven::BasicHostContext host;
+  return host;
+}
+
 // The plugin as haven makes it: the build's plugin folder scanned, the object made by kind.
 struct LoadedPlugin {
   haven::PluginHost plugins;
@@ -122,7 +128,7 @@ TEST_CASE("the postgresql plugin starts, checks and stops a real PostgreSQL, gra
   auto pid_file = haven::test::read_lines(cluster.data() / "postmaster.pid");
   REQUIRE_FALSE(pid_file.empty());
   const pid_t postmaster = std::stoi(pid_file[0]);
-  CHECK(haven::postgresql::verify_postmaster(postmaster, cluster.data()));
+  CHECK(haven::postgresql::verify_postmaster(node_host(), postmaster, cluster.data()));
 
   SECTION("a second start finds it running and leaves it alone") {
     REQUIRE(app.start(context));
@@ -141,7 +147,7 @@ TEST_CASE("the postgresql plugin starts, checks and stops a real PostgreSQL, gra
   }
   SECTION("a forced stop leaves no server process, and the next start recovers") {
     REQUIRE(app.stop(context, StopMode::forced));
-    CHECK(haven::postgresql::processes_in_data_directory(cluster.data()).empty());
+    CHECK(haven::postgresql::processes_in_data_directory(node_host(), cluster.data()).empty());
     CHECK_FALSE(app.check(context));
     auto again = app.start(context);
     INFO((again ? "" : again.error().message));
@@ -149,7 +155,7 @@ TEST_CASE("the postgresql plugin starts, checks and stops a real PostgreSQL, gra
     REQUIRE(app.check(context));
   }
   REQUIRE(app.stop(context, StopMode::forced));
-  CHECK(haven::postgresql::processes_in_data_directory(cluster.data()).empty());
+  CHECK(haven::postgresql::processes_in_data_directory(node_host(), cluster.data()).empty());
 }
 
 TEST_CASE("a postmaster.pid naming an unrelated process: stop (graceful or forced) signals nothing, start replaces it",
@@ -218,7 +224,7 @@ TEST_CASE("a Lua hook drives PostgreSQL through haven.app", "[integration][postg
   REQUIRE(ran.exit_code == 0);
   CHECK(ran.out.find("hook done") != std::string::npos);
   CHECK(haven::test::slurp(module_log).find("pg_ctl start") != std::string::npos);
-  CHECK(haven::postgresql::processes_in_data_directory(cluster.data()).empty());
+  CHECK(haven::postgresql::processes_in_data_directory(node_host(), cluster.data()).empty());
 
   // A kind no plugin makes: the hook fails on that line, naming it.
   std::ofstream(hook) << "local x = haven.app(\"nosuchdb\", {})\n";

@@ -1,5 +1,6 @@
-// Which process a stop may signal: decided from /proc, never from the pid file. Stand-in
-// processes (sleep, and a copy of the shell named mariadbd) play the server.
+// Which process a stop may signal: decided from the host's process facts (/proc), never from
+// the pid file. Stand-in processes (sleep, and a copy of the shell named mariadbd) play the
+// server; the host is the core's, reading this node's /proc.
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include <fstream>
 #include <thread>
 
+#include "plugin_host/basic_host_context.hpp"
 #include "server_identity.hpp"
 
 namespace fs = std::filesystem;
@@ -88,21 +90,18 @@ TEST_CASE("the program must be mariadbd or mysqld, also after an upgrade replace
 
 TEST_CASE("judge_server: each fact that differs is named", "[mysql][identity]") {
   const FileId data{1, 100};
-  ProcessFacts facts;
-  facts.pid = 42;
-  CHECK(judge_server(facts, data, "/srv/db").error().code == Errc::not_found);
-
-  facts.exists = true;
-  facts.exe = "/usr/bin/sleep";
-  facts.argv = {"sleep", "120"};
-  facts.cwd_id = data;
+  ServerFacts facts;
+  facts.process.pid = 42;
+  facts.process.exe = "/usr/bin/sleep";
+  facts.process.argv = {"sleep", "120"};
+  facts.process.cwd_id = data;
   auto not_server = judge_server(facts, data, "/srv/db");
   REQUIRE_FALSE(not_server);
   CHECK(not_server.error().code == Errc::refused);
   CHECK(not_server.error().message.find("/usr/bin/sleep") != std::string::npos);
 
-  facts.exe = "/usr/sbin/mariadbd";
-  facts.argv = {"/usr/sbin/mariadbd", "--datadir=/other"};
+  facts.process.exe = "/usr/sbin/mariadbd";
+  facts.process.argv = {"/usr/sbin/mariadbd", "--datadir=/other"};
   facts.datadir = "/other";
   facts.datadir_id = FileId{1, 200};
   auto other = judge_server(facts, data, "/srv/db");
@@ -116,16 +115,34 @@ TEST_CASE("judge_server: each fact that differs is named", "[mysql][identity]") 
   // No --datadir (an option file gave it): the working directory decides.
   facts.datadir.clear();
   facts.datadir_id.reset();
-  facts.cwd = "/var/lib/mysql";
-  facts.cwd_id = FileId{1, 300};
+  facts.process.cwd = "/var/lib/mysql";
+  facts.process.cwd_id = FileId{1, 300};
   auto elsewhere = judge_server(facts, data, "/srv/db");
   REQUIRE_FALSE(elsewhere);
   CHECK(elsewhere.error().message.find("/var/lib/mysql") != std::string::npos);
-  facts.cwd_id = data;
+  facts.process.cwd_id = data;
   CHECK(judge_server(facts, data, "/srv/db"));
 }
 
+TEST_CASE("a host without process facts verifies nothing and finds no server", "[mysql][identity]") {
+  class NoFactsHost final : public HostContext {
+   public:
+    void log(LogLevel, std::string_view) noexcept override {}
+    const ConfigNode* config() const noexcept override { return nullptr; }
+    const std::map<std::string, std::string>& environment() const noexcept override { return env_; }
+
+   private:
+    std::map<std::string, std::string> env_;
+  } host;
+  TempDir dir;
+  auto verdict = verify_server(host, ::getpid(), dir.path);
+  REQUIRE_FALSE(verdict);
+  CHECK(verdict.error().code == Errc::unsupported);
+  CHECK(servers_of_datadir(host, dir.path).empty());
+}
+
 TEST_CASE("verify_server against live stand-ins: only a mariadbd of this datadir passes", "[mysql][identity]") {
+  BasicHostContext host;
   TempDir dir;
   const auto data = dir.path / "data";
   const auto other = dir.path / "other";
@@ -138,7 +155,7 @@ TEST_CASE("verify_server against live stand-ins: only a mariadbd of this datadir
   fs::permissions(fake_server, fs::perms::owner_all);
 
   StandIn unrelated(sleep_program(), {"120"}, data);
-  auto refused = verify_server(unrelated.pid, data);
+  auto refused = verify_server(host, unrelated.pid, data);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == Errc::refused);
 
@@ -149,15 +166,15 @@ TEST_CASE("verify_server against live stand-ins: only a mariadbd of this datadir
     return args;
   };
   StandIn right(fake_server, with("--datadir=" + data.string()), "/");
-  auto ok = verify_server(right.pid, data);
+  auto ok = verify_server(host, right.pid, data);
   INFO((ok ? "" : ok.error().message));
   CHECK(ok);
   StandIn wrong(fake_server, with("--datadir=" + other.string()), data);
-  CHECK_FALSE(verify_server(wrong.pid, data));
+  CHECK_FALSE(verify_server(host, wrong.pid, data));
   StandIn by_cwd(fake_server, wait, data);
-  CHECK(verify_server(by_cwd.pid, data));
+  CHECK(verify_server(host, by_cwd.pid, data));
 
-  const auto found = servers_of_datadir(data);
+  const auto found = servers_of_datadir(host, data);
   CHECK(std::find(found.begin(), found.end(), right.pid) != found.end());
   CHECK(std::find(found.begin(), found.end(), by_cwd.pid) != found.end());
   CHECK(std::find(found.begin(), found.end(), wrong.pid) == found.end());
@@ -169,5 +186,5 @@ TEST_CASE("verify_server against live stand-ins: only a mariadbd of this datadir
     StandIn brief(sleep_program(), {"120"}, "/");
     gone = brief.pid;
   }
-  CHECK(verify_server(gone, data).error().code == Errc::not_found);
+  CHECK(verify_server(host, gone, data).error().code == Errc::not_found);
 }
