@@ -6,6 +6,7 @@
 
 #include "boot_commands.hpp"
 #include "cli_context.hpp"
+#include "diagnostic_commands.hpp"
 #include "remote_fanout.hpp"
 
 int main(int argc, char** argv) {
@@ -20,9 +21,14 @@ int main(int argc, char** argv) {
   argv = args.data();
   CLI::App app{"haven: high availability for applications on ordinary servers, without shared disk.\n"
                "Install modules, start them as primary or secondary, watch their state."};
-  app.require_subcommand(1);
+  // One command, or none with -p.
+  app.require_subcommand(0, 1);
   app.fallthrough();
   haven::cli::CliContext ctx;
+  bool print_folders = false;
+  app.add_flag("-p", print_folders,
+               "Print this node's folders (binaries, plugins, modules, var, logs, config) as shell assignments, "
+               "like the seed's safekit -p; with --json, as JSON");
   app.add_option("--root", ctx.root, "This node's root folder (default: $HAVEN_ROOT, else the system folders)")
       ->type_name("DIR");
   app.add_flag("--json", ctx.json, "Print machine-readable JSON");
@@ -43,6 +49,8 @@ int main(int argc, char** argv) {
   haven::cli::add_resource_commands(app, ctx);
   haven::cli::add_replication_commands(app, ctx);
   haven::cli::add_boot_commands(app, ctx);
+  haven::cli::add_snapshot_command(app, ctx);
+  haven::cli::add_dump_command(app, ctx);
 
   // Runs before any command's callback: with -H the command runs in one child per node instead.
   app.parse_complete_callback([&] {
@@ -58,6 +66,13 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const haven::cli::FanoutDone& done) {
     return done.exit_code;
+  }
+  if (app.get_subcommands().empty()) {
+    if (!print_folders) {
+      std::cerr << app.help() << "\nhaven: a command is required (or -p for the node's folders)\n";
+      return 2;
+    }
+    haven::cli::print_node_folders(ctx);
   }
   return ctx.exit_code;
 }

@@ -14,6 +14,7 @@ packages=(
   libssl-dev
   libnftables-dev libmnl-dev
   libxxhash-dev
+  libsystemd-dev  # log lines also go to the journal (core/common/journal_sink.cpp)
   iproute2 procps psmisc util-linux python3 curl rsync
   nftables iputils-ping keepalived
   haproxy  # bench_farm: HAProxy as the director the farm is compared with

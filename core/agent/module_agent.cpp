@@ -71,6 +71,7 @@ Status ModuleAgent::init() {
   }
   setup_ = std::move(*setup);
   for (const auto& w : setup_.warnings) log_->debug("configuration: {}", w);
+  set_user_log_limit(*log_, user_log_limit(setup_.user_log_size_kib));
 
   auto module_log = log_;
   auto context = std::make_shared<BasicHostContext>(

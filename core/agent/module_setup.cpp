@@ -132,6 +132,7 @@ Result<ModuleSetup> load_module_setup(const HavenPaths& paths, const std::string
   if (cfg.user) {
     setup.nice_stop_timeout = cfg.user->nicestoptimeout;
     setup.force_stop_timeout = cfg.user->forcestoptimeout;
+    setup.user_log_size_kib = cfg.user->userlogsize;
     for (const auto& v : cfg.user->vars) inputs.user_vars.emplace_back(v.name, v.value);
   }
   setup.hook_env = hook_environment(paths, inputs, &setup.warnings);

@@ -42,6 +42,7 @@ struct ModuleSetup {
   std::optional<PeerLinkConfig> peer_link;             ///< the peer's heartbeat; none when alone
   std::optional<MembershipLinkConfig> membership;      ///< a farm's pulse to its other nodes
   std::optional<config::FarmConfig> farm_config;       ///< the module's <farm>, for add_membership_link
+  std::int64_t user_log_size_kib = 0;                  ///< <user userlogsize>; 0: no <user>
   std::optional<config::HeartConfig> heart;            ///< the module's <heart>, for add_peer_link
   bool farm = false;                                   ///< a <farm> section: no heartbeat peer
   bool replicates = false;                             ///< the module has <rfs> directories

@@ -3,16 +3,24 @@
 //
 // Lines look alike in all of them: `2026-11-25 17:04:12.345 I message`. Other processes
 // (hooks calling `haven printi`) append whole lines with O_APPEND, so lines never mix.
+//
+// Every log is bounded (module_log_limits.hpp): module.log, verbose.log and havend.log are
+// rotated by renaming, by the logger that writes them; userlog.ulog, held open by hooks, is
+// copied then truncated by the module's agent (log_rotation.hpp). Lines at info and above
+// also go to the systemd journal as haven-<module> / havend (journal_sink.hpp).
 #pragma once
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <spdlog/logger.h>
 
 #include "common/haven_paths.hpp"
+#include "common/module_log_limits.hpp"
 #include "haven/log.hpp"
 #include "haven/result.hpp"
 
@@ -27,11 +35,24 @@ struct ModuleLogFiles {
 
 ModuleLogFiles module_log_files(const HavenPaths& paths, const std::string& module);
 
-/// A logger writing info and above to module.log and everything to verbose.log, flushed
-/// at every line (a crash must not eat the last lines). Creates the folder.
+/// A logger writing info and above to module.log and everything to verbose.log, each line
+/// written at once (a crash must not eat the last lines), both rotated at `limits`; it also
+/// rotates userlog.ulog at `limits.user_log` (the agent owns that rotation), and sends info
+/// and above to the journal as haven-<module> when a journal listens. Creates the folder.
+Result<std::shared_ptr<spdlog::logger>> open_module_logger(const HavenPaths& paths, const std::string& module,
+                                                           const ModuleLogLimits& limits);
+
+/// The same with the default limits; the agent sets the user log's own with set_user_log_limit.
 Result<std::shared_ptr<spdlog::logger>> open_module_logger(const HavenPaths& paths, const std::string& module);
 
-/// A logger for the daemon's own log (havend.log) and standard error.
+/// Sets the bound of the user log that a logger of open_module_logger rotates: for the agent,
+/// once it has loaded the module's configuration, with user_log_limit(<user userlogsize>).
+/// False when the logger rotates no user log.
+bool set_user_log_limit(spdlog::logger& logger, const LogRotationLimit& limit);
+
+/// A logger for the daemon's own log (havend.log, rotated at kDaemonLogLimit), the journal
+/// (as havend) and, when `to_stderr`, standard error — except when standard error already is
+/// the journal (systemd sets JOURNAL_STREAM), where the lines would show twice.
 Result<std::shared_ptr<spdlog::logger>> open_daemon_logger(const HavenPaths& paths, bool to_stderr);
 
 /// "2026-11-25 17:04:12.345", local time: the start of every log line haven writes.
@@ -45,5 +66,13 @@ Status append_log_line(const std::filesystem::path& file, LogLevel level, std::s
 
 /// Maps haven's level to spdlog's.
 spdlog::level::level_enum to_spdlog(LogLevel level);
+
+/// A level as an administrator types it: "E", "error", "W", "warning", "warn", "I", "info",
+/// "D", "debug" (any case); nullopt for anything else.
+std::optional<LogLevel> parse_log_level(std::string_view text);
+
+/// The level of a line of module.log or verbose.log (the letter after the timestamp);
+/// nullopt for a line of another shape (the rest of a message that held a newline).
+std::optional<LogLevel> log_line_level(std::string_view line);
 
 }  // namespace haven
