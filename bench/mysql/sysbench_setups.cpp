@@ -15,10 +15,11 @@
 
 #include "data_folder.hpp"
 #include "mysql_client.hpp"
-#include "mysql_pair.hpp"
+#include "database_pair.hpp"
 #include "mysql_settings.hpp"
 #include "server_identity.hpp"
 #include "server_launch.hpp"
+#include "common/process_runner.hpp"
 #include "plugin_host/basic_host_context.hpp"
 
 namespace haven::bench {
@@ -43,13 +44,14 @@ int free_port() {
 }
 
 Status run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout, std::string* output = nullptr) {
-  std::string out;
-  auto code = mysql::run_and_wait(argv, timeout, out);
-  if (!code) return std::move(code).error();
-  if (output != nullptr) *output = out;
-  if (*code != 0)
+  auto request = process_request(argv, std::nullopt, timeout);
+  request.drop_env_prefixes.push_back("MYSQL");  // MYSQL_HOME, MYSQL_PWD would change what it reads
+  auto ran = run_process(request);
+  if (!ran) return std::move(ran).error();
+  if (output != nullptr) *output = ran->output;
+  if (ran->exit_code != 0)
     return fail(Errc::internal, argv[0] + " " + (argv.size() > 1 ? argv[1] : "") + " failed (exit " +
-                                    std::to_string(*code) + "): " + out);
+                                    std::to_string(ran->exit_code) + "): " + ran->output);
   return ok_status();
 }
 
@@ -191,12 +193,14 @@ class LocalSetup final : public MysqlSetup {
 
 class HavenSetup final : public MysqlSetup {
  public:
-  explicit HavenSetup(std::unique_ptr<netns_failover::MysqlPair> pair) : pair_(std::move(pair)) {
+  explicit HavenSetup(std::unique_ptr<netns_failover::DatabasePair> pair) : pair_(std::move(pair)) {
     target_.prefix = {"/usr/bin/ip", "netns", "exec", pair_->client_netns()};
     if (::access(target_.prefix[0].c_str(), X_OK) != 0) target_.prefix[0] = "/sbin/ip";
-    target_.host = netns_failover::kMysqlVip;
-    target_.user = netns_failover::kMysqlClientUser;
-    target_.database = netns_failover::kMysqlDatabase;
+    const auto& account = pair_->flavour().facts().account;
+    target_.host = netns_failover::kDatabaseVip;
+    target_.port = account.port;
+    target_.user = account.user;
+    target_.database = account.database;
   }
   const MysqlTarget& target() const override { return target_; }
   std::string describe() const override {
@@ -204,7 +208,7 @@ class HavenSetup final : public MysqlSetup {
   }
 
  private:
-  std::unique_ptr<netns_failover::MysqlPair> pair_;
+  std::unique_ptr<netns_failover::DatabasePair> pair_;
   MysqlTarget target_;
 };
 
@@ -256,7 +260,7 @@ Result<std::unique_ptr<MysqlSetup>> make_local_setup(const fs::path& source) {
 }
 
 Result<std::unique_ptr<MysqlSetup>> make_haven_setup(const fs::path& build, const fs::path& source) {
-  auto pair = netns_failover::MysqlPair::create(build, source, "bnmy");
+  auto pair = netns_failover::DatabasePair::create(netns_failover::linked_database_flavour(), build, source, "bnmy");
   if (!pair) return std::move(pair).error();
   return std::unique_ptr<MysqlSetup>(std::make_unique<HavenSetup>(std::move(pair).value()));
 }

@@ -34,8 +34,8 @@ class MysqlSetup {
 
 /// A server on a folder under /tmp, started with the module's mysql_server.cnf, on a free port.
 Result<std::unique_ptr<MysqlSetup>> make_local_setup(const std::filesystem::path& source);
-/// The shipped mysql module on a pair of havend (tests/cluster_failover/mysql_pair), node1
-/// primary, node2 secondary in sync; the client on client1, through the VIP.
+/// The shipped mysql module on a pair of havend (tests/cluster_failover/database_pair.hpp, the
+/// MariaDB flavour), node1 primary, node2 secondary in sync; the client on client1, through the VIP.
 Result<std::unique_ptr<MysqlSetup>> make_haven_setup(const std::filesystem::path& build, const std::filesystem::path& source);
 /// A primary (binlog, sync_binlog = 1, semi-sync master, wait point AFTER_SYNC) and a replica
 /// (semi-sync slave) on free ports of 127.0.0.1, both with the module's option file; ready once

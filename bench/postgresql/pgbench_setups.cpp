@@ -12,7 +12,7 @@
 #include <regex>
 #include <thread>
 
-#include "postgresql_pair.hpp"
+#include "database_pair.hpp"
 #include "postgresql_settings.hpp"
 #include "postmaster_identity.hpp"
 #include "plugin_host/basic_host_context.hpp"
@@ -103,7 +103,7 @@ class HavenSetup final : public PgSetup {
   std::string describe() const override {
     return "haven replicated folder " + pair_->shared().string() + "/data (shipped postgresql module, async=second, secondary in sync)";
   }
-  std::unique_ptr<netns_failover::PostgresPair> pair_;
+  std::unique_ptr<netns_failover::DatabasePair> pair_;
   PgTarget target_;
 };
 
@@ -146,12 +146,14 @@ Result<std::unique_ptr<PgSetup>> make_local_setup() {
 }
 
 Result<std::unique_ptr<PgSetup>> make_haven_setup(const fs::path& build, const fs::path& source) {
-  if (auto why = netns_failover::postgres_pair_unavailable(); !why.empty()) return fail(Errc::unsupported, why);
-  auto pair = netns_failover::PostgresPair::create(build, source, "pgbench");
+  const auto& flavour = netns_failover::linked_database_flavour();
+  if (auto why = netns_failover::database_pair_unavailable(flavour); !why.empty()) return fail(Errc::unsupported, why);
+  auto pair = netns_failover::DatabasePair::create(flavour, build, source, "pgbench");
   if (!pair) return std::move(pair).error();
   auto setup = std::make_unique<HavenSetup>();
   setup->pair_ = std::move(pair).value();
-  setup->target_ = PgTarget{{"ip", "netns", "exec", setup->pair_->client_netns()}, netns_failover::kPostgresVip, 5432};
+  setup->target_ = PgTarget{{"ip", "netns", "exec", setup->pair_->client_netns()}, netns_failover::kDatabaseVip,
+                            flavour.facts().account.port};
   return std::unique_ptr<PgSetup>(std::move(setup));
 }
 

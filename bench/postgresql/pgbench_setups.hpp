@@ -32,8 +32,9 @@ class PgSetup {
 
 /// A cluster on a folder under /tmp, on a free port of 127.0.0.1.
 Result<std::unique_ptr<PgSetup>> make_local_setup();
-/// The shipped postgresql module on a pair of havend (tests/cluster_failover/postgresql_pair),
-/// node1 primary, node2 secondary in sync; the client on client1, through the VIP.
+/// The shipped postgresql module on a pair of havend (tests/cluster_failover/database_pair.hpp,
+/// the PostgreSQL flavour), node1 primary, node2 secondary in sync; the client on client1,
+/// through the VIP.
 Result<std::unique_ptr<PgSetup>> make_haven_setup(const std::filesystem::path& build, const std::filesystem::path& source);
 /// A primary and a synchronous standby (pg_basebackup -R) on free ports of 127.0.0.1; ready
 /// once pg_stat_replication says sync.

@@ -31,12 +31,4 @@ Result<SystemUser> find_user(const std::string& name);
 Result<pid_t> launch_detached(const std::vector<std::string>& argv, const SystemUser& user,
                               const std::filesystem::path& log);
 
-/// Not the plugin's: it runs programs through HostContext::run_process. Runs argv[0]
-/// (absolute) as the caller and waits up to `timeout`: the exit code (128+N after signal N),
-/// stdout and stderr in `output`. Kept for the MariaDB test pair in tests/cluster_failover,
-/// which calls it; defined over the host's runner (core/common/process_runner) in
-/// tests/integration/app_mysql/mysql_run_and_wait.cpp and linked into the haven_app_mysql
-/// test library only, never into the plugin. New code calls haven::run_process.
-Result<int> run_and_wait(const std::vector<std::string>& argv, std::chrono::milliseconds timeout, std::string& output);
-
 }  // namespace haven::mysql

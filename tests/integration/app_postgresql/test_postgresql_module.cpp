@@ -3,78 +3,13 @@
 // administrator would, nothing is left to fill and the hooks are the Lua ones.
 #include <catch2/catch.hpp>
 
-#include <fstream>
-
-#include "haven_test_node.hpp"
-
-using haven::test::HavenTestNode;
-using haven::test::slurp;
-
-namespace {
-
-const std::vector<std::string> kPlaceholders{"VIRTUAL_TO_BE_DEFINED", "VERSION_TO_BE_DEFINED", "/DATA_DIR_TO_BE_DEFINED"};
-
-int line_holding(const std::string& text, const std::string& needle) {
-  int line = 1;
-  for (std::size_t at = 0; at < text.size(); ++line) {
-    const auto nl = text.find('\n', at);
-    if (text.substr(at, nl == std::string::npos ? std::string::npos : nl - at).find(needle) != std::string::npos) return line;
-    if (nl == std::string::npos) break;
-    at = nl + 1;
-  }
-  return 0;
-}
-
-std::string with_macro(std::string text, const std::string& name, const std::string& value) {
-  const std::string head = "<macro name=\"" + name + "\" value=\"";
-  const auto at = text.find(head);
-  REQUIRE(at != std::string::npos);
-  const auto end = text.find('"', at + head.size());
-  text.replace(at + head.size(), end - at - head.size(), value);
-  return text;
-}
-
-}  // namespace
+#include "shipped_module_template.hpp"
 
 TEST_CASE("postgresql.safe installs as a template: config check names every placeholder on its line, start is refused",
           "[integration][postgresql][module]") {
-  const auto safe = haven::test::build_dir() / "share" / "haven" / "modules" / "postgresql.safe";
-  INFO(safe.string() << " is built by the target module_postgresql");
-  REQUIRE(std::filesystem::exists(safe));
-  HavenTestNode node;
-  auto installed = node.haven({"module", "install", safe.string()});
-  INFO(installed.describe());
-  REQUIRE(installed.exit_code == 0);
-  const auto userconfig_file = node.paths().module_dir("postgresql") / "conf" / "userconfig.xml";
-  const auto userconfig = slurp(userconfig_file);
-  for (const auto* hook : {"prestart.lua", "start_prim.lua", "stop_prim.lua", "check_postgresql.lua"})
-    CHECK(std::filesystem::exists(node.paths().module_dir("postgresql") / "bin" / hook));
-
-  auto check = node.haven_json({"config", "check", "-m", "postgresql"});
-  INFO(check.dump(2));
-  CHECK(check.value("ok", false));  // a template loads; its placeholders are warnings
-  for (const auto& value : kPlaceholders) {
-    const int line = line_holding(userconfig, "value=\"" + value + "\"");
-    INFO(value << " on line " << line);
-    REQUIRE(line > 0);
-    bool named = false;
-    for (const auto& d : check.value("diagnostics", nlohmann::json::array()))
-      named = named || (d.value("line", 0) == line && d.value("message", "").find(value) != std::string::npos);
-    CHECK(named);
-  }
-
-  auto start = node.haven({"start", "-m", "postgresql"});
-  INFO(start.describe());
-  CHECK(start.exit_code != 0);
-  for (const auto& value : kPlaceholders) CHECK((start.out + start.err).find(value) != std::string::npos);
-
-  // Filled in: no placeholder left.
-  auto filled = with_macro(userconfig, "VIRTUAL_IP", "192.0.2.10");
-  filled = with_macro(filled, "PG_VERSION", "15");
-  filled = with_macro(filled, "PG_DATA", "/var/lib/postgresql/15/main");
-  std::ofstream(userconfig_file) << filled;
-  auto filled_check = node.haven_json({"config", "check", "-m", "postgresql"});
-  INFO(filled_check.dump(2));
-  CHECK(filled_check.value("ok", false));
-  CHECK(filled_check.dump().find("placeholder") == std::string::npos);
+  haven::test::check_shipped_module_template(
+      {.module = "postgresql",
+       .bin_files = {"prestart.lua", "start_prim.lua", "stop_prim.lua", "check_postgresql.lua"},
+       .placeholders = {"VIRTUAL_TO_BE_DEFINED", "VERSION_TO_BE_DEFINED", "/DATA_DIR_TO_BE_DEFINED"},
+       .filled_macros = {{"VIRTUAL_IP", "192.0.2.10"}, {"PG_VERSION", "15"}, {"PG_DATA", "/var/lib/postgresql/15/main"}}});
 }
