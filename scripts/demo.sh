@@ -6,8 +6,10 @@
 # heartbeats, its data replicated synchronously (FUSE), a failover with the data, the old
 # primary brought level, a process the stop hooks forgot fenced off, a swap, state as JSON, every node's state with -H, resources, a
 # crashed agent cleaned up while the peer takes over, failover off, the logs, and a light module
-# (one node, farm states) whose checker restarts it. Everything lives in temporary
-# folders, removed at the end. Run as root on Debian.
+# (one node, farm states) whose checker restarts it. Then demo-postgresql.sh: Debian's PostgreSQL
+# on a mirror pair of network-namespace hosts, the primary killed -9 while a client commits, no
+# acknowledged row lost; and demo-farm.sh: a three-node farm behind one virtual IP. Everything
+# lives in temporary folders, removed at the end. Run as root on Debian.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD_DIR:-$here/build}"
@@ -219,6 +221,7 @@ on node1 stop -m solo
 say "Stop both; the daemons stop with the demo"
 on node2 stop -m generic-mirror
 on node1 stop -m generic-mirror
+BUILD_DIR="$build" "$here/scripts/demo-postgresql.sh"   # PostgreSQL on a mirror pair of namespace hosts, kill -9 mid-stream
 BUILD_DIR="$build" "$here/scripts/demo-farm.sh"   # a three-node farm on network namespaces (skipped without root)
 echo
 echo "Demo done. The mirror's failover on a virtual IP between namespace hosts runs in tests/cluster_failover (test_failover_netns)."
