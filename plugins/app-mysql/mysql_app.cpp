@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <thread>
 #include <vector>
 
 #include "haven/application_support.hpp"
@@ -22,7 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
 
 std::string pid_list(const std::vector<pid_t>& pids) {
   std::string out;
@@ -91,7 +89,7 @@ Result<fs::path> copy_config(const MysqlSettings& s, const SystemUser& user) {
 
 // Waits until the server answers, or it exits, or start_timeout passes.
 Status wait_until_serving(HostContext& host, const MysqlSettings& s, pid_t server, const AppContext& app) {
-  const auto deadline = Clock::now() + s.start_timeout;
+  const auto deadline = host.now() + s.start_timeout;
   AppContext quiet = app;
   quiet.log = nullptr;
   for (;;) {
@@ -100,8 +98,8 @@ Status wait_until_serving(HostContext& host, const MysqlSettings& s, pid_t serve
       return fail(Errc::io_error, "start: the server " + s.server.string() + " on " + s.data.string() +
                                       " exited before it answered; its log " + s.log.string() + " ends with:" +
                                       tail_of(s.log, 15));
-    if (Clock::now() >= deadline) break;
-    std::this_thread::sleep_for(200ms);
+    if (host.now() >= deadline) break;
+    host.sleep_for(200ms);
   }
   if (verify_server(host, server, s.data)) ::kill(server, SIGKILL);
   return fail(Errc::timeout, "start: the server on " + s.data.string() + " did not answer within " +
@@ -111,11 +109,11 @@ Status wait_until_serving(HostContext& host, const MysqlSettings& s, pid_t serve
 
 Status start_service(HostContext& host, const MysqlSettings& s, const AppContext& app) {
   if (auto st = systemctl(host, {"start", s.service}, s.start_timeout + 15s, app); !st) return st;
-  const auto deadline = Clock::now() + s.start_timeout;
+  const auto deadline = host.now() + s.start_timeout;
   for (;;) {
     auto checked = check_server(s, app);
-    if (checked || Clock::now() >= deadline) return checked;
-    std::this_thread::sleep_for(200ms);
+    if (checked || host.now() >= deadline) return checked;
+    host.sleep_for(200ms);
   }
 }
 

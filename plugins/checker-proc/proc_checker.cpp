@@ -1,17 +1,8 @@
 #include "proc_checker.hpp"
 
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-#include <thread>
-
 #include "process_table.hpp"
-
-extern char** environ;
 
 namespace haven::checker_proc {
 
@@ -46,7 +37,9 @@ Result<std::unique_ptr<ProcChecker>> ProcChecker::from_host(HostContext& host) {
   auto rule = parse_process_rule(*config);
   if (!rule) return rule.error();
   const auto service = config->attribute("service");
-  return std::make_unique<ProcChecker>(std::move(*rule), service && (*service == "yes" || *service == "on"));
+  auto checker = std::make_unique<ProcChecker>(std::move(*rule), service && (*service == "yes" || *service == "on"));
+  checker->host_ = &host;
+  return checker;
 }
 
 Result<CheckResult> ProcChecker::probe(std::chrono::milliseconds timeout) noexcept {
@@ -61,29 +54,23 @@ Result<CheckResult> ProcChecker::probe(std::chrono::milliseconds timeout) noexce
   }
 }
 
-// systemctl answers in milliseconds, but a hung systemd must not hang the checker.
+// systemctl answers in milliseconds, but a hung systemd must not hang the checker: the host's
+// process runner kills it at the timeout.
 Result<CheckResult> ProcChecker::probe_service(std::chrono::milliseconds timeout) {
   const std::string unit = rule_.name;
-  const char* argv[] = {"systemctl", "is-active", "--quiet", unit.c_str(), nullptr};
-  pid_t pid = -1;
-  if (int rc = ::posix_spawnp(&pid, "systemctl", nullptr, nullptr, const_cast<char**>(argv), environ); rc != 0)
-    return fail(Errc::io_error, "haven.checker.proc: cannot run systemctl for service " + unit + ": " + std::strerror(rc));
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  int status = 0;
-  for (;;) {
-    const pid_t done = ::waitpid(pid, &status, WNOHANG);
-    if (done == pid) break;
-    if (done < 0 && errno != EINTR)
-      return fail(Errc::io_error, "haven.checker.proc: lost systemctl for service " + unit + ": " + std::strerror(errno));
-    if (std::chrono::steady_clock::now() >= deadline) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      return CheckResult{false, "systemctl did not say within " + std::to_string(timeout.count()) +
-                                    " ms whether service " + unit + " is active"};
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  const bool active = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  if (host_ == nullptr)
+    return fail(Errc::unsupported, "haven.checker.proc: service " + unit + " is asked of systemctl, which needs the host's process runner");
+  std::string systemctl = "/usr/bin/systemctl";
+  if (::access(systemctl.c_str(), X_OK) != 0) systemctl = "/bin/systemctl";
+  ProcessRequest request;
+  request.argv = {systemctl, "is-active", "--quiet", unit};
+  request.timeout = timeout;
+  auto ran = host_->run_process(request);
+  if (!ran) return fail(ran.error().code, "haven.checker.proc: cannot run systemctl for service " + unit + ": " + ran.error().message);
+  if (ran->timed_out)
+    return CheckResult{false, "systemctl did not say within " + std::to_string(timeout.count()) +
+                                  " ms whether service " + unit + " is active"};
+  const bool active = ran->exit_code == 0;
   return CheckResult{active, "service " + unit + (active ? " is active" : " is not active")};
 }
 

@@ -39,6 +39,7 @@ class ProcChecker final : public Checker {
 
   ProcessRule rule_;
   bool service_;
+  HostContext* host_ = nullptr;  // the host that made it (from_host): runs systemctl
   std::filesystem::path proc_root_;
 };
 

@@ -239,8 +239,8 @@ inline bool process_alive(HostContext& host, pid_t pid) {
   return ::kill(pid, 0) == 0 || errno == EPERM;
 }
 
-/// Waits until none of `pids` is alive (process_alive), looking every 50 ms, for at most
-/// `limit` of the host's clock; true when they are all gone.
+/// Waits until none of `pids` is alive (process_alive), looking every 50 ms of the host's
+/// clock (HostContext::sleep_for), for at most `limit` of it; true when they are all gone.
 inline bool wait_until_gone(HostContext& host, const std::vector<pid_t>& pids, std::chrono::milliseconds limit) {
   const auto deadline = host.now() + limit;
   for (;;) {
@@ -248,7 +248,7 @@ inline bool wait_until_gone(HostContext& host, const std::vector<pid_t>& pids, s
     for (pid_t p : pids) any = any || process_alive(host, p);
     if (!any) return true;
     if (host.now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    host.sleep_for(std::chrono::milliseconds(50));
   }
 }
 

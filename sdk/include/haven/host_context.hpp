@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "haven/config_node.hpp"
@@ -119,6 +120,13 @@ class HostContext {
     (void)pid, (void)path;
     return fail(Errc::unsupported, "this host gives no process facts");
   }
+
+  // Time (ABI 2.2), after everything older plugins know of: their table of functions is unchanged.
+
+  /// Waits `duration` of the host's clock. What a plugin polls with (a process to go, a server
+  /// to answer), so that a host in simulated time returns at once with its clock moved on.
+  /// Periodic work is the host's: it probes checkers at their interval itself.
+  virtual void sleep_for(std::chrono::milliseconds duration) noexcept { std::this_thread::sleep_for(duration); }
 };
 
 }  // namespace haven

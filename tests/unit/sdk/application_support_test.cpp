@@ -40,7 +40,11 @@ class FakeHost final : public HostContext {
   void log(LogLevel level, std::string_view message) noexcept override { lines.emplace_back(level, message); }
   const ConfigNode* config() const noexcept override { return nullptr; }
   const std::map<std::string, std::string>& environment() const noexcept override { return env_; }
-  std::chrono::steady_clock::time_point now() const noexcept override { return clock_ += 1s; }
+  std::chrono::steady_clock::time_point now() const noexcept override { return clock_; }
+  void sleep_for(std::chrono::milliseconds duration) noexcept override {
+    clock_ += duration;
+    ++sleeps;
+  }
   Result<ProcessFacts> process_facts(pid_t pid) override {
     auto it = processes.find(pid);
     if (it == processes.end()) return fail(Errc::not_found, "process " + std::to_string(pid) + " does not exist");
@@ -49,10 +53,11 @@ class FakeHost final : public HostContext {
 
   std::vector<std::pair<LogLevel, std::string>> lines;
   std::map<pid_t, ProcessFacts> processes;
+  int sleeps = 0;
 
  private:
   std::map<std::string, std::string> env_;
-  mutable std::chrono::steady_clock::time_point clock_{};
+  std::chrono::steady_clock::time_point clock_{};
 };
 
 // The same without process facts, as a host of ABI 2.0 would be.
@@ -229,7 +234,12 @@ TEST_CASE("process_alive and wait_until_gone: a zombie is gone, a live process o
   CHECK_FALSE(process_alive(host, 101));
   CHECK_FALSE(process_alive(host, 102));
   CHECK(wait_until_gone(host, {101, 102}, 10s));
-  CHECK_FALSE(wait_until_gone(host, {100, 101}, 3s));  // a few polls of the fake clock
+  CHECK(host.sleeps == 0);
+  // Ten minutes of the host's clock, polled every 50 ms, pass at once in simulated time.
+  const auto started = std::chrono::steady_clock::now();
+  CHECK_FALSE(wait_until_gone(host, {100, 101}, 10min));
+  CHECK(host.sleeps == 10 * 60 * 20);
+  CHECK(std::chrono::steady_clock::now() - started < 5s);
 
   // A host without process facts: the kernel's word, kill(pid, 0).
   OldHost old;

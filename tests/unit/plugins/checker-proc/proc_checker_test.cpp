@@ -166,3 +166,65 @@ TEST_CASE("the built plugin counts a real process, and says down once it is gone
   CHECK_FALSE(gone->up);
   CHECK(gone->reason.rfind("0 processes named sleep", 0) == 0);
 }
+
+namespace {
+
+// Answers run_process as a systemd would for is-active: the request is kept for the test.
+class SystemctlHost final : public HostContext {
+ public:
+  explicit SystemctlHost(ConfigNode element) : element_(std::move(element)) {}
+  void log(LogLevel, std::string_view) noexcept override {}
+  const ConfigNode* config() const noexcept override { return &element_; }
+  const std::map<std::string, std::string>& environment() const noexcept override { return env_; }
+  Result<ProcessOutcome> run_process(const ProcessRequest& request) override {
+    requests.push_back(request);
+    return answer;
+  }
+
+  ProcessOutcome answer;
+  std::vector<ProcessRequest> requests;
+
+ private:
+  ConfigNode element_;
+  std::map<std::string, std::string> env_;
+};
+
+}  // namespace
+
+TEST_CASE("service=\"yes\" asks systemctl is-active through the host's process runner, bounded by the probe's timeout") {
+  SystemctlHost host(proc_element({{"name", "nginx"}, {"service", "yes"}}));
+  auto checker = ProcChecker::from_host(host);
+  REQUIRE(checker);
+
+  host.answer.exit_code = 0;
+  auto active = checker.value()->probe(std::chrono::milliseconds(700));
+  REQUIRE(active);
+  CHECK(active->up);
+  CHECK(active->reason == "service nginx is active");
+  REQUIRE(host.requests.size() == 1);
+  const auto& asked = host.requests.front();
+  REQUIRE(asked.argv.size() == 4);
+  CHECK(std::filesystem::path(asked.argv[0]).filename() == "systemctl");
+  CHECK(std::filesystem::path(asked.argv[0]).is_absolute());
+  CHECK(std::vector<std::string>(asked.argv.begin() + 1, asked.argv.end()) ==
+        std::vector<std::string>{"is-active", "--quiet", "nginx"});
+  CHECK(asked.timeout == std::chrono::milliseconds(700));
+
+  host.answer.exit_code = 3;
+  auto inactive = checker.value()->probe(std::chrono::milliseconds(700));
+  REQUIRE(inactive);
+  CHECK_FALSE(inactive->up);
+  CHECK(inactive->reason == "service nginx is not active");
+
+  host.answer.exit_code = 137;
+  host.answer.timed_out = true;
+  auto hung = checker.value()->probe(std::chrono::milliseconds(700));
+  REQUIRE(hung);
+  CHECK_FALSE(hung->up);
+  CHECK(hung->reason == "systemctl did not say within 700 ms whether service nginx is active");
+
+  ProcChecker unhosted(rule_of({{"name", "nginx"}}), true);
+  auto refused = unhosted.probe(std::chrono::milliseconds(700));
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == Errc::unsupported);
+}
