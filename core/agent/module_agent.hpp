@@ -50,6 +50,9 @@ struct AgentOptions {
   std::function<std::shared_ptr<Behaviour>(std::shared_ptr<HostContext>)> make_behaviour = {};
   /// The haven-hook program; empty: the one beside this program (a test's binary is elsewhere).
   std::filesystem::path hook_runner = {};
+  /// Makes what holds the module's virtual IPs instead of a VipOwner: a test's fake, so that
+  /// the executor's VIP steps are seen without touching an interface. Empty in production.
+  std::function<std::unique_ptr<vip::VipHolder>(vip::VipOwnerOptions)> make_vips = {};
 };
 
 /// A resource as `haven get` and `haven state -v` show it.
@@ -192,7 +195,7 @@ class ModuleAgent {
   boost::asio::io_context io_;
   ControlServer server_;
   std::map<std::string, std::unique_ptr<boost::asio::steady_timer>> timers_;
-  std::unique_ptr<vip::VipOwner> vips_;   // none when the module has no <vip> address
+  std::unique_ptr<vip::VipHolder> vips_;   // none when the module has no <vip> address
   std::optional<config::VipConfig> vip_config_;  // the module's <vip>, when it has one
   bool load_filter_installed_ = false;
   std::optional<FilterInputs> filter_inputs_;  // found when the filter is first needed

@@ -39,7 +39,8 @@ void ModuleAgent::open_vips() {
   o.record_file = record;
   o.warn = [this](const std::string& m) { log_->warn("{}", m); };
   o.info = [this](const std::string& m) { log_->info("{}", m); };
-  auto owner = std::make_unique<vip::VipOwner>(std::move(o));
+  std::unique_ptr<vip::VipHolder> owner =
+      options_.make_vips ? options_.make_vips(std::move(o)) : std::make_unique<vip::VipOwner>(std::move(o));
   if (!owner->configured()) return;
   vips_ = std::move(owner);
   vip_refresh_timer_ = std::make_unique<boost::asio::steady_timer>(io_);

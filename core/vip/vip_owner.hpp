@@ -15,6 +15,7 @@
 #include "haven/result.hpp"
 #include "vip/announce_schedule.hpp"
 #include "vip/generated_checks.hpp"
+#include "vip/vip_holder.hpp"
 #include "vip/vip_plan.hpp"
 
 namespace haven::vip {
@@ -30,41 +31,41 @@ struct VipOwnerOptions {
   std::function<void(const std::string&)> info = [](const std::string&) {};
 };
 
-class VipOwner {
+class VipOwner final : public VipHolder {
  public:
   explicit VipOwner(VipOwnerOptions options);
 
   /// True when the `<vip>` has at least one mirror virtual_addr.
-  bool configured() const;
+  bool configured() const override;
 
   /// Where every address would go now (reads the node's interfaces); nothing is changed.
-  [[nodiscard]] Result<std::vector<PlannedAddress>> plan() const;
+  [[nodiscard]] Result<std::vector<PlannedAddress>> plan() const override;
 
   /// Adds every address: plans them all first (so nothing is added when one cannot be
   /// placed), records them durably, adds them, then sends the first announcement round.
   /// When an add fails the ones added are removed again and the error names the address.
   /// Taking again while held re-adds what is missing (idempotent). `now` starts the
   /// announcement schedule.
-  [[nodiscard]] Status take(Clock::time_point now);
+  [[nodiscard]] Status take(Clock::time_point now) override;
 
   /// Removes every address held or recorded, then the record. When one cannot be removed
   /// the record stays (havend retries from it) and the error names it.
-  [[nodiscard]] Status release();
+  [[nodiscard]] Status release() override;
 
   /// The next time refresh() has something to send, strictly after `now`; nullopt when
   /// nothing is held or the schedule is over (see AnnounceSchedule).
-  std::optional<Clock::time_point> next_refresh(Clock::time_point now) const;
+  std::optional<Clock::time_point> next_refresh(Clock::time_point now) const override;
 
   /// Sends the announcements due at `now` (burst rounds, arpreroute refreshes) and returns
   /// how many addresses were announced. Failures go to `warn`.
-  int refresh(Clock::time_point now);
+  int refresh(Clock::time_point now) override;
 
   /// The addresses held now (empty unless take() succeeded and release() has not run).
-  const std::vector<PlannedAddress>& held() const { return held_; }
+  const std::vector<PlannedAddress>& held() const override { return held_; }
 
   /// The intf and ip checkers check="on" asks for, for the addresses held (or planned, when
   /// none is held yet). Empty when the plan fails.
-  std::vector<GeneratedCheck> checks() const;
+  std::vector<GeneratedCheck> checks() const override;
 
  private:
   int announce_all(bool only_due, Clock::time_point now);

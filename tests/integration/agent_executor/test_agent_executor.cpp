@@ -110,7 +110,8 @@ EnterState enter(ModuleState state, SubState sub, std::string reason) {
 // exits 3. The agent runs on its own thread until the behaviour enters STOP.
 class ScriptedAgent {
  public:
-  ScriptedAgent(const std::string& label, ScriptedBehaviour::Script script)
+  ScriptedAgent(const std::string& label, ScriptedBehaviour::Script script, std::string service_extra = {},
+                std::function<std::unique_ptr<vip::VipHolder>(vip::VipOwnerOptions)> make_vips = {})
       : behaviour_(std::make_shared<ScriptedBehaviour>(std::move(script))) {
     root_ = std::filesystem::path("/tmp") / ("hvex-" + label + "-" + std::to_string(::getpid()));
     std::filesystem::remove_all(root_);
@@ -120,14 +121,16 @@ class ScriptedAgent {
     auto hooks = test::recording_hooks({{"start_both", "if (...) == 'fail' then os.exit(3) end\n"}});
     const auto archive = test::pack_module(
         root_ / "work", kModule,
-        {"<safe><service mode=\"light\"><user nicestoptimeout=\"5s\" forcestoptimeout=\"5s\"/></service></safe>", hooks});
+        {"<safe><service mode=\"light\"><user nicestoptimeout=\"5s\" forcestoptimeout=\"5s\"/>" + service_extra +
+             "</service></safe>",
+         hooks});
     auto installed = ModuleStore(paths_).install(archive, std::string(kModule), std::nullopt, {});
     INFO((installed.ok() ? "" : installed.error().message));
     REQUIRE(installed.ok());
     auto behaviour = behaviour_;
     agent_ = std::make_unique<ModuleAgent>(
         AgentOptions{paths_, "node1", kModule, [behaviour](std::shared_ptr<HostContext>) { return behaviour; },
-                     test::build_program("haven-hook")});
+                     test::build_program("haven-hook"), std::move(make_vips)});
     auto st = agent_->init();
     INFO((st.ok() ? "" : st.error().message));
     REQUIRE(st.ok());
@@ -167,6 +170,34 @@ class ScriptedAgent {
   std::unique_ptr<ModuleAgent> agent_;
   std::thread thread_;
   std::optional<int> exit_code_;
+};
+
+// Holds no address: writes "vip take" and "vip release" into the module's record file, where
+// the recording hooks write, so that the order of hooks and VIP steps is one list. The file is
+// named once the agent exists, after the agent made this.
+class RecordingVips final : public vip::VipHolder {
+ public:
+  explicit RecordingVips(const std::filesystem::path& record) : record_(record) {}
+  bool configured() const override { return true; }
+  Result<std::vector<vip::PlannedAddress>> plan() const override { return std::vector<vip::PlannedAddress>{}; }
+  Status take(vip::Clock::time_point) override {
+    held_.resize(1);
+    std::ofstream(record_, std::ios::app) << "vip take\n";
+    return ok_status();
+  }
+  Status release() override {
+    held_.clear();
+    std::ofstream(record_, std::ios::app) << "vip release\n";
+    return ok_status();
+  }
+  std::optional<vip::Clock::time_point> next_refresh(vip::Clock::time_point) const override { return std::nullopt; }
+  int refresh(vip::Clock::time_point) override { return 0; }
+  const std::vector<vip::PlannedAddress>& held() const override { return held_; }
+  std::vector<vip::GeneratedCheck> checks() const override { return {}; }
+
+ private:
+  const std::filesystem::path& record_;
+  std::vector<vip::PlannedAddress> held_;
 };
 
 // The usual skeleton: start runs start_both, stop and forcestop run stop_both force and STOP.
@@ -289,4 +320,49 @@ TEST_CASE("a refused CommandReply reaches the client with the behaviour's reason
   CHECK_FALSE(r->ok);
   CHECK(r->message.find("scripted: nothing to swap with") != std::string::npos);
   CHECK(agent.behaviour().events_of<HookFinished>().empty());  // a refusal runs nothing
+}
+
+TEST_CASE("the VIP steps around hooks run in their place: taken after start_both succeeded, released before stop_both",
+          "[agent][executor]") {
+  const std::string vip_xml =
+      "<vip><interface_list><interface><real_interface>"
+      "<virtual_addr addr=\"198.51.100.60\" where=\"one_side_alias\"/>"
+      "</real_interface></interface></interface_list></vip>";
+  std::filesystem::path record;
+  ScriptedAgent agent(
+      "vips",
+      [](const Event& e) {
+        std::vector<Action> out;
+        if (const auto* c = std::get_if<CommandEvent>(&e)) {
+          out.push_back(reply(c->command));
+          if (c->command == Command::start) {
+            out.push_back(enter(ModuleState::wait, SubState::transient, "scripted start"));
+            auto start = hook("start_both", {"STOP", "UP", "start"});
+            start.after_success.emplace_back(std::in_place_type<TakeVips>);
+            out.push_back(start);
+          } else if (c->command == Command::stop || c->command == Command::forcestop) {
+            auto stop = hook("stop_both", {"force"}, HookPhase::force_stop);
+            stop.before.emplace_back(std::in_place_type<ReleaseVips>);
+            out.push_back(stop);
+          }
+        } else if (const auto* f = std::get_if<HookFinished>(&e)) {
+          if (f->hook == "start_both") out.push_back(enter(ModuleState::up, SubState::ready, "scripted: serving"));
+          if (f->hook == "stop_both") out.push_back(enter(ModuleState::stop, SubState::not_ready, "scripted stop"));
+        }
+        return out;
+      },
+      vip_xml,
+      [&record](vip::VipOwnerOptions options) {
+        CHECK(options.module == kModule);
+        CHECK(options.vip.interfaces.size() == 1);
+        return std::make_unique<RecordingVips>(record);
+      });
+  record = agent.paths().module_var_dir(kModule) / "record";
+  REQUIRE(agent.ask("start").ok());
+  REQUIRE(test::wait_until([&] { return agent.record().size() >= 2; }, 10s));
+  CHECK(agent.record() == std::vector<std::string>{"start_both STOP UP start", "vip take"});
+  REQUIRE(agent.ask("stop").ok());
+  REQUIRE(test::wait_until([&] { return agent.finished(); }, 10s));
+  agent.join();
+  CHECK(agent.record() == std::vector<std::string>{"start_both STOP UP start", "vip take", "vip release", "stop_both force"});
 }
