@@ -14,6 +14,7 @@ packages=(
   libssl-dev
   libnftables-dev libmnl-dev
   libxxhash-dev
+  freetds-dev  # checker-tds: the SQL Server login check (FreeTDS ct-lib)
   libsystemd-dev  # log lines also go to the journal (core/common/journal_sink.cpp)
   iproute2 procps psmisc util-linux python3 curl rsync
   nftables iputils-ping keepalived

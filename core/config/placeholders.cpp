@@ -16,6 +16,7 @@ constexpr Marker kMarkers[] = {
     {"SERVICE_TO_BE_DEFINED", "the services the hooks start and stop (Windows service names, or systemd units)"},
     {"DATA_DIR_TO_BE_DEFINED", "the absolute path of the application's data directory, the same on both nodes"},
     {"VERSION_TO_BE_DEFINED", "the major version of the application installed on the nodes, e.g. 15"},
+    {"VM_TO_BE_DEFINED", "the name of the virtual machine, as Get-VM shows it"},
 };
 
 void collect(const ConfigNode& node, std::vector<Placeholder>& out) {
