@@ -1,9 +1,11 @@
-// `haven config check`: a file, an archive or an installed module.
+// `haven config check`: a file, an archive or an installed module; `haven config -m M` applies
+// an installed module's configuration (module_config_commands.cpp).
 #include <iostream>
 
 #include "cli_context.hpp"
 #include "config/config_report.hpp"
 #include "config_check.hpp"
+#include "module_config_commands.hpp"
 #include "module_store/module_archive_reader.hpp"
 #include "module_store/module_store.hpp"
 
@@ -21,8 +23,9 @@ bool is_archive(const std::filesystem::path& p) {
 }  // namespace
 
 void add_config_commands(CLI::App& app, CliContext& ctx) {
-  auto* config = app.add_subcommand("config", "Check module configurations");
-  config->require_subcommand(1);
+  auto* config = app.add_subcommand("config", "Apply an installed module's configuration (-m MODULE), or check one (config check)");
+  config->require_subcommand(0, 1);
+  add_config_module_option(config, ctx);
   auto target = std::make_shared<std::string>();
   auto module = std::make_shared<std::string>();
   auto* check = config->add_subcommand(
@@ -30,6 +33,8 @@ void add_config_commands(CLI::App& app, CliContext& ctx) {
   check->add_option("file", *target, "A userconfig.xml file or a .safe archive")->type_name("FILE");
   check->add_option("-m", *module, "An installed module")->type_name("MODULE");
   check->callback([&ctx, target, module] {
+    if (!ctx.target.empty())
+      return ctx.report_error(fail(Errc::unsupported, "config check reads files of this node: run it on each node, without -H"));
     std::vector<config::Diagnostic> report;
     std::string what;
     if (!module->empty()) {

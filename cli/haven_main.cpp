@@ -7,15 +7,21 @@
 #include "boot_commands.hpp"
 #include "cli_context.hpp"
 #include "diagnostic_commands.hpp"
+#include "module_config_commands.hpp"
+#include "module_export_command.hpp"
 #include "remote_fanout.hpp"
 
 int main(int argc, char** argv) {
-  // The seed's `-G` (push the cluster configuration) is an option, not a command: it becomes
-  // the hidden command cluster-push, so that -H fans it out like any other.
+  // The seed's `-G` (push the cluster configuration) and `-E M` (export a module) are options,
+  // not commands: they become the hidden commands cluster-push and module-export, so that -H
+  // fans them out like any other.
   std::vector<char*> args(argv, argv + argc);
   static char push_command[] = "cluster-push";
-  for (std::size_t i = 1; i < args.size(); ++i)
+  static char export_command[] = "module-export";
+  for (std::size_t i = 1; i < args.size(); ++i) {
     if (std::string_view(args[i]) == "-G") args[i] = push_command;
+    if (std::string_view(args[i]) == "-E") args[i] = export_command;
+  }
   argc = static_cast<int>(args.size());
   args.push_back(nullptr);
   argv = args.data();
@@ -35,13 +41,16 @@ int main(int argc, char** argv) {
   app.add_option("-H", ctx.hosts,
                  "Run the command on other nodes through their havend (authenticated with the cluster key): "
                  "\"*\" for every node of cluster.xml, or node1,node2. Output per node; exit 0 only if all succeeded. "
-                 "-H NODES -G pushes this node's cluster.xml to them")
+                 "-H NODES -G pushes this node's cluster.xml to them; -H NODES -E M installs this node's module M on them "
+                 "(same id) and configures it")
       ->type_name("NODES");
   app.add_option("--target", ctx.target, "Internal to -H: the node whose havend answers")->group("");
   app.set_version_flag("--version", std::string("haven ") + HAVEN_VERSION);
 
   haven::cli::add_module_commands(app, ctx);
   haven::cli::add_config_commands(app, ctx);
+  haven::cli::add_module_config_commands(app, ctx);
+  haven::cli::add_module_export_command(app, ctx);
   haven::cli::add_plugin_commands(app, ctx);
   haven::cli::add_control_commands(app, ctx);
   haven::cli::add_log_commands(app, ctx);

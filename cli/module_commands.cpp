@@ -1,12 +1,14 @@
-// Modules: install, list, listid, uninstall, package.
+// Modules: install, list, listid, uninstall (which keeps a backup), package.
 #include <iostream>
 #include <iomanip>
 
 #include "cli_context.hpp"
 #include "common/atomic_file.hpp"
 #include "config_check.hpp"
+#include "module_running.hpp"
+#include "module_store/dated_archives.hpp"
+#include "module_store/module_configuration.hpp"
 #include "module_store/module_store.hpp"
-#include "state/module_status.hpp"
 
 namespace haven::cli {
 namespace {
@@ -28,18 +30,6 @@ ModuleValidator configuration_validator(const CliContext& ctx, const std::string
       for (const auto& d : report) std::cerr << "  " << d.to_string() << "\n";
     return ok_status();
   };
-}
-
-bool module_running(const CliContext& ctx, const std::string& module) {
-  ControlRequest req;
-  req.command = "state";
-  req.module = module;
-  auto r = ctx.ask_daemon(req, 5);
-  if (!r.ok() || !r->ok) return false;
-  auto statuses = module_statuses_from_json(r->data);
-  // An answer that is no module state tells nothing of it, as no answer does.
-  if (!statuses.ok() || statuses->empty()) return false;
-  return statuses->front().state != ModuleState::stop;
 }
 
 }  // namespace
@@ -97,16 +87,38 @@ void add_module_commands(CLI::App& app, CliContext& ctx) {
   add_listing("listid", "List the installed modules with their ids and ports", true);
 
   auto un_name = std::make_shared<std::string>();
-  auto* uninstall = module->add_subcommand("uninstall", "Remove an installed module (it must be stopped)");
+  auto no_backup = std::make_shared<bool>(false);
+  auto* uninstall = module->add_subcommand(
+      "uninstall", "Remove an installed module (it must be stopped); it is first archived as a .safe in "
+                   "SAFEVAR/modules/backup, which module install accepts back");
   uninstall->add_option("-m", *un_name, "The module")->required()->type_name("NAME");
-  uninstall->callback([&ctx, un_name] {
+  uninstall->add_flag("--no-backup", *no_backup, "Do not archive the module first");
+  uninstall->callback([&ctx, un_name, no_backup] {
     if (module_running(ctx, *un_name))
       return ctx.report_error(fail(Errc::refused, "module " + *un_name + " is running: stop it first (haven stop -m " + *un_name + ")"));
     ModuleStore store(ctx.paths());
+    std::string backup;
+    if (!*no_backup) {
+      auto written = write_dated_module_archive(store, *un_name, module_backup_dir(ctx.paths()),
+                                                std::chrono::system_clock::now(), std::nullopt);
+      if (!written.ok())
+        return ctx.report_error(fail(written.error().code, written.error().message +
+                                                                "; nothing was uninstalled (--no-backup to remove it without an archive)"));
+      backup = written->file.string();
+    }
     auto st = store.uninstall(*un_name);
     if (!st.ok()) return ctx.report_error(st.error());
-    if (ctx.json) return ctx.print_json({{"ok", true}, {"module", *un_name}});
+    // A module installed again under this name starts unconfigured.
+    std::error_code ec;
+    std::filesystem::remove_all(applied_config_dir(ctx.paths(), *un_name), ec);
+    if (ctx.json) {
+      nlohmann::json j{{"ok", true}, {"module", *un_name}};
+      j["backup"] = backup.empty() ? nlohmann::json(nullptr) : nlohmann::json(backup);
+      return ctx.print_json(j);
+    }
     std::cout << "uninstalled module " << *un_name << "\n";
+    if (!backup.empty())
+      std::cout << "backup: " << backup << " (haven module install " << backup << " -m " << *un_name << " puts it back)\n";
   });
 
   auto pk_name = std::make_shared<std::string>();

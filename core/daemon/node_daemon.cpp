@@ -97,6 +97,7 @@ ControlResponse NodeDaemon::dispatch(const ControlRequest& request) {
   if (request.command == "cluster-info") return cluster_info();
   if (request.command == "cluster-push") return cluster_push(request);
   if (request.command == "cluster-reload") return cluster_reload();
+  if (request.command.starts_with("module-")) return module_request(request);
   // Every other command with a module goes to its agent, which alone knows which exist.
   if (!request.module.empty()) {
     auto answer = module_command(request);

@@ -45,6 +45,10 @@ class NodeDaemon {
   ControlResponse cluster_push(const ControlRequest& request);
   ControlResponse cluster_reload();
   void restart_remote_soon();
+  // module_requests.cpp: module-import (haven -H NODES -E M), module-configure, -confinfo, -deconfig, -update.
+  ControlResponse module_request(const ControlRequest& request);
+  Result<std::string> import_module(const ControlRequest& request);
+  ControlResponse module_update(const std::string& module);
   void run_remote_reloader();
   void stop_reloader();
   nlohmann::json module_state(const std::string& module, int id);

@@ -15,6 +15,11 @@ Status check_module_name(std::string_view name) {
                 "module name '" + std::string(name) +
                     "' is not valid: expected 1 to 32 letters, digits, '_' or '-' (it names the module's folder)");
   }
+  // A module's SAFEUSERVAR is SAFEVAR/modules/NAME, beside the archive folders.
+  if (name == "lastconfig" || name == "backup")
+    return fail(Errc::invalid_argument, "module name '" + std::string(name) +
+                                            "' is reserved: SAFEVAR/modules/" + std::string(name) +
+                                            " holds the archives haven keeps of modules; choose another name");
   return ok_status();
 }
 

@@ -9,7 +9,8 @@
 
 namespace haven {
 
-/// OK when `name` is 1 to 32 letters, digits, '_' or '-'; otherwise invalid_argument
+/// OK when `name` is 1 to 32 letters, digits, '_' or '-', and not "lastconfig" or "backup"
+/// (SAFEVAR/modules holds those folders beside each module's own); otherwise invalid_argument
 /// saying what is allowed.
 Status check_module_name(std::string_view name);
 
