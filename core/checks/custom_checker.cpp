@@ -54,7 +54,7 @@ CustomCheckerProcess::CustomCheckerProcess(CustomCheckerSpec spec, CustomProgram
                                            RestartBackoff backoff)
     : spec_(std::move(spec)), runner_(std::move(runner)), log_(std::move(log)), backoff_(backoff) {}
 
-CustomCheckerProcess::~CustomCheckerProcess() { set_active(false); }
+CustomCheckerProcess::~CustomCheckerProcess() { stop_and_wait(); }
 
 bool CustomCheckerProcess::active() const {
   std::lock_guard lock(mutex_);
@@ -64,24 +64,50 @@ bool CustomCheckerProcess::active() const {
 int CustomCheckerProcess::starts() const { return starts_.load(); }
 
 void CustomCheckerProcess::set_active(bool active) {
-  std::thread finished;
+  std::vector<std::thread> ended;
   {
     std::lock_guard lock(mutex_);
-    if (active == (cancel_ != nullptr)) return;
-    if (active) {
-      cancel_ = std::make_shared<std::atomic<bool>>(false);
-      thread_ = std::thread([this, cancel = cancel_] { supervise(cancel); });
-      return;
+    // Supervisors stopped earlier whose programs are gone: joined now, which does not wait.
+    for (auto it = retired_.begin(); it != retired_.end();) {
+      if (it->done->load()) {
+        ended.push_back(std::move(it->thread));
+        it = retired_.erase(it);
+      } else {
+        ++it;
+      }
     }
-    cancel_->store(true);
-    cancel_.reset();
-    finished = std::move(thread_);
+    if (active != (cancel_ != nullptr)) {
+      if (active) {
+        cancel_ = std::make_shared<std::atomic<bool>>(false);
+        done_ = std::make_shared<std::atomic<bool>>(false);
+        thread_ = std::thread([this, cancel = cancel_, done = done_] { supervise(cancel, done); });
+      } else {
+        cancel_->store(true);
+        cancel_.reset();
+        retired_.push_back(Retired{std::move(thread_), std::move(done_)});
+      }
+    }
   }
   wake_.notify_all();
-  finished.join();  // outside the lock: the program gets its grace to exit
+  for (auto& t : ended) t.join();
 }
 
-void CustomCheckerProcess::supervise(std::shared_ptr<std::atomic<bool>> cancel) {
+void CustomCheckerProcess::stop_and_wait() {
+  set_active(false);
+  std::vector<Retired> waiting;
+  {
+    std::lock_guard lock(mutex_);
+    waiting = std::move(retired_);
+    retired_.clear();
+  }
+  for (auto& r : waiting) r.thread.join();
+}
+
+void CustomCheckerProcess::supervise(std::shared_ptr<std::atomic<bool>> cancel, std::shared_ptr<std::atomic<bool>> done) {
+  struct MarkDone {
+    std::atomic<bool>& flag;
+    ~MarkDone() { flag.store(true); }
+  } mark{*done};
   auto pause = backoff_.first;
   for (;;) {
     const auto started = std::chrono::steady_clock::now();
@@ -135,7 +161,8 @@ std::vector<std::string> CustomCheckerSet::running() const {
 }
 
 void CustomCheckerSet::stop_all() {
-  for (auto& checker : checkers_) checker->set_active(false);
+  for (auto& checker : checkers_) checker->set_active(false);  // every program told at once
+  for (auto& checker : checkers_) checker->stop_and_wait();
 }
 
 CustomProgramRunner hook_program_runner(std::string module, std::map<std::string, std::string> env,

@@ -72,8 +72,11 @@ class CustomCheckerProcess {
   CustomCheckerProcess& operator=(const CustomCheckerProcess&) = delete;
 
   /// true: starts the program (and keeps it running) unless it already runs. false: kills it
-  /// with its children and waits until it and its supervisor are gone. Any thread, one at a time.
+  /// with its children and returns at once: the program's grace to exit is spent on its
+  /// supervisor's thread, never on the caller's (the agent's loop). Any thread, one at a time.
   void set_active(bool active);
+  /// set_active(false), then waits until every program this object started is gone.
+  void stop_and_wait();
   bool active() const;
   /// How many times the program was started since this object exists.
   int starts() const;
@@ -81,7 +84,12 @@ class CustomCheckerProcess {
   const CustomCheckerSpec& spec() const { return spec_; }
 
  private:
-  void supervise(std::shared_ptr<std::atomic<bool>> cancel);
+  void supervise(std::shared_ptr<std::atomic<bool>> cancel, std::shared_ptr<std::atomic<bool>> done);
+  // A stopped supervisor, still giving its program its grace to exit.
+  struct Retired {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
 
   CustomCheckerSpec spec_;
   CustomProgramRunner runner_;
@@ -91,6 +99,8 @@ class CustomCheckerProcess {
   std::condition_variable wake_;
   std::thread thread_;
   std::shared_ptr<std::atomic<bool>> cancel_;  // of the current supervisor; guarded by mutex_
+  std::shared_ptr<std::atomic<bool>> done_;    // set by the current supervisor as it ends
+  std::vector<Retired> retired_;               // guarded by mutex_
   std::atomic<int> starts_{0};
 };
 

@@ -167,7 +167,7 @@ TEST_CASE("a custom checker that exits while it should run is started again afte
   CustomCheckerProcess process(spec_for(dir.path() / "flaky.sh"), sh_runner(dir.path()), log.sink(), backoff);
   process.set_active(true);
   REQUIRE(wait_until([&] { return count_lines(dir.path() / "runs") >= 3; }));
-  process.set_active(false);
+  process.stop_and_wait();
   const int starts = process.starts();
   CHECK(starts >= 3);
   CHECK(log.has("custom checker custom.db"));
@@ -175,6 +175,26 @@ TEST_CASE("a custom checker that exits while it should run is started again afte
   CHECK(log.has("starting it again in 40 ms"));  // the pause doubled after the first exit
   CHECK_FALSE(process.active());
   CHECK(process.starts() == starts);
+}
+
+TEST_CASE("stopping a custom checker returns at once, even when its program ignores SIGTERM; its grace is spent "
+          "elsewhere") {
+  TempDir dir;
+  write_script(dir.path() / "stubborn.sh",
+               "trap '' TERM\necho $$ > " + dir.path().string() + "/pid\nwhile true; do sleep 0.05; done\n");
+  Logged log;
+  CustomCheckerProcess process(spec_for(dir.path() / "stubborn.sh"), sh_runner(dir.path()), log.sink());
+  process.set_active(true);
+  REQUIRE(wait_until([&] { return read_pid(dir.path() / "pid") > 0; }));
+  const pid_t shell = read_pid(dir.path() / "pid");
+  const auto asked = std::chrono::steady_clock::now();
+  process.set_active(false);  // what the agent's loop calls when the module leaves the class
+  CHECK(std::chrono::steady_clock::now() - asked < 250ms);  // not the 500 ms grace
+  CHECK_FALSE(process.active());
+  CHECK(process_alive(shell));  // still in its grace
+  process.stop_and_wait();
+  CHECK(std::chrono::steady_clock::now() - asked >= 400ms);
+  CHECK(wait_until([&] { return !process_alive(shell); }, 5s));
 }
 
 TEST_CASE("haven checker off stops the custom checkers until it is turned on again") {
