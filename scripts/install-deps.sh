@@ -22,6 +22,7 @@ packages=(
   apache2  # the apache_farm module's tests run Debian's apache2 for real
   postgresql libpq-dev  # app-postgresql (libpq) and the PostgreSQL module's tests, pgbench
   mariadb-server libmariadb-dev sysbench  # app-mysql (Connector/C), the MariaDB module's tests, bench/mysql
+  firebird3.0-server firebird-dev  # app-firebird (libfbclient), the Firebird module's tests (the plugin runs its own server, never firebird3.0.service)
   clang libclang-rt-14-dev
   clang-tools  # clang-query: the configuration report test (config_report_matches_consumption)
   dpkg-dev help2man debootstrap  # scripts/build-deb.sh (dpkg-shlibdeps, man pages) and tests/packaging (a Debian 12 root)

@@ -1,0 +1,58 @@
+#include "server_pid_file.hpp"
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace haven::firebird {
+
+Result<pid_t> parse_pid_file(std::string_view text, std::string_view where) {
+  auto line = text.substr(0, text.find('\n'));
+  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
+  long pid = 0;
+  const auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), pid);
+  if (line.empty() || ec != std::errc{} || end != line.data() + line.size() || pid <= 0 || pid > 0x7fffffff)
+    return fail(Errc::invalid_argument, std::string(where) + ": the first line is not a process id ('" +
+                                            std::string(line) + "'); expected the server's pid file");
+  return static_cast<pid_t>(pid);
+}
+
+Result<std::optional<pid_t>> read_pid_file(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) {
+    if (!ec) return std::optional<pid_t>{};
+    return fail(Errc::io_error, "cannot look for " + file.string() + ": " + ec.message());
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return fail(Errc::io_error, "cannot read " + file.string() + ": " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto pid = parse_pid_file(text.str(), file.string());
+  if (!pid) return std::move(pid).error();
+  return std::optional<pid_t>(*pid);
+}
+
+}  // namespace haven::firebird
+
+namespace haven::firebird {
+
+Status write_pid_file(const std::filesystem::path& file, pid_t pid) {
+  const auto temporary = file.string() + ".new";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << pid << "\n";
+    if (!out.flush())
+      return fail(Errc::io_error, "cannot write the pid file " + temporary + ": " + std::strerror(errno));
+  }
+  std::error_code ec;
+  std::filesystem::permissions(temporary, std::filesystem::perms(0644), ec);
+  std::filesystem::rename(temporary, file, ec);
+  if (ec) return fail(Errc::io_error, "cannot put the pid file in place at " + file.string() + ": " + ec.message());
+  return ok_status();
+}
+
+}  // namespace haven::firebird
