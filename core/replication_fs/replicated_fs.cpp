@@ -82,7 +82,7 @@ void* init(fuse_conn_info* conn, fuse_config* cfg) {
   cfg->readdir_ino = 1;
   cfg->hard_remove = 0;  // an open file unlinked keeps a name, so its writes still have a path
   cfg->nullpath_ok = 0;
-  cfg->kernel_cache = 0;
+  cfg->kernel_cache = 0;  // op_open keeps a file's pages across opens when it has one name
   cfg->direct_io = impl->options.direct_io ? 1 : 0;
   cfg->entry_timeout = impl->options.entry_timeout;
   cfg->attr_timeout = impl->options.attr_timeout;

@@ -124,6 +124,31 @@ TEST_CASE("reading sends nothing to the secondary", "[fuse]") {
   CHECK(m.sink().take().empty());
 }
 
+TEST_CASE("a file with one name keeps its pages across opens: reads of them do not come back to us", "[fuse]") {
+  REQUIRE_FUSE_OR_SKIP();
+  MountedDir m;
+  prepare(m, "single", "cached");
+  CHECK(get(m.path("single")) == "cached");
+  // Changed underneath, where only haven itself writes: the kernel's pages are what it shows,
+  // because they were not dropped at the second open.
+  m.put_below("single", "CHANGE");
+  CHECK(get(m.path("single")) == "cached");
+}
+
+TEST_CASE("a file with two names is read afresh at each open: a write through one name is seen through the other",
+          "[fuse]") {
+  REQUIRE_FUSE_OR_SKIP();
+  MountedDir m;
+  prepare(m, "one", "first");
+  REQUIRE(link(m.path("one").c_str(), m.path("two").c_str()) == 0);
+  CHECK(get(m.path("two")) == "first");  // two's pages now in the kernel
+  // The same length: each name has its own attributes, cached up to attr_timeout (README).
+  int fd = check_call(open(m.path("one").c_str(), O_WRONLY), "open one");
+  REQUIRE(pwrite(fd, "later", 5, 0) == 5);
+  close(fd);
+  CHECK(get(m.path("two")) == "later");
+}
+
 TEST_CASE("a 4 MiB write arrives as large writes of at most 1 MiB that cover it exactly", "[fuse]") {
   REQUIRE_FUSE_OR_SKIP();
   MountedDir m;
