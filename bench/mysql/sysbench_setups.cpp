@@ -110,7 +110,8 @@ class LocalServer {
     fs::copy_file(s->config, copy, fs::copy_options::overwrite_existing, ec);
     if (ec || ::chown(copy.c_str(), user->uid, user->gid) != 0)
       return fail(Errc::io_error, "cannot copy " + s->config.string() + " to " + copy.string());
-    auto pid = mysql::launch_detached(mysql::server_command(*s, copy), *user, s->log);
+    BasicHostContext host;
+    auto pid = host.launch_detached(mysql::server_launch_request(mysql::server_command(*s, copy), *user, s->log));
     if (!pid) return std::move(pid).error();
     for (int i = 0; i < 600; ++i) {
       if (mysql::check_server(*s, context_)) return ok_status();

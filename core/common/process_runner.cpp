@@ -69,103 +69,136 @@ ProcessRequest process_request(std::vector<std::string> argv, std::optional<std:
   return r;
 }
 
-Result<ProcessOutcome> run_process(const ProcessRequest& request) {
-  const auto& argv = request.argv;
-  const auto& output_file = request.output_file;
-  const auto timeout = request.timeout;
-  if (argv.empty() || argv[0].empty() || argv[0][0] != '/')
-    return fail(Errc::invalid_argument, "run_process: expected an absolute program path, got '" +
-                                            (argv.empty() ? std::string() : argv[0]) + "'");
+namespace {
+
+// Everything a child needs, made before fork: the child then only makes system calls.
+struct PreparedExec {
+  std::vector<std::string> args, env;
+  std::vector<char*> cargv, cenv;
   std::optional<SystemUser> user;
+  std::vector<gid_t> groups;
+};
+
+Result<PreparedExec> prepare_exec(const ProcessRequest& request, const char* what) {
+  const auto& argv = request.argv;
+  if (argv.empty() || argv[0].empty() || argv[0][0] != '/')
+    return fail(Errc::invalid_argument, std::string(what) + ": expected an absolute program path, got '" +
+                                            (argv.empty() ? std::string() : argv[0]) + "'");
+  PreparedExec p;
   if (request.user) {
     auto found = find_system_user(*request.user);
     if (!found.ok()) return std::move(found).error();
-    user = *found;
+    p.user = *found;
   }
-  // Everything the child needs is made before fork: it then only makes system calls.
-  std::vector<std::string> env_strings;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
     const std::string_view entry(*e);
     if (std::any_of(request.drop_env_prefixes.begin(), request.drop_env_prefixes.end(),
                     [&](const std::string& prefix) { return entry.rfind(prefix, 0) == 0; }))
       continue;
-    if (user && (entry.rfind("HOME=", 0) == 0 || entry.rfind("USER=", 0) == 0 || entry.rfind("LOGNAME=", 0) == 0))
+    if (p.user && (entry.rfind("HOME=", 0) == 0 || entry.rfind("USER=", 0) == 0 || entry.rfind("LOGNAME=", 0) == 0))
       continue;
-    env_strings.emplace_back(entry);
+    p.env.emplace_back(entry);
   }
-  std::vector<gid_t> groups;
-  if (user) {
+  if (p.user) {
     std::vector<char> buffer(16384);
     passwd entry{};
     passwd* found = nullptr;
     std::string home = "/";
-    if (::getpwnam_r(user->name.c_str(), &entry, buffer.data(), buffer.size(), &found) == 0 && found != nullptr &&
+    if (::getpwnam_r(p.user->name.c_str(), &entry, buffer.data(), buffer.size(), &found) == 0 && found != nullptr &&
         entry.pw_dir != nullptr)
       home = entry.pw_dir;
-    env_strings.push_back("HOME=" + home);
-    env_strings.push_back("USER=" + user->name);
-    env_strings.push_back("LOGNAME=" + user->name);
+    p.env.push_back("HOME=" + home);
+    p.env.push_back("USER=" + p.user->name);
+    p.env.push_back("LOGNAME=" + p.user->name);
     int count = 64;
-    groups.resize(static_cast<std::size_t>(count));
-    if (::getgrouplist(user->name.c_str(), user->gid, groups.data(), &count) < 0) {
-      groups.resize(static_cast<std::size_t>(count));
-      if (::getgrouplist(user->name.c_str(), user->gid, groups.data(), &count) < 0) count = 0;
+    p.groups.resize(static_cast<std::size_t>(count));
+    if (::getgrouplist(p.user->name.c_str(), p.user->gid, p.groups.data(), &count) < 0) {
+      p.groups.resize(static_cast<std::size_t>(count));
+      if (::getgrouplist(p.user->name.c_str(), p.user->gid, p.groups.data(), &count) < 0) count = 0;
     }
-    groups.resize(static_cast<std::size_t>(count));
-    if (groups.empty()) groups.push_back(user->gid);
+    p.groups.resize(static_cast<std::size_t>(count));
+    if (p.groups.empty()) p.groups.push_back(p.user->gid);
   }
   for (const auto& extra : request.env) {
     const auto name = extra.substr(0, extra.find('=') + 1);
-    std::erase_if(env_strings, [&](const std::string& e) { return e.rfind(name, 0) == 0; });
-    env_strings.push_back(extra);
+    std::erase_if(p.env, [&](const std::string& e) { return e.rfind(name, 0) == 0; });
+    p.env.push_back(extra);
   }
-  std::vector<char*> cargv, cenv;
-  std::vector<std::string> args = argv;
-  for (auto& a : args) cargv.push_back(a.data());
-  cargv.push_back(nullptr);
-  for (auto& e : env_strings) cenv.push_back(e.data());
-  cenv.push_back(nullptr);
+  p.args = argv;
+  for (auto& a : p.args) p.cargv.push_back(a.data());
+  p.cargv.push_back(nullptr);
+  for (auto& e : p.env) p.cenv.push_back(e.data());
+  p.cenv.push_back(nullptr);
+  return p;
+}
+
+// In the child: standard streams, signals (a handler ignored by the caller is not the
+// program's), user, then exec. Never returns.
+[[noreturn]] void become(PreparedExec& p, int in_fd, int out_fd) {
+  if (in_fd >= 0) ::dup2(in_fd, 0);
+  ::dup2(out_fd, 1);
+  ::dup2(out_fd, 2);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
+  if (p.user) {
+    if (::setgroups(p.groups.size(), p.groups.data()) != 0 || ::setgid(p.user->gid) != 0 ||
+        ::setuid(p.user->uid) != 0) {
+      static const char msg[] = "cannot switch to the requested user\n";
+      (void)!::write(2, msg, sizeof msg - 1);
+      ::_exit(126);
+    }
+    if (::chdir("/") != 0) ::_exit(126);
+  }
+  ::execve(p.cargv[0], p.cargv.data(), p.cenv.data());
+  const char* why = std::strerror(errno);
+  (void)!::write(2, "cannot execute ", 15);
+  (void)!::write(2, p.cargv[0], std::strlen(p.cargv[0]));
+  (void)!::write(2, ": ", 2);
+  (void)!::write(2, why, std::strlen(why));
+  (void)!::write(2, "\n", 1);
+  ::_exit(127);
+}
+
+// The file the program's output is appended to, opened as the caller; /dev/null when none.
+Result<int> open_output(const ProcessRequest& request) {
+  const std::filesystem::path file = request.output_file.empty() ? std::filesystem::path("/dev/null") : request.output_file;
+  const int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  if (fd < 0)
+    return fail(Errc::io_error, "cannot open " + file.string() + " for the output of " + request.argv[0] + ": " +
+                                    std::strerror(errno));
+  return fd;
+}
+
+}  // namespace
+
+Result<ProcessOutcome> run_process(const ProcessRequest& request) {
+  const auto& argv = request.argv;
+  const auto& output_file = request.output_file;
+  const auto timeout = request.timeout;
+  auto prepared = prepare_exec(request, "run_process");
+  if (!prepared.ok()) return std::move(prepared).error();
+  PreparedExec& exec = *prepared;
 
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
     return fail(Errc::io_error, "cannot make a pipe to run " + argv[0] + ": " + std::strerror(errno));
   int output_fd = pipe_fds[1];
   if (!output_file.empty()) {
-    output_fd = ::open(output_file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-    if (output_fd < 0) {
-      const int err = errno;
+    auto opened = open_output(request);
+    if (!opened.ok()) {
       ::close(pipe_fds[0]);
       ::close(pipe_fds[1]);
-      return fail(Errc::io_error, "cannot open " + output_file.string() + " for the output of " + argv[0] + ": " +
-                                      std::strerror(err));
+      return std::move(opened).error();
     }
+    output_fd = *opened;
   }
   const int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::setpgid(0, 0);
-    if (devnull >= 0) ::dup2(devnull, 0);
-    ::dup2(output_fd, 1);
-    ::dup2(output_fd, 2);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    if (user) {
-      if (::setgroups(groups.size(), groups.data()) != 0 || ::setgid(user->gid) != 0 || ::setuid(user->uid) != 0) {
-        static const char msg[] = "cannot switch to the requested user\n";
-        (void)!::write(2, msg, sizeof msg - 1);
-        ::_exit(126);
-      }
-      if (::chdir("/") != 0) ::_exit(126);
-    }
-    ::execve(cargv[0], cargv.data(), cenv.data());
-    const char* why = std::strerror(errno);
-    (void)!::write(2, "cannot execute ", 15);
-    (void)!::write(2, cargv[0], std::strlen(cargv[0]));
-    (void)!::write(2, ": ", 2);
-    (void)!::write(2, why, std::strlen(why));
-    (void)!::write(2, "\n", 1);
-    ::_exit(127);
+    become(exec, devnull, output_fd);
   }
   const int fork_errno = errno;
   ::close(pipe_fds[1]);
@@ -212,6 +245,51 @@ Result<ProcessOutcome> run_process(const ProcessRequest& request) {
   ::close(pipe_fds[0]);
   result.exit_code = result.timed_out ? 128 + SIGKILL : exit_code_of(status);
   return result;
+}
+
+Result<pid_t> launch_detached(const ProcessRequest& request) {
+  auto prepared = prepare_exec(request, "launch_detached");
+  if (!prepared.ok()) return std::move(prepared).error();
+  auto output = open_output(request);
+  if (!output.ok()) return std::move(output).error();
+  const int output_fd = *output;
+  int pid_pipe[2];
+  if (::pipe2(pid_pipe, O_CLOEXEC) != 0) {
+    const int err = errno;
+    ::close(output_fd);
+    return fail(Errc::io_error, "cannot make a pipe to start " + request.argv[0] + ": " + std::strerror(err));
+  }
+  const int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  // A double fork: the program is nobody's child (nobody has to reap it) and in a session of
+  // its own (a hook's process group being killed leaves it running).
+  const pid_t middle = ::fork();
+  if (middle == 0) {
+    ::setsid();
+    const pid_t program = ::fork();
+    if (program == 0) become(*prepared, devnull, output_fd);
+    (void)!::write(pid_pipe[1], &program, sizeof program);
+    ::_exit(program > 0 ? 0 : 1);
+  }
+  const int fork_errno = errno;
+  ::close(pid_pipe[1]);
+  ::close(output_fd);
+  if (devnull >= 0) ::close(devnull);
+  if (middle < 0) {
+    ::close(pid_pipe[0]);
+    return fail(Errc::io_error, "cannot fork to start " + request.argv[0] + ": " + std::strerror(fork_errno));
+  }
+  pid_t program = -1;
+  ssize_t got = -1;
+  do {
+    got = ::read(pid_pipe[0], &program, sizeof program);
+  } while (got < 0 && errno == EINTR);
+  ::close(pid_pipe[0]);
+  int status = 0;
+  while (::waitpid(middle, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (got != static_cast<ssize_t>(sizeof program) || program <= 0)
+    return fail(Errc::io_error, "cannot fork the process of " + request.argv[0]);
+  return program;
 }
 
 }  // namespace haven

@@ -36,4 +36,10 @@ ProcessRequest process_request(std::vector<std::string> argv, std::optional<std:
 /// the pipe or the process cannot be made.
 Result<ProcessOutcome> run_process(const ProcessRequest& request);
 
+/// Starts the request's program and returns its pid at once (HostContext::launch_detached):
+/// in a session of its own and nobody's child (a double fork), stdin from /dev/null, output
+/// appended to output_file (/dev/null when empty), every signal at its default; `timeout`
+/// is not used. Errors as run_process, when it could not be started at all.
+Result<pid_t> launch_detached(const ProcessRequest& request);
+
 }  // namespace haven

@@ -49,6 +49,8 @@ Result<std::shared_ptr<Application>> BasicHostContext::make_application(std::str
 
 Result<ProcessOutcome> BasicHostContext::run_process(const ProcessRequest& request) { return haven::run_process(request); }
 
+Result<pid_t> BasicHostContext::launch_detached(const ProcessRequest& request) { return haven::launch_detached(request); }
+
 Result<ProcessFacts> BasicHostContext::process_facts(pid_t pid) { return read_process_facts(pid); }
 
 Result<std::vector<ProcessFacts>> BasicHostContext::processes_running(const std::vector<std::string>& programs) {

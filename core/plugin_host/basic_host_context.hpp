@@ -67,6 +67,8 @@ class BasicHostContext final : public HostContext {
   Result<std::shared_ptr<Application>> make_application(std::string_view kind) override;
   /// common/process_runner.hpp's run_process.
   Result<ProcessOutcome> run_process(const ProcessRequest& request) override;
+  /// common/process_runner.hpp's launch_detached.
+  Result<pid_t> launch_detached(const ProcessRequest& request) override;
   /// common/process_facts_reader.hpp, on this node's /proc.
   Result<ProcessFacts> process_facts(pid_t pid) override;
   Result<std::vector<ProcessFacts>> processes_running(const std::vector<std::string>& programs) override;

@@ -12,7 +12,7 @@
 #include "instance_files.hpp"
 #include "server_identity.hpp"
 #include "server_launch.hpp"
-#include "server_pid_file.hpp"
+#include "haven/pid_file.hpp"
 
 namespace haven::firebird {
 namespace {
@@ -120,7 +120,7 @@ Status FirebirdApplication::start(const AppContext& app) noexcept {
     for (const auto& a : argv) command += (command.back() == ' ' ? "" : " ") + a;
     app.say(LogLevel::info, "start: " + command + " (as " + s->user + ", port " + std::to_string(s->port) + ", log " +
                                 s->log.string() + ")");
-    auto server = launch_detached(argv, env, *user, s->log);
+    auto server = host_.launch_detached(server_launch_request(argv, env, *user, s->log));
     if (!server) return std::move(server).error();
     if (auto written = write_pid_file(s->pid_file, *server); !written) {
       if (verify_server(host_, *server, s->data)) ::kill(*server, SIGKILL);

@@ -1,7 +1,7 @@
 // Starting the SuperServer as the database's user, detached from the caller: the firebird
 // program runs in the foreground, and the guardian (fbguard) is not used because it restarts a
-// server that dies on its own, against haven's restart policy and a forced stop. Programs the
-// plugin runs and waits for go through HostContext::run_process instead.
+// server that dies on its own, against haven's restart policy and a forced stop. The host
+// launches it (HostContext::launch_detached), as it runs the programs the plugin waits for.
 #pragma once
 
 #include <sys/types.h>
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "haven/application_support.hpp"
+#include "haven/process.hpp"
 #include "haven/result.hpp"
 
 namespace haven::firebird {
@@ -18,14 +19,10 @@ namespace haven::firebird {
 /// Looks `name` up in the user database; not_found naming it when there is no such user.
 Result<UserAccount> find_user(const std::string& name);
 
-/// Starts argv[0] (absolute) with `argv` as `user` (its groups, HOME, USER; working directory
-/// /), in a session of its own and not a child of the caller (a double fork: nobody has to reap
-/// it, and a hook's process group being killed leaves it running), stdin from /dev/null, stdout
-/// and stderr appended to `log` (opened here, as the caller), without the caller's ISC_* and
-/// FIREBIRD* variables and with `env` ("NAME=value") added. Returns the server's pid. An error
-/// only when it could not be started at all; a server that exits at once is the caller's to
-/// notice.
-Result<pid_t> launch_detached(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                              const UserAccount& user, const std::filesystem::path& log);
+/// The request that starts the server through HostContext::launch_detached: `argv` as `user`,
+/// its output appended to `log`, without the caller's ISC_* and FIREBIRD* variables (they would
+/// change what the server reads and where) and with `env` ("NAME=value") added.
+ProcessRequest server_launch_request(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                                     const UserAccount& user, const std::filesystem::path& log);
 
 }  // namespace haven::firebird

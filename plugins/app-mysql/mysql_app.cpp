@@ -14,7 +14,7 @@
 #include "mysql_settings.hpp"
 #include "server_identity.hpp"
 #include "server_launch.hpp"
-#include "server_pid_file.hpp"
+#include "haven/pid_file.hpp"
 
 namespace haven::mysql {
 namespace {
@@ -168,7 +168,7 @@ Status MysqlApplication::start(const AppContext& app) noexcept {
     std::string command;
     for (const auto& a : argv) command += (command.empty() ? "" : " ") + a;
     app.say(LogLevel::info, "start: " + command + " (as " + s->user + ", log " + s->log.string() + ")");
-    auto server = launch_detached(argv, *user, s->log);
+    auto server = host_.launch_detached(server_launch_request(argv, *user, s->log));
     if (!server) return std::move(server).error();
     return wait_until_serving(host_, *s, *server, app);
   });

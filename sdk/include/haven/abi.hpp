@@ -12,7 +12,7 @@
 #define HAVEN_ABI_MAJOR 2
 /// Bumped when headers gain something old plugins can ignore. Within one major, the host
 /// accepts plugins whose minor is at most its own.
-#define HAVEN_ABI_MINOR 2
+#define HAVEN_ABI_MINOR 3
 
 #define HAVEN_ABI_STR2(x) #x
 #define HAVEN_ABI_STR(x) HAVEN_ABI_STR2(x)

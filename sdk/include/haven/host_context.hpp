@@ -127,6 +127,18 @@ class HostContext {
   /// to answer), so that a host in simulated time returns at once with its clock moved on.
   /// Periodic work is the host's: it probes checkers at their interval itself.
   virtual void sleep_for(std::chrono::milliseconds duration) noexcept { std::this_thread::sleep_for(duration); }
+
+  // Servers (ABI 2.3).
+
+  /// Starts a program that outlives the call and the caller (a database server): as
+  /// run_process does, but in a session of its own and nobody's child, its output appended
+  /// to `request.output_file` (/dev/null when empty), and returns its pid at once without
+  /// waiting (`request.timeout` is not used). An error only when it could not be started at
+  /// all; a program that exits at once is the caller's to notice.
+  virtual Result<pid_t> launch_detached(const ProcessRequest& request) {
+    (void)request;
+    return fail(Errc::unsupported, "this host starts no servers for its plugins");
+  }
 };
 
 }  // namespace haven

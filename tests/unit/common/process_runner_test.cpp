@@ -3,8 +3,11 @@
 #include <catch2/catch.hpp>
 
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 
@@ -87,4 +90,48 @@ TEST_CASE("what cannot be run at all is an error that names it", "[process_runne
   REQUIRE(missing.ok());  // it was run: the child could not exec
   CHECK(missing->exit_code == 127);
   CHECK_THAT(missing->output, Catch::Contains("/no/such/program"));
+}
+
+TEST_CASE("a detached program outlives the call: its pid comes back at once, nobody's child, its output in a file",
+          "[process_runner]") {
+  const auto dir = std::filesystem::temp_directory_path() / ("haven-detached-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  ::setenv("HVDROP_SECRET", "no", 1);
+  ProcessRequest request;
+  request.argv = {"/bin/sh", "-c", "echo $$ > \"$0\"/pid; echo \"out ${HVDROP_SECRET:-dropped} $ADDED\"; exec sleep 30",
+                  dir.string()};
+  request.drop_env_prefixes = {"HVDROP_"};
+  request.env = {"ADDED=yes"};
+  request.output_file = dir / "out.log";
+  const auto asked = std::chrono::steady_clock::now();
+  auto pid = launch_detached(request);
+  REQUIRE(pid.ok());
+  CHECK(std::chrono::steady_clock::now() - asked < 5s);  // not the program's 30 s
+  pid_t written = 0;
+  for (int i = 0; i < 200 && written == 0; ++i) {
+    std::ifstream(dir / "pid") >> written;
+    if (written == 0) ::usleep(10000);
+  }
+  CHECK(written == *pid);
+  errno = 0;
+  CHECK(::waitpid(*pid, nullptr, WNOHANG) == -1);  // not this process's child
+  CHECK(errno == ECHILD);
+  CHECK(::getsid(*pid) != ::getsid(0));  // not in the caller's session
+  std::string line;
+  for (int i = 0; i < 200 && line.empty(); ++i) {
+    std::ifstream in(dir / "out.log");
+    std::getline(in, line);
+    if (line.empty()) ::usleep(10000);
+  }
+  CHECK(line == "out dropped yes");
+  ::kill(*pid, SIGKILL);
+  ::unsetenv("HVDROP_SECRET");
+  std::filesystem::remove_all(dir);
+
+  ProcessRequest relative;
+  relative.argv = {"sh", "-c", "true"};
+  auto refused = launch_detached(relative);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == Errc::invalid_argument);
+  CHECK(refused.error().message.find("launch_detached: expected an absolute program path, got 'sh'") != std::string::npos);
 }

@@ -8,7 +8,6 @@
 
 #include "firebird_client.hpp"
 #include "firebird_settings.hpp"
-#include "server_pid_file.hpp"
 
 using namespace haven;
 using namespace haven::firebird;
@@ -146,17 +145,6 @@ TEST_CASE("the command line names the data folder; the environment the instance'
   CHECK(env == std::vector<std::string>{"FIREBIRD=/run/fbx", "FIREBIRD_LOCK=/run/fbx/lock",
                                         "FIREBIRD_MSG=/usr/lib/x/firebird/3.0"});
   CHECK(server_environment(*s, "").size() == 2);
-}
-
-TEST_CASE("pid file: one number on the first line", "[firebird][pidfile]") {
-  CHECK(*parse_pid_file("1234\n", "f") == 1234);
-  CHECK(*parse_pid_file("  77 \r\n", "f") == 77);
-  CHECK_FALSE(parse_pid_file("", "f"));
-  CHECK_FALSE(parse_pid_file("-3\n", "f"));
-  CHECK_FALSE(parse_pid_file("12ab\n", "f"));
-  auto bad = parse_pid_file("x", "/run/x.pid");
-  REQUIRE_FALSE(bad);
-  CHECK(bad.error().message.find("/run/x.pid") != std::string::npos);
 }
 
 TEST_CASE("client errors: a refused login means the server answers", "[firebird][client]") {

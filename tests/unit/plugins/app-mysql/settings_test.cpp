@@ -5,7 +5,6 @@
 
 #include "mysql_client.hpp"
 #include "mysql_settings.hpp"
-#include "server_pid_file.hpp"
 
 using namespace haven;
 using namespace haven::mysql;
@@ -98,21 +97,6 @@ TEST_CASE("the server's command line: option file first, then the module's paths
   CHECK(plain[6] == "--bind-address=127.0.0.1");
   const auto configured = server_command(*s, "/run/mysqld/haven-3310.cnf");
   CHECK(configured[1] == "--defaults-file=/run/mysqld/haven-3310.cnf");
-}
-
-TEST_CASE("the pid file: one pid on the first line, anything else refused naming the file", "[mysql][pidfile]") {
-  CHECK(parse_pid_file("1234\n", "/run/x.pid").value() == 1234);
-  CHECK(parse_pid_file(" 77 \r\nrest", "/run/x.pid").value() == 77);
-  for (const char* bad : {"", "\n", "abc\n", "0\n", "-5\n", "12ab\n", "99999999999\n"}) {
-    auto parsed = parse_pid_file(bad, "/run/x.pid");
-    INFO("text: '" << bad << "'");
-    REQUIRE_FALSE(parsed);
-    CHECK(parsed.error().code == Errc::invalid_argument);
-    CHECK(parsed.error().message.find("/run/x.pid") != std::string::npos);
-  }
-  auto none = read_pid_file("/nonexistent/haven-test.pid");
-  REQUIRE(none);
-  CHECK_FALSE(none->has_value());
 }
 
 TEST_CASE("Connector/C errors: a refused login still answers; nothing listening is io_error", "[mysql][client]") {

@@ -1,15 +1,28 @@
-#include "server_pid_file.hpp"
+// haven SDK: a server's pid file, for application plugins (header-only). A pid file proves
+// nothing on its own: it may be a crash's, or a copy of the other node's in a replicated
+// folder, and on this node its number belongs to whatever process has it; the plugin verifies
+// the process (process_facts.hpp) before it signals it.
+#pragma once
+
+#include <sys/types.h>
 
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <string_view>
 
-namespace haven::firebird {
+#include "haven/result.hpp"
 
-Result<pid_t> parse_pid_file(std::string_view text, std::string_view where) {
+namespace haven {
+
+/// Parses a pid file's text: its first line is a pid above 0 (blanks around allowed).
+/// invalid_argument naming `where` otherwise (a torn or foreign file, which a start replaces).
+inline Result<pid_t> parse_pid_file(std::string_view text, std::string_view where) {
   auto line = text.substr(0, text.find('\n'));
   while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
   while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
@@ -21,7 +34,8 @@ Result<pid_t> parse_pid_file(std::string_view text, std::string_view where) {
   return static_cast<pid_t>(pid);
 }
 
-Result<std::optional<pid_t>> read_pid_file(const std::filesystem::path& file) {
+/// Reads `file`: nullopt when there is none, the pid, or an error naming the file.
+inline Result<std::optional<pid_t>> read_pid_file(const std::filesystem::path& file) {
   std::error_code ec;
   if (!std::filesystem::exists(file, ec)) {
     if (!ec) return std::optional<pid_t>{};
@@ -36,17 +50,14 @@ Result<std::optional<pid_t>> read_pid_file(const std::filesystem::path& file) {
   return std::optional<pid_t>(*pid);
 }
 
-}  // namespace haven::firebird
-
-namespace haven::firebird {
-
-Status write_pid_file(const std::filesystem::path& file, pid_t pid) {
+/// Writes `pid` and a newline to `file`, replaced at once (a new file renamed over it, mode
+/// 0644), for a server that writes no pid file of its own; an error names the file.
+inline Status write_pid_file(const std::filesystem::path& file, pid_t pid) {
   const auto temporary = file.string() + ".new";
   {
     std::ofstream out(temporary, std::ios::trunc);
     out << pid << "\n";
-    if (!out.flush())
-      return fail(Errc::io_error, "cannot write the pid file " + temporary + ": " + std::strerror(errno));
+    if (!out.flush()) return fail(Errc::io_error, "cannot write the pid file " + temporary + ": " + std::strerror(errno));
   }
   std::error_code ec;
   std::filesystem::permissions(temporary, std::filesystem::perms(0644), ec);
@@ -55,4 +66,4 @@ Status write_pid_file(const std::filesystem::path& file, pid_t pid) {
   return ok_status();
 }
 
-}  // namespace haven::firebird
+}  // namespace haven
