@@ -14,7 +14,7 @@ TEST_CASE("firebird.safe installs as a template: config check names every placeh
        .bin_files = {"prestart.lua", "start_prim.lua", "stop_prim.lua", "check_firebird.lua", "firebird_app.lua",
                      "firebird_server.conf"},
        .placeholders = {"VIRTUAL_TO_BE_DEFINED", "/DATA_DIR_TO_BE_DEFINED"},
-       .filled_macros = {{"VIRTUAL_IP", "192.0.2.10"}, {"FIREBIRD_DATA", "/var/lib/firebird-haven"}}},
+       .filled_macros = {{"VIRTUAL_IP", "198.51.100.60"}, {"FIREBIRD_DATA", "/var/lib/firebird-haven"}}},
       [](const std::filesystem::path& module_dir) {
         const auto server_conf = haven::test::slurp(module_dir / "bin" / "firebird_server.conf");
         CHECK(server_conf.find("UdfAccess = None") != std::string::npos);

@@ -14,7 +14,7 @@ TEST_CASE("mysql.safe installs as a template: config check names every placehold
        .bin_files = {"prestart.lua", "start_prim.lua", "stop_prim.lua", "check_mysql.lua", "mysql_app.lua",
                      "mysql_server.cnf"},
        .placeholders = {"VIRTUAL_TO_BE_DEFINED", "/DATA_DIR_TO_BE_DEFINED"},
-       .filled_macros = {{"VIRTUAL_IP", "192.0.2.10"}, {"MYSQL_DATA", "/var/lib/mysql-haven"}}},
+       .filled_macros = {{"VIRTUAL_IP", "198.51.100.60"}, {"MYSQL_DATA", "/var/lib/mysql-haven"}}},
       [](const std::filesystem::path& module_dir) {
         const auto server_cnf = haven::test::slurp(module_dir / "bin" / "mysql_server.cnf");
         CHECK(server_cnf.find("innodb_flush_log_at_trx_commit = 1") != std::string::npos);

@@ -24,9 +24,9 @@ const std::vector<ShippedModule>& shipped_modules() {
   static const std::vector<ShippedModule> modules{
       {"farm",
        {"VIRTUAL_TO_BE_DEFINED", "SERVICE_TO_BE_DEFINED", "PROCESS_NAME"},
-       {{"VIRTUAL_IP", "192.0.2.10"}, {"SERVICES", "nginx"}, {"PROCESS", "nginx"}}},
-      {"apache_farm", {"VIRTUAL_TO_BE_DEFINED"}, {{"VIRTUAL_IP", "192.0.2.10"}}},
-      {"iis_farm", {"VIRTUAL_TO_BE_DEFINED"}, {{"VIRTUAL_IP", "192.0.2.10"}}},
+       {{"VIRTUAL_IP", "198.51.100.60"}, {"SERVICES", "nginx"}, {"PROCESS", "nginx"}}},
+      {"apache_farm", {"VIRTUAL_TO_BE_DEFINED"}, {{"VIRTUAL_IP", "198.51.100.60"}}},
+      {"iis_farm", {"VIRTUAL_TO_BE_DEFINED"}, {{"VIRTUAL_IP", "198.51.100.60"}}},
   };
   return modules;
 }
